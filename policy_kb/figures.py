@@ -1,0 +1,119 @@
+"""Chinese figures: parse amounts and percentages as people and documents write them.
+
+One place for number handling, shared by the knowledge-base check (every figure in the data must be
+in the official text), the NLU money normaliser and the amount arithmetic.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+_DIGITS = {"零": 0, "〇": 0, "一": 1, "壹": 1, "二": 2, "两": 2, "贰": 2, "三": 3, "叁": 3, "四": 4,
+           "肆": 4, "五": 5, "伍": 5, "六": 6, "陆": 6, "七": 7, "柒": 7, "八": 8, "捌": 8, "九": 9, "玖": 9}
+_SMALL_UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
+_BIG_UNITS = {"万": 10_000, "亿": 100_000_000}
+_CN_NUM_CHARS = "".join(_DIGITS) + "".join(_SMALL_UNITS) + "".join(_BIG_UNITS)
+
+# A money figure: Arabic or Chinese numerals, an optional 万/亿/千 multiplier and a 元/块 unit.
+MONEY_RE = re.compile(
+    r"(?P<num>\d+(?:\.\d+)?|[" + _CN_NUM_CHARS + r"]+)\s*(?P<mult>万亿|千万|百万|万|亿|千)?\s*(?P<unit>元|块钱|块)?"
+)
+PERCENT_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(?:%|％)")
+
+def _normalise_space(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def strip_space(text: str) -> str:
+    """The official text carries page-break line feeds and half-width spaces around figures."""
+    return _normalise_space(text)
+
+
+def chinese_to_int(text: str) -> int | None:
+    """'两百' -> 200, '一千五百' -> 1500, '十' -> 10, '三十五' -> 35; None when not a numeral."""
+    if not text or any(ch not in _CN_NUM_CHARS for ch in text):
+        return None
+    total, section, digit = 0, 0, None
+    for ch in text:
+        if ch in _DIGITS:
+            digit = _DIGITS[ch]
+        elif ch in _SMALL_UNITS:
+            section += (digit if digit is not None else 1) * _SMALL_UNITS[ch]
+            digit = None
+        else:  # 万 / 亿
+            section += digit or 0
+            total = (total + section) * _BIG_UNITS[ch]
+            section, digit = 0, None
+    return total + section + (digit or 0)
+
+
+def _split_match(match: re.Match[str]) -> tuple[str, str | None, str | None]:
+    """'一千五百万' is matched whole as a numeral: take a trailing 万/亿 back as the multiplier."""
+    num, mult, unit = match.group("num"), match.group("mult"), match.group("unit")
+    if mult is None and len(num) > 1 and num[-1] in _BIG_UNITS and not num[0].isdigit():
+        num, mult = num[:-1], num[-1]
+    return num, mult, unit
+
+
+def _number(text: str) -> Decimal | None:
+    if re.fullmatch(r"\d+(?:\.\d+)?", text):
+        return Decimal(text)
+    value = chinese_to_int(text)
+    return Decimal(value) if value is not None else None
+
+
+_MULTIPLIERS = {None: 1, "千": 1000, "万": 10_000, "百万": 1_000_000, "千万": 10_000_000,
+                "亿": 100_000_000, "万亿": 1_000_000_000_000}
+
+
+def parse_money(text: str) -> int | None:
+    """The first money figure in `text`, in yuan: '200万' -> 2000000, '两百万元' -> 2000000,
+    '1.5亿' -> 150000000, '最高 1000 万元' -> 10000000. A bare number needs 元/块 to count as money."""
+    for match in MONEY_RE.finditer(_normalise_space(text)):
+        num, mult, unit = _split_match(match)
+        if mult is None and unit is None:
+            continue
+        number = _number(num)
+        if number is None:
+            continue
+        return int(number * _MULTIPLIERS[mult])
+    return None
+
+
+def find_money(text: str) -> list[tuple[str, int]]:
+    """Every money figure in `text` as (surface text, yuan), in order."""
+    found = []
+    for match in MONEY_RE.finditer(text):
+        num, mult, unit = _split_match(match)
+        if mult is None and unit is None:
+            continue
+        number = _number(num)
+        if number is not None:
+            found.append((match.group(0), int(number * _MULTIPLIERS[mult])))
+    return found
+
+
+def parse_percent(text: str) -> Decimal | None:
+    match = PERCENT_RE.search(text)
+    return Decimal(match.group(1)) if match else None
+
+
+def arabic_figures(text: str) -> list[str]:
+    """Every Arabic number in `text` ('1000', '0.1', '2020'), for the figure check."""
+    return re.findall(r"\d+(?:\.\d+)?", _normalise_space(text))
+
+
+def format_yuan(yuan: int | Decimal) -> str:
+    """Render yuan the way the document does: '1000万元', '250万元', '12.5万元', '3000元'."""
+    value = Decimal(yuan)
+    if value >= 100_000_000 and value % 10_000_000 == 0:
+        return f"{_plain(value / 100_000_000)}亿元"
+    if value >= 10_000:
+        return f"{_plain(value / 10_000)}万元"
+    return f"{_plain(value)}元"
+
+
+def _plain(value: Decimal) -> str:
+    text = f"{value.quantize(Decimal('0.0001')):f}".rstrip("0").rstrip(".")
+    return text or "0"
