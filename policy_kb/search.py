@@ -1,0 +1,104 @@
+"""Keyword search over measures and clauses for terse queries ('特派员 奖励', '荣成 研发 分担').
+
+Chinese has no spaces to split on, so documents and queries are compared as character bigrams with
+BM25; a name or alias of a measure found in the query (typos included) outweighs any bigram overlap,
+because a hotline agent who types '创新券' means that measure, whatever else the text mentions.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from policy_kb.query import KnowledgeBase
+
+_NON_WORD = re.compile(r"[\s\W_]+")
+_K1, _B = 1.2, 0.75
+_ALIAS_BOOST, _FUZZY_BOOST = 12.0, 8.0
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    kind: str  # "measure" or "clause"
+    id: str
+    clause: str
+    title: str
+    score: float
+    snippet: str
+
+
+def bigrams(text: str) -> list[str]:
+    grams: list[str] = []
+    for chunk in _NON_WORD.split(text):
+        if len(chunk) == 1:
+            grams.append(chunk)
+        grams += [chunk[i:i + 2] for i in range(len(chunk) - 1)]
+    return grams
+
+
+@dataclass
+class _Doc:
+    kind: str
+    id: str
+    clause: str
+    title: str
+    snippet: str
+    grams: Counter[str]
+    length: int
+
+
+class SearchIndex:
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self._kb = kb
+        self._docs: list[_Doc] = []
+        for m in kb.measures:
+            # the name and aliases count three times: they say what the measure is about
+            text = " ".join([m.name, *m.aliases] * 3 + [m.support, m.quote, *(c.label for c in m.conditions)])
+            self._add("measure", m.id, m.clause, m.name, m.quote, text)
+        for c in kb.data.clauses:
+            self._add("clause", c.id, c.id, f"{c.id} {c.title}", c.text[:120], f"{c.title} {c.title} {c.text}")
+        self._avg_len = sum(d.length for d in self._docs) / len(self._docs)
+        frequency: Counter[str] = Counter()
+        for doc in self._docs:
+            frequency.update(doc.grams.keys())
+        n = len(self._docs)
+        self._idf = {g: math.log(1 + (n - f + 0.5) / (f + 0.5)) for g, f in frequency.items()}
+
+    def _add(self, kind: str, id_: str, clause: str, title: str, snippet: str, text: str) -> None:
+        grams = Counter(bigrams(text))
+        self._docs.append(_Doc(kind, id_, clause, title, snippet, grams, sum(grams.values())))
+
+    def search(self, query: str, limit: int = 5) -> list[SearchHit]:
+        query = query.strip()
+        if not query:
+            return []
+        named: dict[str, float] = {}
+        for hit in self._kb.find_measures(query):
+            boost = _FUZZY_BOOST if hit.fuzzy else _ALIAS_BOOST
+            named[hit.key] = max(named.get(hit.key, 0.0), boost)
+        clause_boost: dict[str, float] = {}
+        for measure_id, boost in named.items():
+            clause = self._kb.measure(measure_id).clause
+            clause_boost[clause] = max(clause_boost.get(clause, 0.0), boost * 0.75)
+        query_grams = set(bigrams(query))
+        scored: list[SearchHit] = []
+        for doc in self._docs:
+            score = self._bm25(doc, query_grams)
+            score += named.get(doc.id, 0.0) if doc.kind == "measure" else clause_boost.get(doc.id, 0.0)
+            if score > 0:
+                scored.append(SearchHit(doc.kind, doc.id, doc.clause, doc.title, round(score, 3), doc.snippet))
+        scored.sort(key=lambda h: (-h.score, h.kind != "measure"))
+        return scored[:limit]
+
+    def _bm25(self, doc: _Doc, query_grams: set[str]) -> float:
+        score = 0.0
+        norm = _K1 * (1 - _B + _B * doc.length / self._avg_len)
+        for gram in query_grams:
+            tf = doc.grams.get(gram)
+            if tf:
+                score += self._idf[gram] * tf * (_K1 + 1) / (tf + norm)
+        return score

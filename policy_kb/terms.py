@@ -1,0 +1,124 @@
+"""Finding the knowledge base's terms in what people type: exact names and aliases first (longest
+wins), then one-character typos (创新卷 for 创新券, 特派圆 for 特派员) on the parts left over.
+
+Typos use symmetric deletion (as in SymSpell): two strings are one edit apart when they share a
+one-character deletion, so matching costs a few dictionary look-ups rather than edit distances.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+_MIN_FUZZY_LEN = 3  # two-character words are too easy to mistake for one another
+_MIN_INDEL_LEN = 4  # a missing or extra character in a three-character word changes the word
+
+
+@dataclass(frozen=True)
+class TermHit:
+    key: str  # what the term stands for (a measure id, a district id …)
+    term: str  # the dictionary form that matched
+    text: str  # the user's own characters
+    start: int
+    end: int
+    fuzzy: bool
+
+
+def _deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1:] for i in range(len(word))}
+
+
+class TermIndex:
+    def __init__(self, terms: Iterable[tuple[str, str]]) -> None:
+        self._exact: dict[str, set[str]] = defaultdict(set)
+        for term, key in terms:
+            if term:
+                self._exact[term].add(key)
+        self._lengths = sorted({len(t) for t in self._exact}, reverse=True)
+        self._fuzzy: dict[str, set[str]] = defaultdict(set)
+        for term in self._exact:
+            if len(term) >= _MIN_FUZZY_LEN:
+                for variant in _deletions(term):
+                    self._fuzzy[variant].add(term)
+
+    def find(self, text: str, fuzzy: bool = True) -> list[TermHit]:
+        """Non-overlapping hits, left to right, longest exact match first."""
+        hits: list[TermHit] = []
+        covered = [False] * len(text)
+        for length in self._lengths:
+            for start in range(0, len(text) - length + 1):
+                window = text[start:start + length]
+                if window in self._exact and not any(covered[start:start + length]):
+                    for key in sorted(self._exact[window]):
+                        hits.append(TermHit(key, window, window, start, start + length, False))
+                    covered[start:start + length] = [True] * length
+        if fuzzy:
+            hits += self._fuzzy_hits(text, covered)
+        return sorted(hits, key=lambda h: (h.start, -h.end))
+
+    def _fuzzy_hits(self, text: str, covered: list[bool]) -> list[TermHit]:
+        hits: list[TermHit] = []
+        boundaries: set[int] | None = None
+        for length in range(max(self._lengths, default=0) + 1, _MIN_FUZZY_LEN - 1, -1):
+            for start in range(0, len(text) - length + 1):
+                if any(covered[start:start + length]):
+                    continue
+                window = text[start:start + length]
+                candidates = self._candidates(window)
+                if not candidates:
+                    continue
+                if boundaries is None:
+                    boundaries = _word_boundaries(text)
+                # a typo replaces a word: a window cutting through a real word ('创新型企' of
+                # '创新型企业') or being one ('创新型') is not a misspelt term
+                if start not in boundaries or start + length not in boundaries or _is_common_word(window):
+                    continue
+                if not candidates:
+                    continue
+                term = min(candidates, key=lambda t: (abs(len(t) - len(window)), t))
+                for key in sorted(self._exact[term]):
+                    hits.append(TermHit(key, term, window, start, start + length, True))
+                covered[start:start + length] = [True] * length
+        return hits
+
+    def _candidates(self, window: str) -> set[str]:
+        found: set[str] = set()
+        if len(window) >= _MIN_FUZZY_LEN:
+            # the same length: one substitution (both lose the changed character at one position)
+            for i in range(len(window)):
+                variant = window[:i] + window[i + 1:]
+                for term in self._fuzzy.get(variant, ()):
+                    if len(term) == len(window) and _one_substitution(term, window):
+                        found.add(term)
+        if len(window) < _MIN_INDEL_LEN:
+            return found
+        # one character too many in the window: dropping it gives the term
+        for variant in _deletions(window):
+            if variant in self._exact and len(variant) >= _MIN_INDEL_LEN:
+                found.add(variant)
+        # one character missing from the window: the term minus one character is the window
+        for term in self._fuzzy.get(window, ()):
+            if len(term) == len(window) + 1:
+                found.add(term)
+        return found
+
+
+def _one_substitution(a: str, b: str) -> bool:
+    return sum(x != y for x, y in zip(a, b)) == 1
+
+
+def _is_common_word(text: str) -> bool:
+    import jieba  # imported late: its dictionary takes a moment to load and most callers never need it
+
+    return bool(jieba.get_FREQ(text))
+
+
+def _word_boundaries(text: str) -> set[int]:
+    import jieba
+
+    boundaries, position = {0}, 0
+    for word in jieba.cut(text, HMM=False):
+        position += len(word)
+        boundaries.add(position)
+    return boundaries
