@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import yaml
 from pydantic import ValidationError
@@ -24,7 +25,7 @@ def load_file(path: Path = DEFAULT_DATA_FILE) -> PolicyData:
         data = PolicyData.parse_obj(raw)
     except ValidationError as exc:
         raise KnowledgeBaseError(
-            [Problem(".".join(str(p) for p in err["loc"]), err["msg"]) for err in exc.errors()]
+            [Problem(_field_name(raw, err["loc"]), err["msg"]) for err in exc.errors()]
         ) from exc
     source_path = path.parent / data.document.source
     try:
@@ -35,6 +36,21 @@ def load_file(path: Path = DEFAULT_DATA_FILE) -> PolicyData:
     if problems:
         raise KnowledgeBaseError(problems)
     return data
+
+
+def _field_name(raw: Any, loc: tuple[int | str, ...]) -> str:
+    """('measures', 10, 'cost_shares', 'default') -> 'measures[rd_subsidy].cost_shares.default': list
+    items named by their id as the text check names them, so the editor can search the file for it."""
+    name, node = "", raw
+    for part in loc:
+        if isinstance(part, int):
+            node = node[part] if isinstance(node, list) and 0 <= part < len(node) else None
+            label = node.get("id", node.get("level", part)) if isinstance(node, dict) else part
+            name += f"[{label}]"
+        else:
+            name += f".{part}" if name else str(part)
+            node = node.get(part) if isinstance(node, dict) else None
+    return name
 
 
 def data_files(directory: Path = DATA_DIR) -> list[Path]:
