@@ -14,7 +14,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from policy_kb.figures import arabic_figures, chinese_to_int, parse_money, parse_percent, strip_space
+from policy_kb.figures import (
+    arabic_figures,
+    chinese_to_int,
+    find_money,
+    parse_money,
+    parse_percent,
+    strip_space,
+)
 from policy_kb.schema import AmountKind, PolicyData
 
 # Fields whose text must appear verbatim in the official text.
@@ -69,6 +76,7 @@ def _numbers(text: str) -> set[Decimal]:
 def find_problems(data: PolicyData, source_text: str) -> list[Problem]:
     source = strip_space(source_text)
     source_figures = set(arabic_figures(source))
+    source_money = {yuan for _, yuan in find_money(source)}
     problems: list[Problem] = []
     raw = data.dict()
 
@@ -81,6 +89,11 @@ def find_problems(data: PolicyData, source_text: str) -> list[Problem]:
         for figure in arabic_figures(value):
             if figure not in source_figures:
                 problems.append(Problem(path, f"figure {figure} does not occur in the official text"))
+        # an amount must be one the document states: '30 万元' is not, though 30 (个) is a figure of it,
+        # and '两千万元' has no Arabic figure at all
+        for surface, yuan in find_money(strip_space(value)):
+            if yuan not in source_money:
+                problems.append(Problem(path, f"amount {surface} does not occur in the official text"))
 
     doc = data.document
     for path, text in [("document.number", doc.number), ("document.title", doc.title),
