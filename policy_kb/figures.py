@@ -34,25 +34,32 @@ def chinese_to_int(text: str) -> int | None:
     """'两百' -> 200, '一千五百' -> 1500, '十' -> 10, '三十五' -> 35; None when not a numeral."""
     if not text or any(ch not in _CN_NUM_CHARS for ch in text):
         return None
-    total, section, digit = 0, 0, None
+    # 亿 groups, the 万 group and what is below 万 are kept apart: 一亿两千万 is 1亿 + 2000万, not
+    # (1亿 + 2000) × 1万
+    total, wan, section, digit = 0, 0, 0, None
     for ch in text:
         if ch in _DIGITS:
             digit = _DIGITS[ch]
         elif ch in _SMALL_UNITS:
             section += (digit if digit is not None else 1) * _SMALL_UNITS[ch]
             digit = None
-        else:  # 万 / 亿
-            section += digit or 0
-            total = (total + section) * _BIG_UNITS[ch]
+        elif ch == "万":
+            wan = (wan + section + (digit or 0)) * 10_000
             section, digit = 0, None
-    return total + section + (digit or 0)
+        else:  # 亿
+            total = (total + wan + section + (digit or 0)) * 100_000_000
+            wan, section, digit = 0, 0, None
+    return total + wan + section + (digit or 0)
 
 
 def _split_match(match: re.Match[str]) -> tuple[str, str | None, str | None]:
     """'一千五百万' is matched whole as a numeral: take a trailing 万/亿 back as the multiplier."""
     num, mult, unit = match.group("num"), match.group("mult"), match.group("unit")
     if mult is None and len(num) > 1 and num[-1] in _BIG_UNITS and not num[0].isdigit():
+        whole = chinese_to_int(num)
         num, mult = num[:-1], num[-1]
+        if whole is not None and any(ch in _BIG_UNITS for ch in num):  # 一亿两千万 = 12000 万
+            num = f"{Decimal(whole) / _BIG_UNITS[mult]:f}"
     return num, mult, unit
 
 
