@@ -63,6 +63,16 @@ def _split_match(match: re.Match[str]) -> tuple[str, str | None, str | None]:
     return num, mult, unit
 
 
+_MONEY_MULTIPLIERS = {"万", "亿", "百万", "千万", "万亿"}
+
+
+def _is_money(num: str, mult: str | None, unit: str | None) -> bool:
+    """'200万' and '3000元' are money; '一千人' and '千万别' are not."""
+    if not num[0].isdigit() and num[0] in "百佰千仟万亿":
+        return False
+    return unit is not None or mult in _MONEY_MULTIPLIERS
+
+
 def _number(text: str) -> Decimal | None:
     if re.fullmatch(r"\d+(?:\.\d+)?", text):
         return Decimal(text)
@@ -77,28 +87,26 @@ _MULTIPLIERS = {None: 1, "千": 1000, "万": 10_000, "百万": 1_000_000, "千�
 def parse_money(text: str) -> int | None:
     """The first money figure in `text`, in yuan: '200万' -> 2000000, '两百万元' -> 2000000,
     '1.5亿' -> 150000000, '最高 1000 万元' -> 10000000. A bare number needs 元/块 to count as money."""
-    for match in MONEY_RE.finditer(_normalise_space(text)):
-        num, mult, unit = _split_match(match)
-        if mult is None and unit is None:
-            continue
-        number = _number(num)
-        if number is None:
-            continue
-        return int(number * _MULTIPLIERS[mult])
-    return None
+    spans = money_spans(_normalise_space(text))
+    return spans[0][3] if spans else None
 
 
 def find_money(text: str) -> list[tuple[str, int]]:
     """Every money figure in `text` as (surface text, yuan), in order."""
-    found = []
+    return [(surface, yuan) for _start, _end, surface, yuan in money_spans(text)]
+
+
+def money_spans(text: str) -> list[tuple[int, int, str, int]]:
+    """Every money figure in `text` as (start, end, surface text, yuan), positions in `text`."""
+    spans = []
     for match in MONEY_RE.finditer(text):
         num, mult, unit = _split_match(match)
-        if mult is None and unit is None:
+        if not _is_money(num, mult, unit):
             continue
         number = _number(num)
         if number is not None:
-            found.append((match.group(0), int(number * _MULTIPLIERS[mult])))
-    return found
+            spans.append((match.start(), match.end(), match.group(0), int(number * _MULTIPLIERS[mult])))
+    return spans
 
 
 def parse_percent(text: str) -> Decimal | None:
