@@ -298,12 +298,15 @@ class KnowledgeBase:
         over_cap = amount_yuan is not None and cap is not None and amount_yuan > cap
         basis = min(amount_yuan, cap) if (amount_yuan is not None and cap is not None) else (amount_yuan or cap)
         order = list(LEVEL_NAMES)
+        shares = sorted(shares, key=lambda s: order.index(s.level))
+        amounts: list[int | None] = [None] * len(shares)
+        if basis is not None:
+            amounts = list(_split_exactly(basis, [s.percent for s in shares]))
         return CostSplit(
             measure=measure,
             district=self._districts.get(district_id) if district_id else None,
-            shares=[ShareAmount(s.level, LEVEL_NAMES[s.level], s.percent,
-                                _percent_of(basis, s.percent) if basis is not None else None, s.derived)
-                    for s in sorted(shares, key=lambda s: order.index(s.level))],
+            shares=[ShareAmount(s.level, LEVEL_NAMES[s.level], s.percent, yuan, s.derived)
+                    for s, yuan in zip(shares, amounts, strict=True)],
             basis_yuan=basis, requested_yuan=amount_yuan, over_cap=over_cap, exception_note=note, quote=quote,
         )
 
@@ -343,6 +346,16 @@ class KnowledgeBase:
 
 def _percent_of(yuan: int, percent: int) -> int:
     return int((Decimal(yuan) * percent / 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def _split_exactly(yuan: int, percents: list[int]) -> list[int]:
+    """Whole-yuan shares that add up to `yuan`: each rounded, the last non-zero share takes what the
+    rounding left over (333,333 at 50/0/50 is 166,667 + 0 + 166,666, not 166,667 twice)."""
+    amounts = [_percent_of(yuan, percent) for percent in percents]
+    last = max((i for i, percent in enumerate(percents) if percent), default=None)
+    if last is not None:
+        amounts[last] = yuan - sum(a for i, a in enumerate(amounts) if i != last)
+    return amounts
 
 
 def _money_rank(measure: Measure) -> int:
