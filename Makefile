@@ -1,0 +1,39 @@
+# Entry points: `make run` and `make test` work on a fresh machine (they set everything up first).
+# Every tool runs from .venv explicitly; scripts/setup.sh keeps it in step with the pins.
+
+SHELL := /bin/bash
+PY := .venv/bin/python
+
+.DEFAULT_GOAL := help
+.PHONY: help setup kb lint test test-py run lock
+
+help:
+	@echo "make run    set up, build the knowledge base, start the services"
+	@echo "make test   set up, build the knowledge base, run the whole suite"
+	@echo "make setup  create/update .venv from requirements.in + requirements.lock"
+	@echo "make kb     check the data files and load them into var/policy.db"
+	@echo "make lint   ruff check ."
+	@echo "make lock   rewrite requirements.lock from .venv"
+
+setup:
+	bash scripts/setup.sh
+
+kb: setup
+	$(PY) -m policy_kb load
+
+lint: setup
+	.venv/bin/ruff check .
+
+# The whole suite; add further steps (e.g. test-rasa) as prerequisites here.
+test: test-py
+
+test-py: kb
+	$(PY) -m pytest -q tests
+
+run: kb
+	bash scripts/run.sh
+
+lock: setup
+	.venv/bin/pip check
+	{ sed -n '1,2p' requirements.lock; .venv/bin/pip freeze --all; } > requirements.lock.new
+	mv requirements.lock.new requirements.lock
