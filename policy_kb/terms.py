@@ -60,6 +60,7 @@ class TermIndex:
     def _fuzzy_hits(self, text: str, covered: list[bool]) -> list[TermHit]:
         hits: list[TermHit] = []
         boundaries: set[int] | None = None
+        words: list[tuple[int, int]] = []
         for length in range(max(self._lengths, default=0) + 1, _MIN_FUZZY_LEN - 1, -1):
             for start in range(0, len(text) - length + 1):
                 if any(covered[start:start + length]):
@@ -69,11 +70,13 @@ class TermIndex:
                 if not candidates:
                     continue
                 if boundaries is None:
-                    boundaries = _word_boundaries(text)
+                    words = _word_spans(text)
+                    boundaries = {0} | {end for _, end in words}
                 # a typo replaces a word: a window cutting through a real word ('创新型企' of
                 # '创新型企业') or being one ('创新型') is not a misspelt term
                 if start not in boundaries or start + length not in boundaries or _is_common_word(window):
                     continue
+                candidates = {t for t in candidates if _garbles(t, window, start, words)}
                 if not candidates:
                     continue
                 term = min(candidates, key=lambda t: (abs(len(t) - len(window)), t))
@@ -114,11 +117,28 @@ def _is_common_word(text: str) -> bool:
     return bool(jieba.get_FREQ(text))
 
 
-def _word_boundaries(text: str) -> set[int]:
+def _word_spans(text: str) -> list[tuple[int, int]]:
     import jieba
 
-    boundaries, position = {0}, 0
+    spans, position = [], 0
     for word in jieba.cut(text, HMM=False):
+        spans.append((position, position + len(word)))
         position += len(word)
-        boundaries.add(position)
-    return boundaries
+    return spans
+
+
+def _garbles(term: str, window: str, start: int, words: list[tuple[int, int]]) -> bool:
+    """Is `window` the term garbled, rather than other words? A typo garbles a word of the term; it does
+    not put a real word where the term has none ('创新型城市' is not '创新型区市' misspelt: 城市 is a
+    word, 区市 is not one of the term's), nor leave out a whole word ('国家创新型' of '国家创新型县')."""
+    term_words = _word_spans(term)
+    if len(term) == len(window):
+        changed = start + next(i for i, (a, b) in enumerate(zip(term, window, strict=True)) if a != b)
+        first, last = next((a, b) for a, b in words if a <= changed < b)
+        return last - first < 2 or (first - start, last - start) in term_words
+    if len(term) == len(window) + 1:
+        if term[1:] == window and term_words[0] == (0, 1):
+            return False
+        if term[:-1] == window and term_words[-1] == (len(term) - 1, len(term)):
+            return False
+    return True
