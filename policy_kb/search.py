@@ -76,14 +76,25 @@ class SearchIndex:
         query = query.strip()
         if not query:
             return []
+        # names are looked up with the spaces taken out ('国家级 创新平台' names 国家级创新平台); a target's
+        # name (研发投入占比, 国家级创新平台) points at its clause and outranks a measure alias inside it
+        # (创新平台), as the longer name does among measures
+        compact = re.sub(r"\s+", "", query)
+        targets = self._kb.find_targets(compact)
         named: dict[str, float] = {}
-        for hit in self._kb.find_measures(query):
+        for hit in self._kb.find_measures(compact):
+            if any(t.start <= hit.start and hit.end <= t.end and t.end - t.start > hit.end - hit.start
+                   for t in targets):
+                continue
             boost = _FUZZY_BOOST if hit.fuzzy else _ALIAS_BOOST
             named[hit.key] = max(named.get(hit.key, 0.0), boost)
         clause_boost: dict[str, float] = {}
         for measure_id, boost in named.items():
             clause = self._kb.measure(measure_id).clause
             clause_boost[clause] = max(clause_boost.get(clause, 0.0), boost * 0.75)
+        for hit in targets:
+            clause = self._kb.target(hit.key).clause
+            clause_boost[clause] = max(clause_boost.get(clause, 0.0), _ALIAS_BOOST)
         query_grams = set(bigrams(query))
         scored: list[SearchHit] = []
         for doc in self._docs:
