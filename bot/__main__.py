@@ -1,0 +1,28 @@
+"""`python -m bot`: migrate the app database, then serve the gateway on HOST:PORT."""
+
+from __future__ import annotations
+
+import logging
+
+from aiohttp import web
+
+from bot.app import create_app
+from bot.migrate import upgrade
+from bot.settings import load_settings
+
+# No remote address in the access log: it is personal data and not needed to run the service.
+ACCESS_LOG_FORMAT = '"%r" %s %b %Tfs'
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = load_settings()
+    # Idempotent and quick when already at head; saves a separate step when running the gateway alone.
+    upgrade(settings.app_db_url)
+    web.run_app(
+        create_app(settings), host=settings.host, port=settings.port, access_log_format=ACCESS_LOG_FORMAT
+    )
+
+
+if __name__ == "__main__":
+    main()

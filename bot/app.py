@@ -1,0 +1,47 @@
+"""The gateway application: `create_app(settings)` wires settings, database, Rasa client and routes."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import aiohttp
+from aiohttp import web
+
+from bot.appkeys import ENGINE, QUESTION_LOG, RASA, SETTINGS
+from bot.middlewares import setup_middlewares
+from bot.question_log import QuestionLogWriter
+from bot.rasa_client import RasaClient
+from bot.routes import setup_routes
+from bot.settings import Settings, load_settings
+from bot.store import engine_for
+
+# A chat request is a few hundred bytes; anything near this size is a mistake or an attack.
+MAX_BODY_BYTES = 64 * 1024
+
+
+def create_app(settings: Settings | None = None) -> web.Application:
+    """The gateway. The database must be migrated already (`python -m bot.migrate`)."""
+    settings = settings or load_settings()
+    app = web.Application(client_max_size=MAX_BODY_BYTES)
+    app[SETTINGS] = settings
+    app[ENGINE] = engine_for(settings.app_db_url)
+    setup_middlewares(app)
+    setup_routes(app)
+    app.cleanup_ctx.append(_rasa_client)
+    app.cleanup_ctx.append(_question_log)
+    return app
+
+
+async def _rasa_client(app: web.Application) -> AsyncIterator[None]:
+    # One session for the app's lifetime: it pools the connections to Rasa and the action server.
+    settings = app[SETTINGS]
+    async with aiohttp.ClientSession() as session:
+        app[RASA] = RasaClient(session, settings.rasa_url, settings.action_url, settings.rasa_timeout_s)
+        yield
+
+
+async def _question_log(app: web.Application) -> AsyncIterator[None]:
+    writer = QuestionLogWriter(app[ENGINE])
+    app[QUESTION_LOG] = writer
+    yield
+    await writer.close()

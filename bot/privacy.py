@@ -1,0 +1,93 @@
+"""Personal data never reaches the question log or the tickets' free text unmasked.
+
+`mask` hides mobile and landline numbers, ID card numbers, e-mail addresses and bank-card-like digit
+runs, keeping just enough (prefix, last digits, domain) for staff to recognise the kind of data and,
+for example, tell two callers apart. `pseudonym` turns a sender id into a stable, non-reversible
+conversation id so analytics can group a conversation without knowing who it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+from collections.abc import Callable
+
+# Chinese input methods often produce full-width digits and symbols. Mapping them one-to-one onto ASCII
+# keeps string positions, so the patterns run on the mapped copy and the spans are cut from the original.
+_HALF_WIDTH = str.maketrans("０１２３４５６７８９＋－（）＠．＿", "0123456789+-()@._")
+
+_EMAIL = re.compile(
+    r"(?<![A-Za-z0-9._%+-])([A-Za-z0-9._%+-]+)@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})"
+)
+# ID cards (15 digits, or 17 and a check digit that may be X) and bank cards (16-19 digits), written
+# in one run or in the groups people use: 4-4-4-4(-3) for cards, 6-8-4 for ID cards.
+_LONG_NUMBER = re.compile(
+    r"(?<![\d*])"
+    r"(?:\d{14,18}[\dXx]|\d{4}(?:[ -]\d{4}){3}(?:[ -]?\d{1,3})?|\d{6}[ -]\d{8}[ -]\d{3}[\dXx])"
+    r"(?![\d*])",
+    re.ASCII,
+)
+_MOBILE = re.compile(r"(?<![\d*+])(\+?86[ -]?)?(1[3-9]\d)[ -]?(\d{4})[ -]?(\d{4})(?![\d*])", re.ASCII)
+_LANDLINE = re.compile(r"(?<![\d*])(\(0\d{2,3}\)|0\d{2,3})([ -]?)(\d{7,8})(?![\d*])", re.ASCII)
+
+
+def mask(text: str) -> str:
+    """`text` with personal data masked; masking an already masked text changes nothing."""
+    for pattern, render in _MASKERS:
+        text = _substitute(text, pattern, render)
+    return text
+
+
+def pseudonym(secret: str | bytes, sender: str) -> str:
+    """Stable 16-hex-digit conversation id: HMAC-SHA256(secret, sender), truncated."""
+    key = secret.encode("utf-8") if isinstance(secret, str) else secret
+    return hmac.new(key, sender.encode("utf-8"), hashlib.sha256).hexdigest()[:16]
+
+
+def _substitute(text: str, pattern: re.Pattern[str], render: Callable[[re.Match[str]], str]) -> str:
+    probe = text.translate(_HALF_WIDTH)
+    pieces: list[str] = []
+    last = 0
+    for match in pattern.finditer(probe):
+        pieces.append(text[last : match.start()])
+        pieces.append(render(match))
+        last = match.end()
+    pieces.append(text[last:])
+    return "".join(pieces)
+
+
+def _email(match: re.Match[str]) -> str:
+    local, domain = match.group(1), match.group(2)
+    return f"{local[0]}***@{domain}"
+
+
+def _long_number(match: re.Match[str]) -> str:
+    digits = re.sub(r"[ -]", "", match.group(0))
+    check = ""
+    if digits[-1] in "Xx":
+        digits, check = digits[:-1], digits[-1]
+    if len(digits) + len(check) in (15, 18) and (check == "" or len(digits) == 17):
+        # ID card: the middle holds the birth date, so only the region prefix and the last digits stay.
+        return digits[:3] + "*" * (len(digits) - 6) + digits[-3:] + check
+    return digits[:4] + "*" * (len(digits) - 8) + digits[-4:] + check
+
+
+def _mobile(match: re.Match[str]) -> str:
+    prefix, head, _middle, tail = match.groups()
+    return f"{prefix or ''}{head}****{tail}"
+
+
+def _landline(match: re.Match[str]) -> str:
+    area, separator, local = match.groups()
+    return f"{area}{separator}{'*' * (len(local) - 2)}{local[-2:]}"
+
+
+_MASKERS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...] = (
+    # E-mail first: a local part like 13800138000@qq.com must be masked as an address, not a phone.
+    (_EMAIL, _email),
+    # Longest digit runs before mobiles, so a card number is never cut into a phone number and a rest.
+    (_LONG_NUMBER, _long_number),
+    (_MOBILE, _mobile),
+    (_LANDLINE, _landline),
+)

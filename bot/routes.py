@@ -1,0 +1,13 @@
+"""Every URL the gateway serves."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from bot.views.chat import chat
+from bot.views.health import healthz
+
+
+def setup_routes(app: web.Application) -> None:
+    app.router.add_post("/api/chat", chat, name="chat")
+    app.router.add_get("/healthz", healthz, name="healthz")

@@ -1,0 +1,117 @@
+"""Gateway settings, read once from the environment.
+
+Every value has a default that works on a developer machine, so `python -m bot` runs with no
+configuration; production overrides what it needs through environment variables.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+VAR_DIR = REPO_ROOT / "var"
+SECRET_FILE_NAME = "secret.key"
+
+
+class SettingsError(ValueError):
+    """An environment variable holds a value the gateway cannot use."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Settings:
+    app_db_url: str
+    # Keyed hash for pseudonymous conversation ids; kept out of repr so it never lands in a log.
+    app_secret: str = field(repr=False)
+    port: int = 8080
+    host: str = "127.0.0.1"
+    rasa_url: str = "http://127.0.0.1:5005"
+    action_url: str = "http://127.0.0.1:5055"
+    hotline: str = "12345"
+    max_message_chars: int = 500
+    rasa_timeout_s: float = 10.0
+
+
+def load_settings(environ: Mapping[str, str] | None = None, var_dir: Path | None = None) -> Settings:
+    """Settings from `environ` (default: the process environment); `var_dir` holds the default DB and key."""
+    env = os.environ if environ is None else environ
+    var = var_dir or VAR_DIR
+    return Settings(
+        port=_int(env, "PORT", 8080, minimum=1, maximum=65535),
+        host=env.get("HOST") or "127.0.0.1",
+        rasa_url=_url(env, "RASA_URL", "http://127.0.0.1:5005"),
+        action_url=_url(env, "ACTION_URL", "http://127.0.0.1:5055"),
+        app_db_url=env.get("APP_DB_URL") or default_db_url(var),
+        app_secret=env.get("APP_SECRET") or read_or_create_secret(var / SECRET_FILE_NAME),
+        hotline=env.get("HOTLINE") or "12345",
+        max_message_chars=_int(env, "MAX_MESSAGE_CHARS", 500, minimum=1, maximum=100_000),
+        rasa_timeout_s=_positive_float(env, "RASA_TIMEOUT_S", 10.0),
+    )
+
+
+def read_or_create_secret(path: Path) -> str:
+    """The key in `path`, created with a random value (mode 600) on first use.
+
+    The gateway and the action server may start at the same moment and must end up with the same key
+    (both pseudonymise the same senders), so the file is written under a temporary name and linked into
+    place: the link fails if the other process won, and then its key is read.
+    """
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(fd, "w", encoding="ascii") as handle:
+                handle.write(secrets.token_hex(32) + "\n")
+            with contextlib.suppress(FileExistsError):
+                os.link(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
+    secret = path.read_text(encoding="ascii").strip()
+    if not secret:
+        raise SettingsError(f"{path} is empty; delete it to have a new key generated, or set APP_SECRET")
+    return secret
+
+
+def default_db_url(var: Path = VAR_DIR) -> str:
+    """SQLite file in var/, which is created if missing."""
+    var.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{var / 'app.db'}"
+
+
+def _int(env: Mapping[str, str], name: str, default: int, *, minimum: int, maximum: int) -> int:
+    raw = env.get(name)
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be an integer, got {raw!r}") from None
+    if not minimum <= value <= maximum:
+        raise SettingsError(f"{name} must be between {minimum} and {maximum}, got {value}")
+    return value
+
+
+def _positive_float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number of seconds, got {raw!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise SettingsError(f"{name} must be a positive number of seconds, got {raw!r}")
+    return value
+
+
+def _url(env: Mapping[str, str], name: str, default: str) -> str:
+    raw = env.get(name) or default
+    if not raw.startswith(("http://", "https://")):
+        raise SettingsError(f"{name} must be an http(s) URL, got {raw!r}")
+    # Paths are appended to it, so a trailing slash would give "//webhooks".
+    return raw.rstrip("/")

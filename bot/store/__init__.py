@@ -1,0 +1,28 @@
+"""The app database: the question log and the hand-off tickets.
+
+Shared by the gateway and the Rasa custom actions, so it is plain synchronous SQLAlchemy with no aiohttp
+imports; async callers run these functions in a thread (`asyncio.to_thread`). Every function opens its
+own Session, and every text written here goes through `bot.privacy.mask` first.
+"""
+
+from bot.store.engine import engine_for, ping
+from bot.store.models import Base, HandoffTicketRow, QuestionLogRow
+from bot.store.questions import ERROR, UNKNOWN, QuestionRecord, log_question, log_questions
+from bot.store.tickets import Ticket, close_ticket, create_ticket, open_tickets
+
+__all__ = [
+    "ERROR",
+    "UNKNOWN",
+    "Base",
+    "HandoffTicketRow",
+    "QuestionLogRow",
+    "QuestionRecord",
+    "Ticket",
+    "close_ticket",
+    "create_ticket",
+    "engine_for",
+    "log_question",
+    "log_questions",
+    "open_tickets",
+    "ping",
+]

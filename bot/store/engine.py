@@ -1,0 +1,45 @@
+"""One Engine per database URL, configured for several writer processes."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache, partial
+from typing import Any
+
+from sqlalchemy import create_engine, event, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from bot.store.models import QuestionLogRow
+
+
+@lru_cache(maxsize=16)
+def engine_for(url: str) -> Engine:
+    """The shared Engine for `url`. Schema changes go through `bot.migrate`, never create_all."""
+    engine = create_engine(
+        url,
+        future=True,
+        pool_pre_ping=True,
+        # Error messages then show the SQL without the values: logs must not collect users' questions.
+        hide_parameters=True,
+        # Keep Chinese readable in the JSON columns for whoever inspects the database by hand.
+        json_serializer=partial(json.dumps, ensure_ascii=False),
+    )
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # The gateway and the action server write the same file: WAL lets readers go on during a write, and
+    # the busy timeout makes a writer wait for the lock instead of failing at once.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def ping(engine: Engine) -> None:
+    """Raise unless the database answers and has been migrated (the question log table exists)."""
+    with Session(engine) as session:
+        session.execute(select(QuestionLogRow.id).limit(1))

@@ -1,0 +1,77 @@
+"""Tables of the app database. Changing one needs a migration in bot/migrations/versions."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Column, DateTime, Float, Index, Integer, String, Text
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import declarative_base
+from sqlalchemy.types import TypeDecorator
+
+Base = declarative_base()
+
+
+class UTCDateTime(TypeDecorator):  # type: ignore[type-arg]
+    """Aware UTC datetimes in and out, also on SQLite, which stores no offset."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if not isinstance(value, datetime) or value.tzinfo is None:
+            raise ValueError("timestamps must be timezone-aware datetimes")
+        utc = value.astimezone(timezone.utc)
+        return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+class QuestionLogRow(Base):
+    """One row per accepted chat message: what was asked, how it was understood, how it ended."""
+
+    __tablename__ = "question_log"
+    __table_args__ = (
+        Index("ix_question_log_created_at", "created_at"),
+        Index("ix_question_log_intent", "intent"),
+        Index("ix_question_log_measure", "measure"),
+        Index("ix_question_log_outcome", "outcome"),
+    )
+    id = Column(Integer, primary_key=True)
+    created_at = Column(UTCDateTime(), nullable=False)
+    channel = Column(String(16), nullable=False)
+    conversation = Column(String(16), nullable=False)  # pseudonym, see bot.privacy.pseudonym
+    text = Column(Text, nullable=False)  # masked
+    intent = Column(String(100))
+    confidence = Column(Float)
+    entities = Column(JSON, nullable=False)  # [{"entity", "value", "text"}], masked
+    measure = Column(String(64))  # policy_kb measure id the turn was about
+    outcome = Column(String(20), nullable=False)
+    answered = Column(Boolean, nullable=False)
+    latency_ms = Column(Integer, nullable=False)
+    reply = Column(Text)  # masked first reply text
+
+
+class HandoffTicketRow(Base):
+    """A request to be called back by a person, created by the hand-off action."""
+
+    __tablename__ = "handoff_tickets"
+    __table_args__ = (Index("ix_handoff_tickets_status_created_at", "status", "created_at"),)
+    id = Column(Integer, primary_key=True)
+    created_at = Column(UTCDateTime(), nullable=False)
+    conversation = Column(String(16), nullable=False)
+    question = Column(Text, nullable=False)  # masked
+    transcript = Column(JSON, nullable=False)  # [{"who", "text"}], masked
+    # Unmasked on purpose: staff must be able to call back. Analytics never read this column.
+    callback_phone = Column(String(32))
+    status = Column(String(8), nullable=False)  # open / done
+    note = Column(Text)
+    closed_at = Column(UTCDateTime())

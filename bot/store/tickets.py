@@ -1,0 +1,109 @@
+"""Hand-off tickets: a user asked to talk to a person; staff call back and close the ticket."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from bot.privacy import mask
+from bot.store.models import HandoffTicketRow
+
+OPEN = "open"
+DONE = "done"
+
+# Staff need the recent context, not a whole long conversation.
+TRANSCRIPT_MAX_LINES = 30
+LINE_MAX_CHARS = 2000
+_PHONE = re.compile(r"\+?[0-9][0-9 ()-]{4,30}")
+
+
+@dataclass(frozen=True)
+class Ticket:
+    id: int
+    created_at: datetime
+    conversation: str
+    question: str
+    transcript: list[dict[str, str]]
+    callback_phone: str | None
+    status: str
+    note: str | None
+    closed_at: datetime | None
+
+
+def create_ticket(
+    engine: Engine,
+    *,
+    conversation: str,
+    question: str,
+    transcript: Iterable[Mapping[str, Any]] = (),
+    callback_phone: str | None = None,
+) -> int:
+    """Open a ticket; returns its id.
+
+    `conversation` is the pseudonym of the sender (`bot.privacy.pseudonym`), `transcript` a list of
+    {"who": "user" | "bot", "text": ...}. Question and transcript are masked; the callback phone is not.
+    """
+    phone = (callback_phone or "").strip() or None
+    if phone is not None and not _PHONE.fullmatch(phone):
+        raise ValueError("callback_phone must be a phone number (digits, spaces, +, -, parentheses)")
+    lines = [
+        {"who": str(line.get("who", ""))[:16], "text": mask(str(line.get("text", "")))[:LINE_MAX_CHARS]}
+        for line in transcript
+    ][-TRANSCRIPT_MAX_LINES:]
+    row = HandoffTicketRow(
+        created_at=datetime.now(timezone.utc),
+        conversation=conversation[:16],
+        question=mask(question)[:LINE_MAX_CHARS],
+        transcript=lines,
+        callback_phone=phone,
+        status=OPEN,
+    )
+    with Session(engine) as session, session.begin():
+        session.add(row)
+        session.flush()
+        return row.id
+
+
+def open_tickets(engine: Engine, limit: int = 200) -> list[Ticket]:
+    """Open tickets, oldest first: callers are served in the order they asked."""
+    query = (
+        select(HandoffTicketRow)
+        .where(HandoffTicketRow.status == OPEN)
+        .order_by(HandoffTicketRow.created_at, HandoffTicketRow.id)
+        .limit(limit)
+    )
+    with Session(engine) as session:
+        return [_ticket(row) for row in session.execute(query).scalars()]
+
+
+def close_ticket(engine: Engine, ticket_id: int, note: str = "") -> bool:
+    """Mark an open ticket done; False when there is no open ticket with that id."""
+    statement = (
+        update(HandoffTicketRow)
+        .where(HandoffTicketRow.id == ticket_id, HandoffTicketRow.status == OPEN)
+        .values(status=DONE, note=mask(note)[:LINE_MAX_CHARS] or None, closed_at=datetime.now(timezone.utc))
+        .execution_options(synchronize_session=False)
+    )
+    with Session(engine) as session, session.begin():
+        return session.execute(statement).rowcount == 1
+
+
+def _ticket(row: HandoffTicketRow) -> Ticket:
+    return Ticket(
+        id=row.id,
+        created_at=row.created_at,
+        conversation=row.conversation,
+        question=row.question,
+        transcript=list(row.transcript),
+        callback_phone=row.callback_phone,
+        status=row.status,
+        note=row.note,
+        closed_at=row.closed_at,
+    )

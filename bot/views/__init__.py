@@ -1,0 +1,1 @@
+"""Request handlers; routes.py says which URL goes where."""

@@ -1,0 +1,89 @@
+"""POST /api/chat: one user message in, the bot's replies out, one question-log row written."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict
+from datetime import datetime, timezone
+from typing import Any
+
+from aiohttp import web
+
+from bot import errors
+from bot.appkeys import QUESTION_LOG, RASA, SETTINGS
+from bot.chat_input import ChatInputError, parse_chat_request
+from bot.privacy import pseudonym
+from bot.rasa_client import (
+    BotMessage,
+    RasaBadResponseError,
+    RasaError,
+    RasaTimeoutError,
+    RasaTurn,
+    RasaUnavailableError,
+)
+from bot.store import ERROR, UNKNOWN, QuestionRecord
+
+
+async def chat(request: web.Request) -> web.Response:
+    started = time.perf_counter()
+    received_at = datetime.now(timezone.utc)
+    settings = request.app[SETTINGS]
+    body = await request.read()  # over client_max_size: HTTPRequestEntityTooLarge, see middlewares
+    try:
+        chat_request = parse_chat_request(body, settings.max_message_chars)
+    except ChatInputError as exc:
+        # Rejected input is not a question: nothing is logged.
+        return errors.json_error(exc.status, exc.message)
+
+    def record(turn: RasaTurn | None, outcome: str, reply: str | None) -> None:
+        request.app[QUESTION_LOG].submit(
+            QuestionRecord(
+                created_at=received_at,
+                channel=chat_request.channel,
+                conversation=pseudonym(settings.app_secret, chat_request.sender),
+                text=chat_request.message,
+                intent=turn.intent if turn else None,
+                confidence=turn.confidence if turn else None,
+                entities=[asdict(entity) for entity in turn.entities] if turn else [],
+                measure=turn.measure if turn else None,
+                outcome=outcome,
+                latency_ms=round((time.perf_counter() - started) * 1000),
+                reply=reply,
+            )
+        )
+
+    try:
+        turn = await request.app[RASA].send(chat_request.sender, chat_request.message, chat_request.channel)
+    except RasaError as exc:
+        status, message = _upstream_error(exc, settings.hotline)
+        record(None, ERROR, message)
+        return errors.json_error(status, message)
+    except Exception:
+        # A bug in the gateway: the question is still logged, the middleware gives the JSON 500.
+        record(None, ERROR, errors.INTERNAL)
+        raise
+
+    first_text = next((message.text for message in turn.messages if message.text), None)
+    record(turn, turn.outcome or UNKNOWN, first_text)
+    return web.json_response({"replies": [_reply(message) for message in turn.messages]}, dumps=errors.dumps)
+
+
+def _reply(message: BotMessage) -> dict[str, Any]:
+    # Only what the widget renders, and only keys that have a value.
+    reply: dict[str, Any] = {}
+    if message.text is not None:
+        reply["text"] = message.text
+    if message.buttons:
+        reply["buttons"] = [{"title": button.title, "payload": button.payload} for button in message.buttons]
+    if message.custom is not None:
+        reply["custom"] = message.custom
+    return reply
+
+
+def _upstream_error(exc: RasaError, hotline: str) -> tuple[int, str]:
+    if isinstance(exc, RasaTimeoutError):
+        return 504, errors.RASA_TIMEOUT.format(hotline=hotline)
+    if isinstance(exc, RasaUnavailableError):
+        return 503, errors.RASA_UNAVAILABLE.format(hotline=hotline)
+    assert isinstance(exc, RasaBadResponseError)
+    return 502, errors.RASA_FAILED.format(hotline=hotline)

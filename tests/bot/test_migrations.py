@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect, text
+
+from bot.migrate import downgrade, main, upgrade
+from bot.store import Base, engine_for
+
+
+def test_upgrade_creates_both_tables(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    upgrade(url)
+    inspector = inspect(engine_for(url))
+    assert {"question_log", "handoff_tickets"} <= set(inspector.get_table_names())
+    columns = {column["name"] for column in inspector.get_columns("question_log")}
+    assert columns == {
+        "id",
+        "created_at",
+        "channel",
+        "conversation",
+        "text",
+        "intent",
+        "confidence",
+        "entities",
+        "measure",
+        "outcome",
+        "answered",
+        "latency_ms",
+        "reply",
+    }
+
+
+def test_upgrade_is_idempotent_and_downgrade_removes_the_tables(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    upgrade(url)
+    upgrade(url)
+    downgrade(url, "base")
+    assert set(inspect(engine_for(url)).get_table_names()) == {"alembic_version"}
+
+
+def test_sqlite_runs_in_wal_mode(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    upgrade(url)
+    with engine_for(url).connect() as connection:
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert connection.execute(text("PRAGMA busy_timeout")).scalar() == 5000
+
+
+def test_cli_upgrades_app_db_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("APP_DB_URL", url)
+    main([])
+    assert "question_log" in inspect(engine_for(url)).get_table_names()
+
+
+def _schema_drift(url: str) -> list[object]:
+    with engine_for(url).connect() as connection:
+        return compare_metadata(MigrationContext.configure(connection), Base.metadata)
+
+
+def test_models_match_the_migrated_schema(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    upgrade(url)
+    assert _schema_drift(url) == []
+
+
+def test_migrations_on_postgresql(pg_app_url: str) -> None:
+    upgrade(pg_app_url)
+    assert {"question_log", "handoff_tickets"} <= set(inspect(engine_for(pg_app_url)).get_table_names())
+    assert _schema_drift(pg_app_url) == []
+    downgrade(pg_app_url, "base")
+    upgrade(pg_app_url)

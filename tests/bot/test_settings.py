@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import pytest
+
+from bot.settings import Settings, SettingsError, load_settings, read_or_create_secret
+
+
+def test_defaults(tmp_path: Path) -> None:
+    settings = load_settings({}, var_dir=tmp_path / "var")
+    assert settings.port == 8080
+    assert settings.host == "127.0.0.1"
+    assert settings.rasa_url == "http://127.0.0.1:5005"
+    assert settings.action_url == "http://127.0.0.1:5055"
+    assert settings.app_db_url == f"sqlite:///{tmp_path / 'var' / 'app.db'}"
+    assert settings.hotline == "12345"
+    assert settings.max_message_chars == 500
+    assert settings.rasa_timeout_s == 10.0
+    assert (tmp_path / "var").is_dir()
+
+
+def test_environment_overrides(tmp_path: Path) -> None:
+    settings = load_settings(
+        {
+            "PORT": "9090",
+            "HOST": "0.0.0.0",
+            "RASA_URL": "http://rasa:5005/",
+            "ACTION_URL": "http://actions:5055",
+            "APP_DB_URL": "postgresql+psycopg2://u@db/app",
+            "APP_SECRET": "s3cret",
+            "HOTLINE": "0631-12345",
+            "MAX_MESSAGE_CHARS": "200",
+            "RASA_TIMEOUT_S": "2.5",
+        },
+        var_dir=tmp_path,
+    )
+    assert (settings.port, settings.host) == (9090, "0.0.0.0")
+    assert settings.rasa_url == "http://rasa:5005"  # no trailing slash: paths are appended
+    assert settings.action_url == "http://actions:5055"
+    assert settings.app_db_url == "postgresql+psycopg2://u@db/app"
+    assert settings.app_secret == "s3cret"
+    assert settings.hotline == "0631-12345"
+    assert settings.max_message_chars == 200
+    assert settings.rasa_timeout_s == 2.5
+    assert not (tmp_path / "secret.key").exists()
+
+
+def test_secret_is_created_once_with_mode_600(tmp_path: Path) -> None:
+    first = load_settings({}, var_dir=tmp_path).app_secret
+    key_file = tmp_path / "secret.key"
+    assert len(first) == 64
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert load_settings({}, var_dir=tmp_path).app_secret == first
+    assert [path.name for path in tmp_path.iterdir() if path.name.startswith(".")] == []
+
+
+def test_existing_secret_file_wins(tmp_path: Path) -> None:
+    (tmp_path / "secret.key").write_text("from-the-action-server\n")
+    assert read_or_create_secret(tmp_path / "secret.key") == "from-the-action-server"
+
+
+def test_secret_is_not_in_repr(tmp_path: Path) -> None:
+    settings = Settings(app_db_url="sqlite://", app_secret="do-not-print")
+    assert "do-not-print" not in repr(settings)
+
+
+def test_settings_are_frozen() -> None:
+    settings = Settings(app_db_url="sqlite://", app_secret="x")
+    with pytest.raises(AttributeError):
+        settings.port = 1  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("PORT", "eighty"),
+        ("PORT", "70000"),
+        ("MAX_MESSAGE_CHARS", "0"),
+        ("RASA_TIMEOUT_S", "-1"),
+        ("RASA_TIMEOUT_S", "nan"),
+        ("RASA_URL", "localhost:5005"),
+    ],
+)
+def test_bad_values_are_refused_with_the_variable_name(tmp_path: Path, name: str, value: str) -> None:
+    with pytest.raises(SettingsError, match=name):
+        load_settings({name: value, "APP_SECRET": "x"}, var_dir=tmp_path)
