@@ -5,13 +5,14 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 
 .DEFAULT_GOAL := help
-.PHONY: help setup kb lint test test-py run lock
+.PHONY: help setup kb model lint test test-py run lock
 
 help:
 	@echo "make run    set up, build the knowledge base, start the services"
 	@echo "make test   set up, build the knowledge base, run the whole suite"
 	@echo "make setup  create/update .venv from requirements.in + requirements.lock"
 	@echo "make kb     check the data files and load them into var/policy.db"
+	@echo "make model  build the spaCy pipeline and train the Rasa model if its inputs changed"
 	@echo "make lint   ruff check ."
 	@echo "make lock   rewrite requirements.lock from .venv"
 
@@ -20,6 +21,10 @@ setup:
 
 kb: setup
 	$(PY) -m policy_kb load
+
+# The spaCy pipeline from the KB, then the Rasa model when its inputs changed.
+model: kb
+	bash scripts/train.sh
 
 lint: setup
 	.venv/bin/ruff check .
@@ -30,7 +35,7 @@ test: test-py
 test-py: kb
 	$(PY) -m pytest -q tests
 
-run: kb
+run: model
 	bash scripts/run.sh
 
 lock: setup

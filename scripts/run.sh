@@ -1,16 +1,12 @@
 #!/usr/bin/env bash
-# Start every service in the foreground (called by `make run` after setup and the KB build).
-# The gateway listens on http://127.0.0.1:${PORT:-8080}.
+# Start every service in the foreground (called by `make run` after setup, the KB build and training).
+# The gateway listens on http://127.0.0.1:${PORT:-8080}; Ctrl-C stops all of them.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+source scripts/env.sh
 
-export PORT="${PORT:-8080}"
-
-if [ -f Procfile ]; then
-    # honcho gives each process its own PORT: the first gets -p, the next -p+100, and so on. Keep the
-    # gateway first in the Procfile, or pass ports to the others explicitly.
-    exec .venv/bin/honcho start -f Procfile -p "$PORT"
-fi
-
-echo "run: knowledge base ready: $(.venv/bin/python -m policy_kb stats)"
-echo "run: no Procfile yet, so no services were started"
+# The app database must exist before the action server can record a hand-off ticket.
+.venv/bin/python -m bot.migrate
+# honcho gives each process its own PORT (-p, +100, …): the gateway is first in the Procfile and the
+# others are started on their explicit ports.
+exec .venv/bin/honcho start -f Procfile -p "$PORT"

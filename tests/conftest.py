@@ -8,6 +8,7 @@ from contextlib import AbstractContextManager, ExitStack
 import pytest
 
 from tests.services import ServiceNotInstalledError, in_ci, postgres_server, redis_server
+from tests.stack import Stack, running_stack
 
 
 def _serve(server: Callable[[], AbstractContextManager[str]]) -> Iterator[str]:
@@ -33,3 +34,10 @@ def pg_url() -> Iterator[str]:
 def redis_url() -> Iterator[str]:
     """URL (redis://127.0.0.1:<port>/0) of a private, non-persistent Redis server."""
     yield from _serve(redis_server)
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """The real action server, Rasa server and gateway, started once for the session."""
+    with running_stack(tmp_path_factory.mktemp("stack")) as running:
+        yield running

@@ -1,0 +1,84 @@
+"""When the bot cannot answer: out-of-scope questions, the two-stage fallback's "您是想问…？" and
+its last step. Each offers the hotline and a person, so nobody is left without a way forward."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, UserUtteranceReverted
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.kb import get_kb
+from actions.policy import INTENT_ASPECT, likely_measures, outcome
+from actions.settings import hotline
+
+HANDOFF_BUTTON = {"title": "转人工", "payload": "/handoff"}
+
+# What an intent means, for the "您是想问…？" buttons when no measure is in sight (as Sara does).
+INTENT_DESCRIPTIONS = {
+    "ask_what_can_i_get": "我能享受哪些政策",
+    "ask_targets": "文件的主要目标",
+    "ask_document": "文件本身（文号、日期、依据）",
+    "handoff": "转人工服务",
+    "what_can_you_do": "你能回答什么问题",
+}
+
+
+def scope_text(document_number: str, title: str) -> str:
+    return f"我只解答{document_number}《{title}》的内容，比如研发补助、科技创新券、星创天地和农科驿站、科技特派员、创新型县（市）和乡镇奖励等。"
+
+
+class ActionOutOfScope(Action):
+    def name(self) -> str:
+        return "action_out_of_scope"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[EventType]:
+        doc = (await get_kb()).document
+        dispatcher.utter_message(
+            text=f"抱歉，这个问题不在我能回答的范围。{scope_text(doc.number, doc.title)}"
+                 f"其他问题可以拨打{hotline()}热线，也可以回复“转人工”，由工作人员为您服务。",
+            buttons=[HANDOFF_BUTTON],
+        )
+        return outcome("out_of_scope")
+
+
+class ActionAskAffirmation(Action):
+    """Overrides Rasa's default: offer the likely measures as buttons instead of an intent name."""
+
+    def name(self) -> str:
+        return "action_default_ask_affirmation"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[EventType]:
+        kb = await get_kb()
+        message = tracker.latest_message or {}
+        text = message.get("text") or ""
+        ranking = [r.get("name") for r in message.get("intent_ranking") or []]
+        aspect_intent = next((i for i in ranking if i in INTENT_ASPECT), "ask_measure_info")
+        buttons = [{"title": m.name, "payload": f'/{aspect_intent}{{"measure":"{m.id}"}}'}
+                   for m in likely_measures(kb, text)[:3]]
+        if not buttons:
+            buttons = [{"title": INTENT_DESCRIPTIONS[i], "payload": f"/{i}"}
+                       for i in ranking if i in INTENT_DESCRIPTIONS][:2]
+        buttons.append({"title": "都不是", "payload": "/deny"})
+        dispatcher.utter_message(text="抱歉，我不太确定您的意思。您是想问…？", buttons=buttons)
+        return outcome("fallback")
+
+
+class ActionDefaultFallback(Action):
+    """The second miss in a row: say so, and offer the hotline and a person."""
+
+    def name(self) -> str:
+        return "action_default_fallback"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[EventType]:
+        doc = (await get_kb()).document
+        dispatcher.utter_message(
+            text=f"抱歉，我还是没能理解您的问题。{scope_text(doc.number, doc.title)}"
+                 f"您可以换个说法，拨打{hotline()}热线，或回复“转人工”。",
+            buttons=[HANDOFF_BUTTON],
+        )
+        return [UserUtteranceReverted(), *outcome("fallback")]

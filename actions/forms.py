@@ -1,0 +1,65 @@
+"""The eligibility form: who the user is and where, before the policy calculator answers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.kb import get_kb
+
+
+class ActionAskApplicantType(Action):
+    def name(self) -> str:
+        return "action_ask_applicant_type"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[EventType]:
+        kb = await get_kb()
+        buttons = [{"title": a.name, "payload": f'/inform{{"applicant_type":"{a.id}"}}'}
+                   for a in kb.data.applicant_types]
+        dispatcher.utter_message(text="请问您是哪类主体？（可以直接说，比如“我们是企业”“我是农民”）", buttons=buttons)
+        return []
+
+
+class ActionAskDistrict(Action):
+    def name(self) -> str:
+        return "action_ask_district"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[EventType]:
+        kb = await get_kb()
+        buttons = [{"title": d.name, "payload": f'/inform{{"district":"{d.id}"}}'} for d in kb.districts]
+        dispatcher.utter_message(text="请问您在哪个区市？", buttons=buttons)
+        return []
+
+
+class ValidateEligibilityForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_eligibility_form"
+
+    async def validate_applicant_type(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                      domain: DomainDict) -> dict[str, Any]:
+        kb = await get_kb()
+        known = {a.id for a in kb.data.applicant_types}
+        if value in known:
+            return {"applicant_type": value}
+        found = kb.find_applicant_type(str(value or ""))
+        if found:
+            return {"applicant_type": found}
+        dispatcher.utter_message(text="没听明白您的身份，请点选下面的一项，或回复“算了”结束。")
+        return {"applicant_type": None}
+
+    async def validate_district(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                domain: DomainDict) -> dict[str, Any]:
+        kb = await get_kb()
+        if value in {d.id for d in kb.districts}:
+            return {"district": value}
+        district = kb.find_district(str(value or ""))
+        if district:
+            return {"district": district.id}
+        dispatcher.utter_message(text="没找到这个区市，请点选下面的一项，或回复“算了”结束。")
+        return {"district": None}

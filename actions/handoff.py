@@ -1,0 +1,80 @@
+"""Hand-off to a person: an optional callback number, then a ticket for the hotline staff."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.policy import outcome
+from actions.settings import hotline
+from bot.privacy import pseudonym
+from bot.settings import load_settings
+from bot.store import create_ticket, engine_for
+
+NO_CALLBACK = "不需要回电"
+_PHONE = re.compile(r"(?<!\d)(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})(?!\d)")
+_DECLINE = re.compile(r"不用|不需要|不要|不留|没有|算了|不必")
+_TRANSCRIPT_TURNS = 20
+
+
+class ValidateHandoffForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_handoff_form"
+
+    async def validate_callback_phone(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                      domain: DomainDict) -> dict[str, Any]:
+        text = str(value or "")
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        match = _PHONE.search(text.replace(" ", ""))
+        if match:
+            return {"callback_phone": match.group(1)}
+        if intent == "deny" or _DECLINE.search(text):
+            return {"callback_phone": NO_CALLBACK}
+        dispatcher.utter_message(text="没识别出电话号码，请输入手机号（11位）或带区号的座机号；不需要回电请回复“不用”。")
+        return {"callback_phone": None}
+
+
+def transcript(tracker: Tracker) -> tuple[list[dict[str, str]], str]:
+    """The recent conversation and the last real question before the hand-off request."""
+    lines: list[dict[str, str]] = []
+    question = ""
+    for event in tracker.events:
+        if event.get("event") == "user" and event.get("text"):
+            text = event["text"]
+            lines.append({"who": "user", "text": text})
+            intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+            if intent not in ("handoff", "inform", "affirm", "deny", "stop") and not text.startswith("/"):
+                question = text
+        elif event.get("event") == "bot" and event.get("text"):
+            lines.append({"who": "bot", "text": event["text"]})
+    return lines[-_TRANSCRIPT_TURNS * 2:], question
+
+
+class ActionHandoff(Action):
+    def name(self) -> str:
+        return "action_handoff"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[EventType]:
+        phone = tracker.get_slot("callback_phone")
+        phone = None if phone in (None, NO_CALLBACK) else phone
+        lines, question = transcript(tracker)
+        settings = load_settings()
+        try:
+            await asyncio.to_thread(
+                create_ticket, engine_for(settings.app_db_url),
+                conversation=pseudonym(settings.app_secret, tracker.sender_id),
+                question=question or "（未提问）", transcript=lines, callback_phone=phone,
+            )
+        except Exception:  # the user must still get a way forward when the database is down
+            dispatcher.utter_message(text=f"抱歉，转人工登记暂时失败。请直接拨打{hotline()}热线。")
+            return [SlotSet("callback_phone", None), *outcome("handoff")]
+        callback = "工作人员会尽快回电。" if phone else "您也可以直接拨打热线。"
+        dispatcher.utter_message(text=f"已为您转人工并登记，工作人员会在工单队列中看到您的问题。{callback}咨询电话：{hotline()}。")
+        return [SlotSet("callback_phone", None), *outcome("handoff")]
