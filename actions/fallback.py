@@ -10,7 +10,8 @@ from rasa_sdk.events import EventType, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.kb import get_kb
-from actions.policy import INTENT_ASPECT, likely_measures, outcome
+from actions.policy import INTENT_ASPECT, ActionAnswerPolicy, likely_measures, outcome
+from actions.turn import Turn
 from actions.settings import hotline
 
 HANDOFF_BUTTON = {"title": "转人工", "payload": "/handoff"}
@@ -53,6 +54,9 @@ class ActionAskAffirmation(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
         kb = await get_kb()
+        if len(Turn.of(tracker).sure_values("measure")) == 1:
+            # the question names one measure outright: answer it rather than ask what was meant
+            return await ActionAnswerPolicy().run(dispatcher, tracker, domain)
         message = tracker.latest_message or {}
         text = message.get("text") or ""
         ranking = [r.get("name") for r in message.get("intent_ranking") or []]

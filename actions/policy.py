@@ -50,7 +50,10 @@ class ActionAnswerPolicy(Action):
         kb = await get_kb()
         turn = Turn.of(tracker)
         last_aspect = tracker.get_slot("last_aspect")
-        aspect = INTENT_ASPECT.get(turn.intent or "") or last_aspect or "info"
+        # after a fallback, the best policy intent NLU still saw tells what was asked about
+        ranked = next((INTENT_ASPECT[i] for i in turn.ranking if i in INTENT_ASPECT), None)
+        aspect = INTENT_ASPECT.get(turn.intent or "") or (ranked if turn.intent == "nlu_fallback" else None) \
+            or last_aspect or "info"
 
         named = turn.values("measure")
         if len(named) > 1:

@@ -111,9 +111,7 @@ def over_cap_line(kb: KnowledgeBase, split: CostSplit) -> str | None:
 
 def cost_share(kb: KnowledgeBase, measure: Measure, district: str | None, amount_yuan: int | None) -> Reply:
     if measure.cost_shares is None:
-        text = [f"{measure.name}：文件未规定省、市、县各级的分担比例。"]
-        if "市县两级" in measure.quote:
-            text.append(f"原文：“{measure.amount.quote}”。")
+        text = [f"{measure.name}：文件未规定省、市、县各级的分担比例。", _amount_line(kb, measure)]
         text += [f"牵头单位：{_units(kb, measure)}。", kb.citation(measure.clause)]
         return Reply("\n".join(text), custom=card(kb, measure))
     split = kb.cost_split(measure.id, district, amount_yuan)
@@ -152,6 +150,7 @@ def measure_answer(kb: KnowledgeBase, measure: Measure, aspect: str, *, district
         lines.append(f"{measure.name}的对象：{_who(kb, measure)}。")
         if measure.conditions:
             lines.append("文件写明的条件：" + "；".join(f"“{c.quote}”" for c in measure.conditions) + "。")
+        lines.append(_amount_line(kb, measure))
         if verdict is not None:
             lines += verdict_lines(verdict)
     elif aspect == "conditions":
@@ -163,6 +162,8 @@ def measure_answer(kb: KnowledgeBase, measure: Measure, aspect: str, *, district
         lines.append(f"对象：{_who(kb, measure)}。")
     elif aspect == "how_to_apply":
         lines.append(f"{measure.name}：文件未规定申报程序、材料和时间，请向牵头单位{units}咨询。")
+        if measure.conditions:
+            lines.append("文件写明的条件：" + "；".join(f"“{c.quote}”" for c in measure.conditions) + "。")
     elif aspect == "lead_unit":
         lines.append(f"{measure.name}的牵头单位：{units}。")
         responsible = "、".join(u.name for u in kb.responsible_units(measure.id))
@@ -201,13 +202,13 @@ def calculator(kb: KnowledgeBase, verdicts: list[Verdict], applicant_name: str, 
     if not verdicts:
         return Reply(f"按{applicant_name}的身份，文件中没有直接对应的支持措施。可拨打热线或转人工咨询。")
     where = f"{district_name}的" if district_name else ""
-    lines = [f"按文件，{where}{applicant_name}可以关注这些措施（共{len(verdicts)}项，有资金支持的在前）："]
+    lines = [f"按文件，{where}{applicant_name}可以关注这些措施（有资金支持的在前）："]
     for verdict in verdicts[:8]:
         m = verdict.measure
         lines.append(f"· {m.name}：{kb.amount_text(m) if m.amount.kind is not AmountKind.none else '政策支持'}"
                      f"（{kb.citation(m.clause).removeprefix('依据：')}）")
     if len(verdicts) > 8:
-        lines.append(f"另有{len(verdicts) - 8}项，可点下方按钮或直接问我某一项。")
+        lines.append("还有其他措施，可以直接问我某一项。")
     lines.append("是否符合还要看文件写明的条件，点一项可查看详情。")
     lines.append(f"依据：{kb.document.number} " + "、".join(dict.fromkeys(v.measure.clause for v in verdicts)))
     buttons = [{"title": v.measure.name, "payload": f'/ask_eligibility{{"measure":"{v.measure.id}"}}'}

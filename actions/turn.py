@@ -17,12 +17,18 @@ class Turn:
     text: str
     intent: str | None
     entities: list[dict[str, Any]]
+    ranking: list[str]
 
     @classmethod
     def of(cls, tracker: Tracker) -> Turn:
         message = tracker.latest_message or {}
         return cls(message.get("text") or "", (message.get("intent") or {}).get("name"),
-                   message.get("entities") or [])
+                   message.get("entities") or [], [r.get("name") for r in message.get("intent_ranking") or []])
+
+    def sure_values(self, entity: str) -> list[Any]:
+        """Values found by exact name or alias, not by a typo."""
+        return list(dict.fromkeys(e["value"] for e in self.entities
+                                  if e.get("entity") == entity and e.get("confidence_entity", 1.0) >= 1.0))
 
     def values(self, entity: str) -> list[Any]:
         return list(dict.fromkeys(e["value"] for e in self.entities if e.get("entity") == entity))

@@ -23,7 +23,9 @@ _STAMP = "kb_terms.sha256"
 def main(argv: list[str]) -> int:
     output = Path(argv[0]) if argv else DEFAULT_OUTPUT
     terms = load_kb().term_lists()
-    digest = hashlib.sha256(json.dumps(terms, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+    # the builder's own code is part of the input: a change in how patterns are made rebuilds too
+    builder = (Path(__file__).parent / "spacy_zh.py").read_bytes()
+    digest = hashlib.sha256(json.dumps(terms, ensure_ascii=False, sort_keys=True).encode() + builder).hexdigest()
     stamp = output / _STAMP
     if stamp.exists() and stamp.read_text().strip() == digest:
         print(f"unchanged {output}")

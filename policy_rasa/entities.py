@@ -22,7 +22,7 @@ from rasa.shared.nlu.training_data.message import Message
 
 from policy_kb.figures import money_spans
 from policy_kb.terms import TermIndex
-from policy_rasa.spacy_zh import LABELS
+from policy_rasa.spacy_zh import LABELS, PRECEDENCE
 
 
 @DefaultV1Recipe.register(
@@ -82,7 +82,7 @@ class KBEntityExtractor(GraphComponent, EntityExtractorMixin):
         for ent in doc.ents:
             if ent.label_ in LABELS:
                 add(LABELS[ent.label_], ent.ent_id_, ent.start_char, ent.end_char)
-        for entity, index in terms.items():
-            for hit in index.find(text, fuzzy=entity == "measure"):
+        for entity in PRECEDENCE:
+            for hit in terms[entity].find(text, fuzzy=entity == "measure"):
                 add(entity, hit.key, hit.start, hit.end, 0.8 if hit.fuzzy else 1.0)
         return sorted(found, key=lambda e: e["start"])

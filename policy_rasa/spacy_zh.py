@@ -25,6 +25,7 @@ _WORDS_FILE = "kb_words.json"
 # Entity labels of the ruler, as Rasa entity names
 LABELS = {"MEASURE": "measure", "DISTRICT": "district", "APPLICANT_TYPE": "applicant_type",
           "UNIT": "unit", "TARGET": "target"}
+PRECEDENCE = ["measure", "district", "applicant_type", "unit", "target"]
 
 
 class KBJiebaTokenizer:
@@ -86,11 +87,15 @@ def build_pipeline(term_lists: dict[str, dict[str, list[str]]]) -> Language:
     nlp.tokenizer.add_words(words)
     ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "ORTH", "overwrite_ents": True})
     label_of = {entity: label for label, entity in LABELS.items()}
-    patterns = [
-        {"label": label_of[entity], "pattern": term, "id": kb_id}
-        for entity, ids in term_lists.items()
-        for kb_id, terms in ids.items()
-        for term in terms
-    ]
+    # A string that names two kinds of thing ('科技特派员' is a measure and a target's indicator)
+    # gets one label, by this precedence: what people ask about most decides.
+    claimed: set[str] = set()
+    patterns = []
+    for entity in sorted(term_lists, key=lambda e: PRECEDENCE.index(e)):
+        for kb_id, terms in term_lists[entity].items():
+            for term in terms:
+                if term not in claimed:
+                    patterns.append({"label": label_of[entity], "pattern": term, "id": kb_id})
+        claimed |= {term for terms in term_lists[entity].values() for term in terms}
     ruler.add_patterns(patterns)
     return nlp

@@ -1,0 +1,105 @@
+"""Run the held-out conversations against a running gateway and score them.
+
+    python -m tests.conversations.runner [--url http://127.0.0.1:8080] [FILE]
+
+A conversation counts as answered correctly when every turn's reply holds what it must and nothing
+it must not. Separately, every figure in every reply must be a figure of the official text, the
+hotline, a figure the user gave, or arithmetic on the user's figures with the document's percentages.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import uuid
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from policy_kb.figures import arabic_figures, find_money, parse_percent, strip_space
+from tests.stack import post_json
+
+REPO = Path(__file__).resolve().parent.parent.parent
+HELDOUT = Path(__file__).resolve().parent / "heldout.yml"
+SOURCE = REPO / "policy_kb" / "data" / "weihai-2018-32.txt"
+HOTLINE = "12345"
+
+
+@dataclass
+class Result:
+    name: str
+    passed: bool
+    problems: list[str] = field(default_factory=list)
+    stray_figures: list[str] = field(default_factory=list)
+
+
+def document_figures() -> tuple[set[str], list[Decimal]]:
+    text = strip_space(SOURCE.read_text(encoding="utf-8"))
+    percents = [Decimal(p) for p in re.findall(r"(\d+(?:\.\d+)?)%", text)]
+    return set(arabic_figures(text)), percents
+
+
+def allowed_figures(user_texts: list[str], doc_figures: set[str], percents: list[Decimal]) -> set[str]:
+    allowed = set(doc_figures) | {HOTLINE}
+    # the document's own sums split by its own percentages (1000万 × 25% = 250万)
+    for text in [SOURCE.read_text(encoding="utf-8"), *user_texts]:
+        allowed |= set(arabic_figures(text))
+        for _surface, yuan in find_money(text):
+            for value in [Decimal(yuan)] + [Decimal(yuan) * p / 100 for p in percents]:
+                wan = (value / 10_000).normalize()
+                allowed |= {f"{wan:f}", f"{value.normalize():f}"}
+    return allowed
+
+
+def run_conversation(url: str, conversation: dict[str, Any], doc: tuple[set[str], list[Decimal]]) -> Result:
+    sender = f"heldout-{uuid.uuid4().hex[:10]}"
+    result = Result(conversation["name"], True)
+    user_texts: list[str] = []
+    for turn in conversation["turns"]:
+        user_texts.append(str(turn["user"]))
+        status, body = post_json(f"{url}/api/chat", {"sender": sender, "message": str(turn["user"])})
+        if status != 200:
+            result.passed = False
+            result.problems.append(f"{turn['user']!r}: HTTP {status} {body}")
+            break
+        reply = "\n".join(r.get("text") or "" for r in body.get("replies", []))
+        missing = [s for s in map(str, turn.get("all", [])) if strip_space(s) not in strip_space(reply)]
+        if turn.get("any") and not any(strip_space(s) in strip_space(reply) for s in turn["any"]):
+            missing.append(f"one of {turn['any']}")
+        present = [s for s in turn.get("none", []) if s in reply]
+        if missing or present:
+            result.passed = False
+            result.problems.append(f"{turn['user']!r}: missing {missing} present {present}\n{reply}")
+        allowed = allowed_figures(user_texts, *doc)
+        result.stray_figures += [f for f in arabic_figures(reply) if f not in allowed]
+    return result
+
+
+def run_all(url: str, path: Path = HELDOUT) -> list[Result]:
+    conversations = yaml.safe_load(path.read_text(encoding="utf-8"))["conversations"]
+    doc = document_figures()
+    return [run_conversation(url, c, doc) for c in conversations]
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("file", nargs="?", default=str(HELDOUT))
+    parser.add_argument("--url", default="http://127.0.0.1:8080")
+    args = parser.parse_args(argv)
+    results = run_all(args.url, Path(args.file))
+    for result in results:
+        if not result.passed or result.stray_figures:
+            print(f"FAIL {result.name}: {result.problems} stray figures {result.stray_figures}")
+    passed = sum(r.passed for r in results)
+    stray = sum(bool(r.stray_figures) for r in results)
+    print(f"conversations={len(results)} correct={passed} score={passed / len(results):.3f} "
+          f"replies_with_stray_figures={stray}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
