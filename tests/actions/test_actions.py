@@ -1,0 +1,174 @@
+"""The custom actions with real trackers and the real knowledge base (var/policy.db from `make kb`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.fallback import ActionAskAffirmation, ActionOutOfScope
+from actions.forms import ValidateEligibilityForm
+from actions.handoff import NO_CALLBACK, ValidateHandoffForm
+from actions.policy import ActionAnswerDocument, ActionAnswerPolicy, ActionAnswerTargets, ActionPolicyCalculator
+
+CITE = "依据：威政办发〔2018〕32号"
+
+
+def tracker(text: str, intent: str, entities: list[dict[str, Any]] | None = None,
+            slots: dict[str, Any] | None = None, ranking: list[str] | None = None) -> Tracker:
+    latest = {"text": text, "intent": {"name": intent, "confidence": 0.9}, "entities": entities or [],
+              "intent_ranking": [{"name": n, "confidence": 0.1} for n in (ranking or [intent])]}
+    return Tracker("test-sender", slots or {}, latest, [{"event": "user", "text": text, "parse_data": latest}],
+                   False, None, {}, "action_listen")
+
+
+def entity(kind: str, value: Any, text: str = "", confidence: float = 1.0) -> dict[str, Any]:
+    return {"entity": kind, "value": value, "text": text, "confidence_entity": confidence}
+
+
+async def run(action: Any, t: Tracker) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    dispatcher = CollectingDispatcher()
+    events = await action.run(dispatcher, t, {})
+    return dispatcher.messages, events
+
+
+def text_of(messages: list[dict[str, Any]]) -> str:
+    return "\n".join(m["text"] for m in messages if m.get("text"))
+
+
+def slots(events: list[dict[str, Any]]) -> dict[str, Any]:
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+async def test_amount_with_district_and_citation_last() -> None:
+    messages, events = await run(ActionAnswerPolicy(), tracker(
+        "荣成研发补助最多多少", "ask_amount", [entity("district", "rongcheng"), entity("measure", "rd_subsidy")]))
+    text = text_of(messages)
+    assert "1000万元" in text and "县级50% 500万元" in text and "市级不分担" in text
+    assert text.splitlines()[-1] == f"{CITE} 二（六）"
+    assert messages[-1]["custom"]["type"] == "policy_card"
+    assert slots(events)["measure"] == "rd_subsidy" and slots(events)["answer_outcome"] == "answered"
+
+
+async def test_cost_split_of_the_users_figure() -> None:
+    messages, _ = await run(ActionAnswerPolicy(), tracker(
+        "拿到200万研发补助各出多少", "ask_cost_share", [entity("money", 2_000_000), entity("measure", "rd_subsidy")]))
+    text = text_of(messages)
+    assert "省级50% 100万元" in text and "市级25% 50万元" in text and "县级25% 50万元" in text
+    assert "荣成市" in text  # without a district the exception is shown too
+
+
+async def test_follow_up_reuses_measure_amount_and_aspect() -> None:
+    t = tracker("那文登区呢", "inform", [entity("district", "wendeng")],
+                slots={"measure": "rd_subsidy", "last_aspect": "cost_share", "amount": 3_000_000.0})
+    text = text_of((await run(ActionAnswerPolicy(), t))[0])
+    assert "文登区" in text and "省级50% 150万元" in text and "市级25% 75万元" in text
+
+
+async def test_over_the_cap_is_split_at_the_cap() -> None:
+    messages, _ = await run(ActionAnswerPolicy(), tracker(
+        "1500万怎么分", "ask_cost_share", [entity("money", 15_000_000), entity("measure", "rd_subsidy")]))
+    text = text_of(messages)
+    assert "超过" in text and "省级50% 500万元" in text
+
+
+async def test_silent_document_names_lead_unit() -> None:
+    text = text_of((await run(ActionAnswerPolicy(), tracker(
+        "创新券什么时候申报", "ask_how_to_apply", [entity("measure", "innovation_voucher")])))[0])
+    assert "文件未规定" in text and "市科技局" in text and text.endswith(f"{CITE} 二（十二）")
+
+
+async def test_eligibility_verdict_for_wrong_applicant() -> None:
+    text = text_of((await run(ActionAnswerPolicy(), tracker(
+        "合作社能申请研发补助吗", "ask_eligibility",
+        [entity("applicant_type", "farmer"), entity("measure", "rd_subsidy")])))[0])
+    assert "不符合" in text and "✗ 申请主体为企业" in text
+
+
+async def test_no_measure_asks_back_with_buttons() -> None:
+    messages, events = await run(ActionAnswerPolicy(), tracker("补贴多少钱", "ask_amount"))
+    assert messages[0]["text"] == "您是想问哪一项政策？" and len(messages[0]["buttons"]) >= 2
+    assert messages[0]["buttons"][0]["payload"].startswith('/ask_amount{"measure":')
+    assert slots(events)["answer_outcome"] == "clarify"
+
+
+async def test_two_measures_ask_which() -> None:
+    messages, _ = await run(ActionAnswerPolicy(), tracker(
+        "创新券和星创天地哪个钱多", "ask_amount",
+        [entity("measure", "innovation_voucher"), entity("measure", "xingchuang_nongke")]))
+    assert {b["title"] for b in messages[0]["buttons"]} == {"科技创新券", "星创天地和农科驿站奖补"}
+
+
+async def test_limit_on_the_users_county_funds() -> None:
+    text = text_of((await run(ActionAnswerPolicy(), tracker(
+        "县级专项资金1000万市里分配多少", "ask_amount",
+        [entity("money", 10_000_000), entity("measure", "fund_allocation")])))[0])
+    assert "200万元" in text and "二（二）" in text
+
+
+async def test_targets_by_entity_and_by_measure_clause() -> None:
+    text = text_of((await run(ActionAnswerTargets(), tracker(
+        "技术交易额目标", "ask_targets", [entity("target", "tech_trade")])))[0])
+    assert "35 亿元" in text and text.endswith(f"{CITE} 一（三）")
+    text = text_of((await run(ActionAnswerTargets(), tracker(
+        "特派员要多少人", "ask_targets", [entity("measure", "tech_commissioner")])))[0])
+    assert "千人规模" in text and "二（十二）" in text
+
+
+async def test_document_answer() -> None:
+    text = text_of((await run(ActionAnswerDocument(), tracker("文号", "ask_document")))[0])
+    for fact in ("威政办发〔2018〕32号", "2018年11月8日", "鲁政办发〔2018〕12号", "威发〔2018〕22号"):
+        assert fact in text
+
+
+async def test_calculator_lists_enterprise_measures() -> None:
+    t = tracker("荣成", "inform", slots={"applicant_type": "high_tech_enterprise", "district": "rongcheng"})
+    messages, _ = await run(ActionPolicyCalculator(), t)
+    text = text_of(messages)
+    assert "荣成市的高新技术企业" in text and "企业研究开发财政补助" in text
+    assert "农科驿站" not in text.split("\n")[1]  # money measures come first
+
+
+async def test_out_of_scope_gives_hotline_and_handoff(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOTLINE", "0631-12345")
+    messages, events = await run(ActionOutOfScope(), tracker("天气", "out_of_scope"))
+    assert "0631-12345" in messages[0]["text"] and messages[0]["buttons"][0]["payload"] == "/handoff"
+    assert slots(events)["answer_outcome"] == "out_of_scope"
+
+
+async def test_affirmation_offers_likely_measures() -> None:
+    messages, _ = await run(ActionAskAffirmation(), tracker(
+        "特派的那个钱", "nlu_fallback", ranking=["nlu_fallback", "ask_amount"]))
+    titles = [b["title"] for b in messages[0]["buttons"]]
+    assert "科技特派员研发支持" in titles and titles[-1] == "都不是"
+
+
+async def test_affirmation_answers_a_named_measure_outright() -> None:
+    messages, _ = await run(ActionAskAffirmation(), tracker(
+        "创业投资引导基金有吗", "nlu_fallback", [entity("measure", "tech_funds")],
+        ranking=["nlu_fallback", "ask_measure_info"]))
+    assert text_of(messages).endswith(f"{CITE} 二（十）")
+
+
+async def test_form_validation_maps_free_text() -> None:
+    form = ValidateEligibilityForm()
+    dispatcher = CollectingDispatcher()
+    t = tracker("俺是种地的农户", "inform")
+    assert await form.validate_applicant_type("俺是种地的农户", dispatcher, t, {}) == {"applicant_type": "farmer"}
+    assert await form.validate_district("我们在高区", dispatcher, t, {}) == {"district": "gaoqu"}
+    assert await form.validate_district("北京", dispatcher, t, {}) == {"district": None}
+    assert "没找到" in dispatcher.messages[-1]["text"]
+
+
+async def test_handoff_phone_validation() -> None:
+    form = ValidateHandoffForm()
+    dispatcher = CollectingDispatcher()
+    t = tracker("电话13800138000", "inform")
+    assert await form.validate_callback_phone("电话 138 0013 8000", dispatcher, t, {}) == \
+        {"callback_phone": "13800138000"}
+    assert await form.validate_callback_phone("不用了", dispatcher, tracker("不用了", "deny"), {}) == \
+        {"callback_phone": NO_CALLBACK}
+    assert await form.validate_callback_phone("明天吧", dispatcher, tracker("明天吧", "inform"), {}) == \
+        {"callback_phone": None}
