@@ -5,7 +5,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 
 .DEFAULT_GOAL := help
-.PHONY: help setup kb model lint test test-py run lock
+.PHONY: help setup kb model lint test test-rasa test-py run lock
 
 help:
 	@echo "make run    set up, build the knowledge base, start the services"
@@ -29,10 +29,14 @@ model: kb
 lint: setup
 	.venv/bin/ruff check .
 
-# The whole suite; add further steps (e.g. test-rasa) as prerequisites here.
-test: test-py
+# The whole suite: Rasa's data validation, NLU and conversation tests, then pytest (unit, end-to-end
+# against the real services, browser tests).
+test: test-rasa test-py
 
-test-py: kb
+test-rasa: model
+	bash scripts/test_rasa.sh
+
+test-py: model
 	$(PY) -m pytest -q tests
 
 run: model
