@@ -11,8 +11,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.kb import get_kb
 from actions.policy import INTENT_ASPECT, ActionAnswerPolicy, likely_measures, outcome
-from actions.turn import Turn
 from actions.settings import hotline
+from actions.turn import Turn
 
 HANDOFF_BUTTON = {"title": "转人工", "payload": "/handoff"}
 
@@ -27,7 +27,8 @@ INTENT_DESCRIPTIONS = {
 
 
 def scope_text(document_number: str, title: str) -> str:
-    return f"我只解答{document_number}《{title}》的内容，比如研发补助、科技创新券、星创天地和农科驿站、科技特派员、创新型县（市）和乡镇奖励等。"
+    return (f"我只解答{document_number}《{title}》的内容，"
+            "比如研发补助、科技创新券、星创天地和农科驿站、科技特派员、创新型县（市）和乡镇奖励等。")
 
 
 class ActionOutOfScope(Action):

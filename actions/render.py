@@ -13,7 +13,7 @@ from typing import Any
 
 from policy_kb.figures import format_yuan
 from policy_kb.query import CostSplit, KnowledgeBase, LimitResult, Status, Verdict
-from policy_kb.schema import AmountKind, Measure, Target, TargetKind
+from policy_kb.schema import AmountKind, Measure, Target
 
 ASPECTS = ("info", "eligibility", "amount", "cost_share", "conditions", "how_to_apply", "lead_unit")
 

@@ -15,8 +15,18 @@ from functools import cached_property
 from sqlalchemy.engine import Engine
 
 from policy_kb.figures import format_yuan
-from policy_kb.schema import LEVEL_NAMES, AmountKind, Clause, Condition, District, Measure, PolicyData, Share
-from policy_kb.schema import Target, Unit
+from policy_kb.schema import (
+    LEVEL_NAMES,
+    AmountKind,
+    Clause,
+    Condition,
+    District,
+    Measure,
+    PolicyData,
+    Share,
+    Target,
+    Unit,
+)
 from policy_kb.search import SearchHit, SearchIndex
 from policy_kb.store import engine_for, read_document
 from policy_kb.terms import TermHit, TermIndex
@@ -91,7 +101,7 @@ class LimitResult:
     quote: str
 
 
-class UnknownMeasure(LookupError):
+class UnknownMeasureError(LookupError):
     pass
 
 
@@ -116,7 +126,7 @@ class KnowledgeBase:
         try:
             return self._measures[measure_id]
         except KeyError:
-            raise UnknownMeasure(measure_id) from None
+            raise UnknownMeasureError(measure_id) from None
 
     def clause(self, clause_id: str) -> Clause:
         return self._clauses[clause_id]

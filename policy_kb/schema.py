@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import Enum
-from typing import Optional
 
 from pydantic import BaseModel, Extra, Field, root_validator, validator
 
@@ -49,7 +48,7 @@ class ApplicantType(Strict):
     id: str
     name: str
     aliases: list[str] = []
-    is_a: Optional[str] = None
+    is_a: str | None = None
 
 
 class Topic(Strict):
@@ -87,8 +86,8 @@ class AmountKind(str, Enum):
 class Amount(Strict):
     kind: AmountKind
     quote: str
-    value_yuan: Optional[int] = None
-    per: Optional[str] = None
+    value_yuan: int | None = None
+    per: str | None = None
     documents: list[str] = []
 
     @root_validator(skip_on_failure=True)
@@ -111,7 +110,7 @@ class Limit(Strict):
 class Share(Strict):
     level: str
     percent: int
-    quote: Optional[str] = None
+    quote: str | None = None
     derived: bool = False  # not stated: the remainder once the stated shares are applied
 
     @validator("level")
@@ -174,12 +173,12 @@ class Measure(Strict):
     support: str
     amount: Amount
     limits: list[Limit] = []
-    cost_shares: Optional[CostShares] = None
+    cost_shares: CostShares | None = None
     conditions: list[Condition]
     quote: str
     silent_on: list[str]
     products: list[str] = []
-    frequency: Optional[Frequency] = None
+    frequency: Frequency | None = None
 
 
 class TargetKind(str, Enum):
@@ -196,9 +195,9 @@ class Target(Strict):
     clause: str
     scope: str
     kind: TargetKind
-    value: Optional[float] = None
-    value_min: Optional[int] = None
-    value_max: Optional[int] = None
+    value: float | None = None
+    value_min: int | None = None
+    value_max: int | None = None
     unit: str
     year: int
     quote: str
@@ -209,7 +208,7 @@ class Clause(Strict):
     part_title: str
     title: str
     text: str
-    units_quote: Optional[str] = None
+    units_quote: str | None = None
     lead_units: list[str]
     responsible_units: list[str]
 

@@ -108,7 +108,7 @@ class TermIndex:
 
 
 def _one_substitution(a: str, b: str) -> bool:
-    return sum(x != y for x, y in zip(a, b)) == 1
+    return sum(x != y for x, y in zip(a, b, strict=True)) == 1
 
 
 def _is_common_word(text: str) -> bool:

@@ -11,7 +11,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.fallback import ActionAskAffirmation, ActionOutOfScope
 from actions.forms import ValidateEligibilityForm
 from actions.handoff import NO_CALLBACK, ValidateHandoffForm
-from actions.policy import ActionAnswerDocument, ActionAnswerPolicy, ActionAnswerTargets, ActionPolicyCalculator
+from actions.policy import (
+    ActionAnswerDocument,
+    ActionAnswerPolicy,
+    ActionAnswerTargets,
+    ActionPolicyCalculator,
+)
 
 CITE = "依据：威政办发〔2018〕32号"
 

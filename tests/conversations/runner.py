@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from policy_kb.figures import arabic_figures, find_money, parse_percent, strip_space
+from policy_kb.figures import arabic_figures, find_money, strip_space
 from tests.stack import post_json
 
 REPO = Path(__file__).resolve().parent.parent.parent
