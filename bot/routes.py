@@ -5,9 +5,11 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.views.chat import chat
+from bot.views.feedback import feedback
 from bot.views.health import healthz
 
 
 def setup_routes(app: web.Application) -> None:
     app.router.add_post("/api/chat", chat, name="chat")
     app.router.add_get("/healthz", healthz, name="healthz")
+    app.router.add_post("/api/feedback", feedback, name="feedback")

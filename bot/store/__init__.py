@@ -1,4 +1,4 @@
-"""The app database: the question log and the hand-off tickets.
+"""The app database: the question log, feedback on answers and the hand-off tickets.
 
 Shared by the gateway and the Rasa custom actions, so it is plain synchronous SQLAlchemy with no aiohttp
 imports; async callers run these functions in a thread (`asyncio.to_thread`). Every function opens its
@@ -6,7 +6,8 @@ own Session, and every text written here goes through `bot.privacy.mask` first.
 """
 
 from bot.store.engine import engine_for, ping
-from bot.store.models import Base, HandoffTicketRow, QuestionLogRow
+from bot.store.feedback import Feedback, FeedbackResult, feedback_for, record_feedback
+from bot.store.models import Base, FeedbackRow, HandoffTicketRow, QuestionLogRow
 from bot.store.questions import ERROR, UNKNOWN, QuestionRecord, log_question, log_questions
 from bot.store.tickets import Ticket, close_ticket, create_ticket, open_tickets
 
@@ -14,6 +15,9 @@ __all__ = [
     "ERROR",
     "UNKNOWN",
     "Base",
+    "Feedback",
+    "FeedbackResult",
+    "FeedbackRow",
     "HandoffTicketRow",
     "QuestionLogRow",
     "QuestionRecord",
@@ -21,8 +25,10 @@ __all__ = [
     "close_ticket",
     "create_ticket",
     "engine_for",
+    "feedback_for",
     "log_question",
     "log_questions",
     "open_tickets",
     "ping",
+    "record_feedback",
 ]

@@ -5,7 +5,20 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Column, DateTime, Float, Index, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import declarative_base
 from sqlalchemy.types import TypeDecorator
@@ -44,8 +57,11 @@ class QuestionLogRow(Base):
         Index("ix_question_log_intent", "intent"),
         Index("ix_question_log_measure", "measure"),
         Index("ix_question_log_outcome", "outcome"),
+        Index("ux_question_log_public_id", "public_id", unique=True),
     )
     id = Column(Integer, primary_key=True)
+    # Random id the gateway returns as "message_id", so the widget can attach feedback to this question.
+    public_id = Column(String(32))
     created_at = Column(UTCDateTime(), nullable=False)
     channel = Column(String(16), nullable=False)
     conversation = Column(String(16), nullable=False)  # pseudonym, see bot.privacy.pseudonym
@@ -58,6 +74,26 @@ class QuestionLogRow(Base):
     answered = Column(Boolean, nullable=False)
     latency_ms = Column(Integer, nullable=False)
     reply = Column(Text)  # masked first reply text
+
+
+class FeedbackRow(Base):
+    """A user's 👍 (+1) or 👎 (-1) on one answer; one row per question, a new vote replaces the old."""
+
+    __tablename__ = "feedback"
+    __table_args__ = (
+        CheckConstraint("vote IN (1, -1)", name="ck_feedback_vote"),
+        Index("ux_feedback_question_public_id", "question_public_id", unique=True),
+        Index("ix_feedback_created_at", "created_at"),
+    )
+    id = Column(Integer, primary_key=True)
+    created_at = Column(UTCDateTime(), nullable=False)
+    question_public_id = Column(
+        String(32),
+        ForeignKey("question_log.public_id", ondelete="CASCADE", name="fk_feedback_question"),
+        nullable=False,
+    )
+    vote = Column(SmallInteger, nullable=False)
+    reason = Column(String(500))  # masked
 
 
 class HandoffTicketRow(Base):

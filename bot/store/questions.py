@@ -35,6 +35,8 @@ class QuestionRecord:
     entities: Sequence[Mapping[str, Any]] = field(default_factory=tuple)
     measure: str | None = None
     reply: str | None = None
+    # The random id returned to the client as "message_id" (feedback refers to it); see bot.store.feedback.
+    public_id: str | None = None
 
     @property
     def answered(self) -> bool:
@@ -58,6 +60,7 @@ def log_questions(engine: Engine, records: Iterable[QuestionRecord]) -> list[int
 def _row(record: QuestionRecord) -> QuestionLogRow:
     # Lengths are cut to the columns here so a strict database (PostgreSQL) never rejects a row.
     return QuestionLogRow(
+        public_id=record.public_id[:32] if record.public_id else None,
         created_at=record.created_at,
         channel=record.channel[:16],
         conversation=record.conversation[:16],

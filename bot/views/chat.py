@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import uuid
 from dataclasses import asdict
 from datetime import datetime, timezone
 from typing import Any
@@ -34,6 +35,9 @@ async def chat(request: web.Request) -> web.Response:
     except ChatInputError as exc:
         # Rejected input is not a question: nothing is logged.
         return errors.json_error(exc.status, exc.message)
+    # Made before anything is logged: the client gets it back as "message_id" to give feedback on this
+    # answer (POST /api/feedback). Random, so it reveals nothing about the log and cannot be guessed.
+    message_id = uuid.uuid4().hex
 
     def record(turn: RasaTurn | None, outcome: str, reply: str | None) -> None:
         request.app[QUESTION_LOG].submit(
@@ -49,6 +53,7 @@ async def chat(request: web.Request) -> web.Response:
                 outcome=outcome,
                 latency_ms=round((time.perf_counter() - started) * 1000),
                 reply=reply,
+                public_id=message_id,
             )
         )
 
@@ -65,7 +70,9 @@ async def chat(request: web.Request) -> web.Response:
 
     first_text = next((message.text for message in turn.messages if message.text), None)
     record(turn, turn.outcome or UNKNOWN, first_text)
-    return web.json_response({"replies": [_reply(message) for message in turn.messages]}, dumps=errors.dumps)
+    return web.json_response(
+        {"replies": [_reply(message) for message in turn.messages], "message_id": message_id}, dumps=errors.dumps
+    )
 
 
 def _reply(message: BotMessage) -> dict[str, Any]:

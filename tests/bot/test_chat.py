@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import sqlite3
 import time
 from datetime import datetime, timedelta, timezone
@@ -24,15 +25,19 @@ from tests.services import free_port
 async def test_replies_have_only_what_the_widget_shows(gateway: TestClient, stub_rasa: StubRasa) -> None:
     response = await gateway.post("/api/chat", json={"sender": "visitor-1", "message": "农科驿站补多少"})
     assert response.status == 200
-    assert await response.json() == {
+    body = await response.json()
+    assert body == {
         "replies": [
             {
                 "text": "农科驿站每个补助5万元。依据：威政办发〔2018〕32号 二（六）",
                 "buttons": [{"title": "申请条件", "payload": "/ask_conditions"}],
             },
             {"custom": {"card": {"measure": "agri_station"}}},
-        ]
+        ],
+        # The logged question's public id, for feedback (tests/widget/test_feedback_api.py).
+        "message_id": body["message_id"],
     }
+    assert re.fullmatch(r"[0-9a-f]{32}", body["message_id"])
     assert "依据：威政办发〔2018〕32号" in await response.text()  # readable, not \\u-escaped
     assert stub_rasa.received == [
         {"sender": "visitor-1", "message": "农科驿站补多少", "metadata": {"channel": "web"}}
@@ -78,7 +83,7 @@ async def test_every_message_is_logged(gateway: TestClient, stub_rasa: StubRasa)
 async def test_turn_without_outcome_is_logged_as_unknown(gateway: TestClient, stub_rasa: StubRasa) -> None:
     stub_rasa.answer = {"messages": [{"recipient_id": "v", "text": "您好"}]}
     response = await gateway.post("/api/chat", json={"sender": "v", "message": "你好"})
-    assert await response.json() == {"replies": [{"text": "您好"}]}
+    assert (await response.json())["replies"] == [{"text": "您好"}]
     [row] = await logged_rows(gateway)
     assert (row.outcome, row.answered, row.intent, row.measure, row.entities) == (
         "unknown",
@@ -99,7 +104,7 @@ async def test_other_outcomes_are_not_answered(
         "turn": {"outcome": outcome},
     }
     response = await gateway.post("/api/chat", json={"sender": "v", "message": "天气怎么样"})
-    assert await response.json() == {"replies": []}
+    assert (await response.json())["replies"] == []
     [row] = await logged_rows(gateway)
     assert (row.outcome, row.answered, row.reply) == (outcome, False, None)
 

@@ -31,6 +31,7 @@ def test_upgrade_creates_both_tables(tmp_path: Path) -> None:
         "answered",
         "latency_ms",
         "reply",
+        "public_id",  # 0002
     }
 
 
