@@ -15,6 +15,7 @@ from aiohttp.test_utils import TestClient
 
 from bot.app import create_app
 from bot.settings import Settings
+from bot.views.widget import WIDGET_DIST
 
 # The gateway's fixtures (migrated SQLite app DB, stand-in Rasa, settings), shared rather than copied.
 from tests.bot.conftest import app_db_url, settings, stub_rasa  # noqa: F401
@@ -40,10 +41,12 @@ SCREENSHOTS = REPO / "docs" / "screenshots"
 
 @pytest.fixture
 def make_gateway(aiohttp_client: Any, settings: Settings) -> Callable[..., Any]:  # noqa: F811
-    """Start a gateway; keyword arguments override settings."""
+    """Start a gateway; `dist` serves another widget build, keyword arguments override settings."""
 
     async def start(dist: Path | None = None, **overrides: Any) -> TestClient:
         app = create_app(replace(settings, **overrides))
+        if dist is not None:
+            app[WIDGET_DIST] = dist
         return await aiohttp_client(app)
 
     return start
