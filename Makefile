@@ -5,12 +5,13 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 
 .DEFAULT_GOAL := help
-.PHONY: help setup kb model lint test test-rasa test-py run lock
+.PHONY: help setup widget kb model lint test test-rasa test-py run lock
 
 help:
 	@echo "make run    set up, build the knowledge base, start the services"
 	@echo "make test   set up, build the knowledge base, run the whole suite"
 	@echo "make setup  create/update .venv from requirements.in + requirements.lock"
+	@echo "make widget build the chat widget (npm ci + Vite) into widget/dist if its sources changed"
 	@echo "make kb     check the data files and load them into var/policy.db"
 	@echo "make model  build the spaCy pipeline and train the Rasa model if its inputs changed"
 	@echo "make lint   ruff check ."
@@ -18,6 +19,10 @@ help:
 
 setup:
 	bash scripts/setup.sh
+
+# The chat widget the gateway serves under /widget/ (Node.js + npm; idempotent).
+widget:
+	bash scripts/build_widget.sh
 
 kb: setup
 	$(PY) -m policy_kb load
@@ -36,10 +41,10 @@ test: test-rasa test-py
 test-rasa: model
 	bash scripts/test_rasa.sh
 
-test-py: model
+test-py: model widget
 	$(PY) -m pytest -q tests
 
-run: model
+run: model widget
 	bash scripts/run.sh
 
 lock: setup
