@@ -21,12 +21,15 @@ REQUEST_FAILED = "请求无法处理，请检查后再试"
 RASA_UNAVAILABLE = "智能助手暂时不可用，请稍后再试，或拨打{hotline}"
 RASA_TIMEOUT = "智能助手响应超时，请稍后再试，或拨打{hotline}"
 RASA_FAILED = "智能助手出现故障，请稍后再试，或拨打{hotline}"
+RATE_LIMITED = "提问太频繁，请稍后再试"
+ORIGIN_NOT_ALLOWED = "该网站未获准调用智能助手"
 
 _STATUS_MESSAGES = {
     400: BAD_FORMAT,
     404: NOT_FOUND,
     405: METHOD_NOT_ALLOWED,
     413: BODY_TOO_LARGE,
+    429: RATE_LIMITED,
 }
 
 # Chinese stays readable in the body instead of \uXXXX escapes.

@@ -7,11 +7,13 @@ configuration; production overrides what it needs through environment variables.
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 VAR_DIR = REPO_ROOT / "var"
@@ -34,6 +36,15 @@ class Settings:
     hotline: str = "12345"
     max_message_chars: int = 500
     rasa_timeout_s: float = 10.0
+    # Requests a minute to /api/* (0: no limit). Generous: a person types far fewer, and a whole office
+    # behind one NAT address shares the per-address budget. See bot/limits.py.
+    rate_per_sender: int = 120
+    rate_per_ip: int = 3000
+    rate_exempt_loopback: bool = False
+    # Reverse proxies whose X-Forwarded-For names the client (for the per-address limit).
+    trusted_proxies: tuple[str, ...] = ()
+    # Origins of the sites allowed to call /api/chat and /api/feedback from their own pages (CORS).
+    cors_origins: tuple[str, ...] = ()
 
 
 def load_settings(environ: Mapping[str, str] | None = None, var_dir: Path | None = None) -> Settings:
@@ -50,6 +61,11 @@ def load_settings(environ: Mapping[str, str] | None = None, var_dir: Path | None
         hotline=env.get("HOTLINE") or "12345",
         max_message_chars=_int(env, "MAX_MESSAGE_CHARS", 500, minimum=1, maximum=100_000),
         rasa_timeout_s=_positive_float(env, "RASA_TIMEOUT_S", 10.0),
+        rate_per_sender=_int(env, "RATE_PER_SENDER", 120, minimum=0, maximum=1_000_000),
+        rate_per_ip=_int(env, "RATE_PER_IP", 3000, minimum=0, maximum=1_000_000),
+        rate_exempt_loopback=_flag(env, "RATE_EXEMPT_LOOPBACK"),
+        trusted_proxies=_addresses(env, "TRUSTED_PROXIES"),
+        cors_origins=_origins(env, "CORS_ORIGINS"),
     )
 
 
@@ -115,3 +131,45 @@ def _url(env: Mapping[str, str], name: str, default: str) -> str:
         raise SettingsError(f"{name} must be an http(s) URL, got {raw!r}")
     # Paths are appended to it, so a trailing slash would give "//webhooks".
     return raw.rstrip("/")
+
+
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    raw = (env.get(name) or "").strip().lower()
+    if raw in ("", "0", "false", "no", "off"):
+        return False
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    raise SettingsError(f"{name} must be 1/true/yes or 0/false/no, got {raw!r}")
+
+
+def _addresses(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    addresses = tuple(part.strip() for part in (env.get(name) or "").split(",") if part.strip())
+    for address in addresses:
+        try:
+            ipaddress.ip_address(address)
+        except ValueError:
+            raise SettingsError(f"{name} lists IP addresses separated by commas, got {address!r}") from None
+    return addresses
+
+
+def _origins(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    """Exact origins ("https://kjj.weihai.gov.cn", "http://localhost:3000"), as browsers send them."""
+    origins = []
+    for raw in (env.get(name) or "").split(","):
+        origin = raw.strip().rstrip("/")
+        if not origin:
+            continue
+        # No wildcard: the list is the point, and "*" would let any site read the answers.
+        parts = urlsplit(origin)
+        if (
+            parts.scheme not in ("http", "https")
+            or not parts.hostname
+            or "*" in origin
+            or parts.path
+            or parts.query
+            or parts.fragment
+            or parts.username is not None
+        ):
+            raise SettingsError(f"{name} lists origins like https://example.gov.cn separated by commas, got {raw!r}")
+        origins.append(origin.lower())
+    return tuple(origins)

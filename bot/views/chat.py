@@ -11,8 +11,9 @@ from typing import Any
 from aiohttp import web
 
 from bot import errors
-from bot.appkeys import QUESTION_LOG, RASA, SETTINGS
+from bot.appkeys import QUESTION_LOG, RASA, SENDER_LIMITER, SETTINGS
 from bot.chat_input import ChatInputError, parse_chat_request
+from bot.middlewares import rate_limited
 from bot.privacy import pseudonym
 from bot.rasa_client import (
     BotMessage,
@@ -35,6 +36,10 @@ async def chat(request: web.Request) -> web.Response:
     except ChatInputError as exc:
         # Rejected input is not a question: nothing is logged.
         return errors.json_error(exc.status, exc.message)
+    # Refused before Rasa does any work; not a question either, so not logged.
+    refused = rate_limited(request, SENDER_LIMITER, chat_request.sender)
+    if refused is not None:
+        return refused
     # Made before anything is logged: the client gets it back as "message_id" to give feedback on this
     # answer (POST /api/feedback). Random, so it reveals nothing about the log and cannot be guessed.
     message_id = uuid.uuid4().hex
