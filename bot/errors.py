@@ -21,6 +21,8 @@ REQUEST_FAILED = "请求无法处理，请检查后再试"
 RASA_UNAVAILABLE = "智能助手暂时不可用，请稍后再试，或拨打{hotline}"
 RASA_TIMEOUT = "智能助手响应超时，请稍后再试，或拨打{hotline}"
 RASA_FAILED = "智能助手出现故障，请稍后再试，或拨打{hotline}"
+# Rasa answered with nothing: an action it runs failed (the action server is down, or a bug).
+NO_ANSWER = "抱歉，系统暂时无法回答这个问题，请稍后再试，或拨打{hotline}"
 RATE_LIMITED = "提问太频繁，请稍后再试"
 ORIGIN_NOT_ALLOWED = "该网站未获准调用智能助手"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
 from dataclasses import asdict
@@ -24,6 +25,8 @@ from bot.rasa_client import (
     RasaUnavailableError,
 )
 from bot.store import ERROR, UNKNOWN, QuestionRecord
+
+log = logging.getLogger(__name__)
 
 
 async def chat(request: web.Request) -> web.Response:
@@ -72,6 +75,15 @@ async def chat(request: web.Request) -> web.Response:
         # A bug in the gateway: the question is still logged, the middleware gives the JSON 500.
         record(None, ERROR, errors.INTERNAL)
         raise
+
+    if not turn.messages:
+        # Rasa 3.6 answers 200 with no messages when a custom action fails (the action server is down):
+        # it logs the error and goes on. The user gets a sentence instead of silence, as a normal reply
+        # (200) since the conversation itself goes on; the log says "error", not Rasa's "fallback".
+        log.warning("Rasa gave no answer (is the action server down?); intent %s", turn.intent)
+        apology = errors.NO_ANSWER.format(hotline=settings.hotline)
+        record(turn, ERROR, apology)
+        return web.json_response({"replies": [{"text": apology}], "message_id": message_id}, dumps=errors.dumps)
 
     first_text = next((message.text for message in turn.messages if message.text), None)
     record(turn, turn.outcome or UNKNOWN, first_text)

@@ -99,14 +99,41 @@ async def test_other_outcomes_are_not_answered(
     gateway: TestClient, stub_rasa: StubRasa, outcome: str
 ) -> None:
     stub_rasa.answer = {
-        "messages": [],
+        "messages": [{"recipient_id": "v", "text": "抱歉，这个问题我还不会"}],
         "nlu": {"intent": "nlu_fallback", "confidence": 0.2},
         "turn": {"outcome": outcome},
     }
     response = await gateway.post("/api/chat", json={"sender": "v", "message": "天气怎么样"})
-    assert (await response.json())["replies"] == []
+    assert (await response.json())["replies"] == [{"text": "抱歉，这个问题我还不会"}]
     [row] = await logged_rows(gateway)
-    assert (row.outcome, row.answered, row.reply) == (outcome, False, None)
+    assert (row.outcome, row.answered, row.reply) == (outcome, False, "抱歉，这个问题我还不会")
+
+
+@pytest.mark.parametrize(
+    "messages",
+    [[], [{"recipient_id": "v", "image": "https://example.invalid/a.png"}]],
+    ids=["nothing", "nothing-to-show"],
+)
+async def test_an_empty_answer_becomes_a_chinese_apology(
+    make_gateway: Any, stub_rasa: StubRasa, messages: list[Any]
+) -> None:
+    # What Rasa 3.6 sends when the action server is down: it logs the failed action and answers 200
+    # with no messages. The user must not be left staring at nothing.
+    client = await make_gateway(hotline="0631-12345")
+    stub_rasa.answer = {
+        "messages": messages,
+        "nlu": {"intent": "ask_amount", "confidence": 0.9, "entities": []},
+        "turn": {"measure": None, "outcome": "fallback"},
+    }
+    response = await client.post("/api/chat", json={"sender": "v", "message": "研发补助最多多少"})
+    assert response.status == 200
+    body = await response.json()
+    apology = "抱歉，系统暂时无法回答这个问题，请稍后再试，或拨打0631-12345"
+    assert body["replies"] == [{"text": apology}]
+    [row] = await logged_rows(client)
+    # Not "fallback": the question was understood, the answer was lost on the way.
+    assert (row.outcome, row.answered, row.intent, row.reply) == ("error", False, "ask_amount", apology)
+    assert row.public_id == body["message_id"]
 
 
 async def test_rasa_down_gives_503_and_an_error_row(make_gateway: Any) -> None:
