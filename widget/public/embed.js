@@ -84,14 +84,12 @@
         frame.title = title;
         frame.src = src;
         frame.setAttribute('allow', 'clipboard-write');
-        frame.addEventListener('load', function () {
-          if (!panel.hidden) tell('open');
-        });
         panel.appendChild(frame);
       }
       panel.hidden = false;
       launcher.setAttribute('aria-expanded', 'true');
       launcher.setAttribute('aria-label', '关闭' + title);
+      text.textContent = '收起';
       document.documentElement.classList.add('wpw-open');
       frame.focus();
       tell('open');
@@ -101,6 +99,7 @@
       panel.hidden = true;
       launcher.setAttribute('aria-expanded', 'false');
       launcher.setAttribute('aria-label', '打开' + title);
+      text.textContent = label;
       document.documentElement.classList.remove('wpw-open');
       launcher.focus();
     }
@@ -118,7 +117,10 @@
     });
     window.addEventListener('message', function (event) {
       if (!frame || event.source !== frame.contentWindow || event.origin !== base.origin) return;
-      if (event.data && event.data.type === PREFIX + ':close') close();
+      var type = event.data && event.data.type;
+      if (type === PREFIX + ':close') close();
+      // The chat has started and listens: if the panel is open, it puts the focus in its input.
+      else if (type === PREFIX + ':ready' && !panel.hidden) tell('open');
     });
 
     document.body.appendChild(panel);

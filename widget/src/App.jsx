@@ -148,6 +148,8 @@ export function App({ config }) {
     }
     window.addEventListener('message', onMessage);
     window.addEventListener('keydown', onKey);
+    // Listening now: the host page answers with "open" if its panel is showing (focus goes to the input).
+    if (config.embedded) window.parent.postMessage({ type: `${HOST_MESSAGE}:ready` }, '*');
     return () => {
       window.removeEventListener('message', onMessage);
       window.removeEventListener('keydown', onKey);

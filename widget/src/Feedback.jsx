@@ -1,6 +1,8 @@
 // 👍/👎 under each answer of the bot, with an optional reason after 👎. The gateway keeps one verdict per
 // answer: voting again, or adding the reason, replaces the earlier one.
-import { useId, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
+
+import { revealed } from './reveal.js';
 
 export const REASON_MAX_CHARS = 500;
 
@@ -9,6 +11,10 @@ export function Feedback({ questionId, given, onVote }) {
   const [askReason, setAskReason] = useState(false);
   const [reason, setReason] = useState('');
   const reasonId = useId();
+  const form = useRef(null);
+  useEffect(() => {
+    if (askReason) revealed(form.current);
+  }, [askReason]);
 
   async function vote(value, withReason) {
     setStatus('sending');
@@ -77,7 +83,7 @@ export function Feedback({ questionId, given, onVote }) {
         </span>
       </div>
       {askReason && (
-        <form className="Feedback-reason" onSubmit={submitReason}>
+        <form className="Feedback-reason" onSubmit={submitReason} ref={form}>
           <label htmlFor={reasonId}>哪里不满意？（选填，帮助我们改进）</label>
           <textarea
             id={reasonId}

@@ -1,15 +1,21 @@
 // The answer card of a policy reply: what the measure is, who gets it, how much, who pays which share,
 // which units lead it, and the citation with the verbatim clause behind "查看原文".
 // Everything is rendered as React text nodes: nothing from a reply is ever parsed as HTML.
-import { useId, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
+
+import { revealed } from './reveal.js';
 
 // Shares of the cost split are told apart by shade, and each also says its level in words.
 const SHARE_SHADES = ['var(--brand-1)', 'var(--share-2)', 'var(--share-3)', 'var(--share-4)'];
 
 export function PolicyCard({ card }) {
   const [open, setOpen] = useState(false);
+  const original = useRef(null);
   const clauseId = useId();
   const titleId = useId();
+  useEffect(() => {
+    if (open) revealed(original.current);
+  }, [open]);
   return (
     <section className="PolicyCard" aria-labelledby={titleId}>
       <header className="PolicyCard-head">
@@ -47,7 +53,7 @@ export function PolicyCard({ card }) {
               {open ? '收起原文' : '查看原文'}
               <span className="PolicyCard-chevron" aria-hidden="true" data-open={open} />
             </button>
-            <blockquote className="PolicyCard-original" id={clauseId} hidden={!open}>
+            <blockquote className="PolicyCard-original" id={clauseId} hidden={!open} ref={original}>
               {card.clauseTitle && (
                 <p className="PolicyCard-originalTitle">
                   {card.clause} {card.clauseTitle}
