@@ -66,7 +66,9 @@ def widget_dist() -> Path:
     return DIST
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: Playwright's sync API keeps an event loop running in this thread while it is
+# started, and pytest-asyncio cannot run the async tests of later modules under it.
+@pytest.fixture(scope="module")
 def browser(widget_dist: Path) -> Iterator[Any]:
     if not CHROMIUM.exists():
         _missing(f"{CHROMIUM} is missing (apt-get install chromium)")
