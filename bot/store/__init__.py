@@ -5,6 +5,7 @@ imports; async callers run these functions in a thread (`asyncio.to_thread`). Ev
 own Session, and every text written here goes through `bot.privacy.mask` first.
 """
 
+from bot.store import accounts  # noqa: F401  (registers the staff_accounts table on Base)
 from bot.store.engine import engine_for, ping
 from bot.store.feedback import Feedback, FeedbackResult, feedback_for, record_feedback
 from bot.store.models import Base, FeedbackRow, HandoffTicketRow, QuestionLogRow
