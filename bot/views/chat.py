@@ -13,7 +13,7 @@ from aiohttp import web
 
 from bot import errors
 from bot.appkeys import QUESTION_LOG, RASA, SENDER_LIMITER, SETTINGS
-from bot.chat_input import ChatInputError, parse_chat_request
+from bot.chat_input import ChatInputError, ChatRequest, parse_chat_request
 from bot.middlewares import rate_limited
 from bot.privacy import pseudonym
 from bot.rasa_client import (
@@ -43,6 +43,17 @@ async def chat(request: web.Request) -> web.Response:
     refused = rate_limited(request, SENDER_LIMITER, chat_request.sender)
     if refused is not None:
         return refused
+    return await answer(request, chat_request, started=started, received_at=received_at)
+
+
+async def answer(
+    request: web.Request, chat_request: ChatRequest, *, started: float, received_at: datetime
+) -> web.Response:
+    """Send a checked question to Rasa, log it, and reply as /api/chat does.
+
+    Shared with the staff console's "ask the bot" (bot.staff.api.ask), which makes its own request.
+    """
+    settings = request.app[SETTINGS]
     # Made before anything is logged: the client gets it back as "message_id" to give feedback on this
     # answer (POST /api/feedback). Random, so it reveals nothing about the log and cannot be guessed.
     message_id = uuid.uuid4().hex
