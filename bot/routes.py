@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from bot.staff import setup_staff
 from bot.views.chat import chat
 from bot.views.feedback import feedback
 from bot.views.health import healthz
@@ -15,3 +16,4 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_get("/healthz", healthz, name="healthz")
     app.router.add_post("/api/feedback", feedback, name="feedback")
     setup_widget_routes(app)  # / (demo page) and /widget/...
+    setup_staff(app)  # /staff: hotline console, analytics, login
