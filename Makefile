@@ -5,13 +5,14 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 
 .DEFAULT_GOAL := help
-.PHONY: help setup widget kb model lint test test-rasa test-py run lock
+.PHONY: help setup widget assets kb model lint test test-rasa test-py run lock
 
 help:
 	@echo "make run    set up, build the knowledge base, start the services"
 	@echo "make test   set up, build the knowledge base, run the whole suite"
 	@echo "make setup  create/update .venv from requirements.in + requirements.lock"
 	@echo "make widget build the chat widget (npm ci + Vite) into widget/dist if its sources changed"
+	@echo "make assets install the staff pages' ECharts from bot/staff/package-lock.json (npm ci, idempotent)"
 	@echo "make kb     check the data files and load them into var/policy.db"
 	@echo "make model  build the spaCy pipeline and train the Rasa model if its inputs changed"
 	@echo "make lint   ruff check ."
@@ -23,6 +24,10 @@ setup:
 # The chat widget the gateway serves under /widget/ (Node.js + npm; idempotent).
 widget:
 	bash scripts/build_widget.sh
+
+# Apache ECharts for the analytics page, served by the gateway at /staff/vendor/ (npm ci; idempotent).
+assets:
+	bash bot/staff/install-assets.sh
 
 kb: setup
 	$(PY) -m policy_kb load
@@ -41,10 +46,10 @@ test: test-rasa test-py
 test-rasa: model
 	bash scripts/test_rasa.sh
 
-test-py: model widget
+test-py: model widget assets
 	$(PY) -m pytest -q tests
 
-run: model widget
+run: model widget assets
 	bash scripts/run.sh
 
 lock: setup
