@@ -1,23 +1,87 @@
-"""Rasa's SQL tracker store, plus a note of what each turn was, for the gateway's question log.
+"""Rasa's SQL tracker store with a bounded window, plus a note of what each turn was.
 
-The gateway logs every question with its intent, confidence, entities, the measure answered and the
-outcome. Asking Rasa to parse the message again would double the NLU work, and reading the tracker
-back would replay the whole conversation; the tracker is already in hand when Rasa saves it, so the
-summary is taken there and handed to the channel in the same process (see policy_rasa.channel).
+Why a window. Rasa rebuilds the whole tracker of the current session for every message: it reads every
+event row, deserialises and replays them, copies the tracker for every action, computes the policies'
+states over all of it and sends it all to the action server. Measured with py-spy on this bot, a
+sender at turn 150-200 spent 55% of Rasa's time in `retrieve` alone and a turn took 4-5 times as long
+as turn 5 (docs/benchmark.md). Nothing in this bot looks further back than a few turns (rules are at
+most four states long, MemoizationPolicy has max_history 4, the two-stage fallback looks at the last
+three user messages), so `retrieve` hands Rasa a tracker that begins with the state of the
+conversation at a turn boundary (the slots and the active loop as leading events) followed by only
+the events since that boundary, and `save` appends only the events added since that `retrieve`.
+
+How. The leading state is a checkpoint stored in its own table (`tracker_windows`, one row per
+sender): the serialised leading events and the id of the first event row after the boundary. It is
+computed in `save`, from the tracker already in memory, when more than 2 x `window_turns` user turns
+follow the checkpoint, and moved to `window_turns` turns back; so a retrieved tracker holds between
+`window_turns` and 2 x `window_turns` turns, whatever the length of the conversation, and the
+checkpoint is rewritten once every `window_turns` turns. Turns count when their user message is still
+applied (not reverted by the two-stage fallback, not folded into a form's happy path), as those are
+what the policies look back at. The boundary is always just before an
+`action_listen` that is followed by a user message, and preferably one where no loop (form, two-stage
+fallback) is active, so a loop's own events are all inside the window; only a loop that stays active
+for more than 4 x `window_turns` turns is cut, with its name and flags as leading events.
+
+The event rows are the same as Rasa's SQLTrackerStore writes (every event, in order): exports,
+`retrieve_full_tracker` and Rasa's HTTP API see the whole conversation; a new session (expiry) makes
+the checkpoint stale and the tracker starts from the session start as before. `window_turns: 0`
+turns the window off (Rasa's own behaviour).
+
+How many events of a handed-out tracker are already stored is kept on the tracker object itself
+(`_Handout`): `save` gets the very object `retrieve` returned (Rasa's MessageProcessor works on it in
+place and only appends), and the lock store lets one turn per sender run at a time across all Rasa
+processes, so there is nothing to share between processes and a concurrent read of the same sender
+(e.g. the HTTP API) cannot disturb it. A tracker that did not come from `retrieve` is saved the way
+SQLTrackerStore does it (counting the stored rows).
+
+The turn summary: the gateway logs every question with its intent, confidence, entities, the measure
+answered and the outcome. Asking Rasa to parse the message again would double the NLU work, and
+reading the tracker back would replay the conversation; the tracker is already in hand when Rasa
+saves it, so the summary is taken there and handed to the channel in the same process (see
+policy_rasa.channel).
 """
 
 from __future__ import annotations
 
+import contextlib
+import itertools
+import json
+import logging
 from collections import OrderedDict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
+import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
+from rasa.shared.core.constants import ACTION_LISTEN_NAME
+from rasa.shared.core.events import (
+    ActionExecuted,
+    ActionExecutionRejected,
+    ActiveLoop,
+    ConversationPaused,
+    Event,
+    LoopInterrupted,
+    SessionStarted,
+    SlotSet,
+    UserUttered,
+)
 from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
+from sqlalchemy.orm import declarative_base
+
+from policy_rasa import speedups
+
+speedups.install()
+
+log = logging.getLogger(__name__)
 
 ANSWER_SLOTS = {"answer_measure": "measure", "answer_outcome": "outcome"}
 SMALLTALK = {"greet", "thank", "goodbye", "bot_challenge", "what_can_you_do", "chitchat", "affirm", "deny", "stop"}
 _MAX_PENDING = 10_000  # summaries nobody collected (e.g. messages from other channels) are dropped
+DEFAULT_WINDOW_TURNS = 10
+# A loop active for this many windows is cut through rather than keeping its whole run in the window.
+_LOOP_CUT_WINDOWS = 4
 
 _turns: OrderedDict[str, dict[str, Any]] = OrderedDict()
 
@@ -63,9 +127,286 @@ def pop_turn(sender_id: str) -> dict[str, Any] | None:
     return _turns.pop(sender_id, None)
 
 
+_WindowBase = declarative_base()
+
+
+class TrackerWindow(_WindowBase):
+    """Where a sender's tracker starts: the state at a turn boundary, then the event rows from there."""
+
+    __tablename__ = "tracker_windows"
+
+    sender_id = sa.Column(sa.String(255), primary_key=True)
+    # Timestamp of the session's SessionStarted row (None: no session start stored); another value in
+    # the events table means a new session began and this row no longer applies.
+    session_started_at = sa.Column(sa.Float)
+    first_event_id = sa.Column(sa.Integer, nullable=False)
+    leading_events = sa.Column(sa.Text, nullable=False)  # JSON list of serialised events
+
+
+@dataclass
+class _Handout:
+    """What `save` needs to know about a tracker `retrieve` built."""
+
+    stored: int  # tracker.events[:stored] are in the database (or are leading events)
+    leading: int  # tracker.events[:leading] are the checkpoint's leading events, not rows
+    # Row ids of tracker.events[leading:stored]; None when unknown (then the window is not moved).
+    event_ids: list[int] | None
+    session_started_at: float | None
+
+
+_HANDOUT = "_policy_rasa_handout"
+
+
+@dataclass(frozen=True)
+class _Boundary:
+    index: int  # position in tracker.events of the action_listen before a user message
+    slots: dict[str, Any]
+    active_loop: Any
+    paused: bool
+
+
 class TurnRecordingTrackerStore(SQLTrackerStore):
+    def __init__(self, *args: Any, window_turns: int | str | None = DEFAULT_WINDOW_TURNS, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.window_turns = _window_turns(window_turns)
+        _create_window_table(self.engine)
+
+    # --- reading -------------------------------------------------------------------------------
+
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
+        """The current session's tracker: from the sender's checkpoint on, or all of it."""
+        with self.session_scope() as session:
+            events = self.SQLEvent.__table__
+            started = session.execute(
+                sa.select(sa.func.max(events.c.timestamp)).where(
+                    events.c.sender_id == sender_id, events.c.type_name == SessionStarted.type_name
+                )
+            ).scalar()
+            window = session.get(TrackerWindow, sender_id) if self.window_turns else None
+            if window is not None and window.session_started_at != started:
+                window = None
+            query = sa.select(events.c.id, events.c.data).where(events.c.sender_id == sender_id)
+            if started is not None:
+                query = query.where(events.c.timestamp >= started)
+            if window is not None:
+                query = query.where(events.c.id >= window.first_event_id)
+            rows = session.execute(query.order_by(events.c.id)).all()
+            leading_json = json.loads(window.leading_events) if window is not None else []
+        if not rows:
+            log.debug("no stored tracker for sender %r", sender_id)
+            return None
+        leading = deserialise(leading_json)
+        ids: list[int] = []
+        evts: list[Event] = list(leading)
+        for row_id, data in rows:
+            event = _deserialise_one(json.loads(data))
+            if event is not None:
+                evts.append(event)
+                ids.append(row_id)
+        tracker = DialogueStateTracker.from_events(sender_id, evts, self.domain.slots)
+        setattr(tracker, _HANDOUT, _Handout(stored=len(tracker.events), leading=len(leading), event_ids=ids,
+                                            session_started_at=started))
+        return tracker
+
+    # --- writing -------------------------------------------------------------------------------
+
     async def save(self, tracker: DialogueStateTracker) -> None:
         _turns[tracker.sender_id] = summarise(tracker)
         while len(_turns) > _MAX_PENDING:
             _turns.popitem(last=False)
-        await super().save(tracker)
+
+        handout: _Handout | None = getattr(tracker, _HANDOUT, None)
+        with self.session_scope() as session:
+            if handout is None:
+                new_events = list(self._additional_events(session, tracker))
+            else:
+                new_events = list(itertools.islice(tracker.events, handout.stored, None))
+            rows = [self._row(tracker.sender_id, event) for event in new_events]
+            session.add_all(rows)
+            if handout is not None and handout.event_ids is not None and self.window_turns:
+                session.flush()  # assigns the row ids the checkpoint refers to
+                event_ids = [*handout.event_ids, *(row.id for row in rows)]
+                self._move_window(session, tracker, handout, event_ids)
+            else:
+                event_ids = None
+            session.commit()
+        if self.event_broker is not None and new_events:
+            await self._stream_new_events(self.event_broker, new_events, tracker.sender_id)
+
+        # A second save of the same object (NLU-only models save twice) adds only what came after.
+        if handout is None:
+            handout = _Handout(stored=0, leading=0, event_ids=None, session_started_at=None)
+            setattr(tracker, _HANDOUT, handout)
+        handout.stored = len(tracker.events)
+        handout.event_ids = event_ids
+        log.debug("tracker of %r stored (%d new events)", tracker.sender_id, len(new_events))
+
+    def _row(self, sender_id: str, event: Event) -> Any:
+        # The same columns as SQLTrackerStore.save writes.
+        data = event.as_dict()
+        return self.SQLEvent(
+            sender_id=sender_id,
+            type_name=event.type_name,
+            timestamp=data.get("timestamp"),
+            intent_name=(data.get("parse_data") or {}).get("intent", {}).get(INTENT_NAME_KEY),
+            action_name=data.get("name"),
+            data=json.dumps(data),
+        )
+
+    def _move_window(self, session: Any, tracker: DialogueStateTracker, handout: _Handout,
+                     event_ids: Sequence[int]) -> None:
+        events = list(tracker.events)
+        # Only boundaries in the current session count; a session that started this turn resets it.
+        first, started_at = handout.leading, handout.session_started_at
+        for index in range(len(events) - 1, handout.leading - 1, -1):
+            if isinstance(events[index], SessionStarted):
+                first, started_at = index, events[index].timestamp
+                break
+        indices = _boundary_indices(events, first)
+        if len(indices) <= 2 * self.window_turns:
+            return
+        # Turns count when their user message is still applied: a reverted one (two-stage fallback) or
+        # one folded into a form's happy path adds nothing to what the policies look back at.
+        applied = {id(event) for event in tracker.applied_events() if isinstance(event, UserUttered)}
+        counted = [number for number, index in enumerate(indices) if id(events[index + 1]) in applied]
+        if len(counted) <= 2 * self.window_turns:
+            return
+        latest = counted[-self.window_turns]
+        boundaries = _boundaries(events, indices[: latest + 1], self.domain.slots, tracker.sender_id)
+        cut = _choose_cut(boundaries, len(indices), self.window_turns)
+        if cut is None:
+            return
+        boundary = boundaries[cut]
+        timestamp = events[boundary.index].timestamp
+        leading = leading_events(boundary, self.domain.slots, timestamp)
+        row = session.get(TrackerWindow, tracker.sender_id)
+        if row is None:
+            row = TrackerWindow(sender_id=tracker.sender_id)
+            session.add(row)
+        row.session_started_at = started_at
+        row.first_event_id = event_ids[boundary.index - handout.leading]
+        row.leading_events = json.dumps([event.as_dict() for event in leading])
+
+
+# --- the window ----------------------------------------------------------------------------------
+
+
+def _boundary_indices(events: Sequence[Event], first: int) -> list[int]:
+    """Positions of every action_listen that is followed by a user message, after `first`."""
+    return [
+        index
+        for index in range(first + 1, len(events) - 1)
+        if isinstance(events[index], ActionExecuted)
+        and events[index].action_name == ACTION_LISTEN_NAME
+        and isinstance(events[index + 1], UserUttered)
+    ]
+
+
+def _boundaries(events: Sequence[Event], indices: Sequence[int], slots: Iterable[Any] | None,
+                sender_id: str) -> list[_Boundary]:
+    """The state of the tracker just before each of `indices`.
+
+    The state comes from replaying the events (already deserialised, so this is cheap) with Rasa's own
+    tracker, so reverted utterances, loop happy paths and session resets count exactly as in Rasa.
+    """
+    replay = DialogueStateTracker(sender_id, slots)
+    wanted = iter(indices)
+    next_index = next(wanted, None)
+    found: list[_Boundary] = []
+    for index, event in enumerate(events):
+        if next_index is None:
+            break
+        if index == next_index:
+            loop = replay.active_loop
+            found.append(_Boundary(
+                index=index,
+                slots={name: slot.value for name, slot in replay.slots.items()},
+                active_loop=None if loop is None or not loop.name else (loop.name, loop.is_interrupted, loop.rejected),
+                paused=replay.is_paused(),
+            ))
+            next_index = next(wanted, None)
+        replay.update(event)
+    return found
+
+
+def _choose_cut(boundaries: Sequence[_Boundary], turns: int, window_turns: int) -> int | None:
+    """Index into `boundaries` of the new start, or None to keep the current start.
+
+    `boundaries` ends at the latest start that keeps `window_turns` user turns; an earlier one is taken
+    when a loop is active there, so that the loop's whole run stays in the window. `turns` is the
+    number of turns in the current window.
+    """
+    latest = len(boundaries) - 1
+    for cut in range(latest, -1, -1):
+        if boundaries[cut].active_loop is None:
+            return cut
+        if latest - cut >= _LOOP_CUT_WINDOWS * window_turns:
+            break
+    # A loop has been active for very long: cut through it (its name and flags become leading events).
+    return latest if turns >= _LOOP_CUT_WINDOWS * window_turns else None
+
+
+def leading_events(boundary: _Boundary, slots: Iterable[Any], timestamp: float) -> list[Event]:
+    """Events that rebuild the tracker's state at `boundary` on an empty tracker."""
+    initial = {slot.name: slot.initial_value for slot in slots}
+    events: list[Event] = [SessionStarted(timestamp=timestamp)]
+    events += [
+        SlotSet(name, value, timestamp=timestamp)
+        for name, value in boundary.slots.items()
+        if value != initial.get(name)
+    ]
+    if boundary.active_loop is not None:
+        name, interrupted, rejected = boundary.active_loop
+        events.append(ActiveLoop(name, timestamp=timestamp))
+        if interrupted:
+            events.append(LoopInterrupted(True, timestamp=timestamp))
+        if rejected:
+            events.append(ActionExecutionRejected(name, timestamp=timestamp))
+    if boundary.paused:
+        events.append(ConversationPaused(timestamp=timestamp))
+    return events
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+_EVENT_TYPES: dict[str, type[Event] | None] = {}
+
+
+def _deserialise_one(data: dict[str, Any]) -> Event | None:
+    """Event.from_parameters without its per-event search through every Event subclass (a quarter of
+    Rasa's time on long trackers): the class is looked up once per type name."""
+    name = data.get("event")
+    if name is None:
+        return None
+    if name not in _EVENT_TYPES:
+        _EVENT_TYPES[name] = Event.resolve_by_type(name)
+    cls = _EVENT_TYPES[name]
+    return cls._from_parameters(data) if cls is not None else None
+
+
+def deserialise(serialised: Iterable[dict[str, Any]]) -> list[Event]:
+    return [event for event in map(_deserialise_one, serialised) if event is not None]
+
+
+def _window_turns(raw: int | str | None) -> int:
+    if raw is None or raw == "":
+        return DEFAULT_WINDOW_TURNS
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        raise ValueError(f"tracker_store window_turns must be a whole number of turns, got {raw!r}") from None
+    if value < 0:
+        raise ValueError(f"tracker_store window_turns must be 0 (off) or more, got {value}")
+    return value
+
+
+def _create_window_table(engine: sa.engine.Engine) -> None:
+    # Several Rasa processes may start at once against one PostgreSQL: whoever loses the race to
+    # create the table finds it there.
+    try:
+        _WindowBase.metadata.create_all(engine)
+    except (sa.exc.OperationalError, sa.exc.ProgrammingError, sa.exc.IntegrityError):
+        with contextlib.suppress(Exception):
+            engine.dispose()
+        if not sa.inspect(engine).has_table(TrackerWindow.__tablename__):
+            raise
