@@ -7,7 +7,10 @@ of the channel's format shows up in one place.
 from __future__ import annotations
 
 import asyncio
+import itertools
+import logging
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +19,8 @@ import aiohttp
 WEBHOOK_PATH = "/webhooks/policy/webhook"
 # Health probes must answer quickly even when a service hangs; orchestrators poll them often.
 HEALTH_TIMEOUT_S = 2.0
+
+log = logging.getLogger(__name__)
 
 
 class RasaError(Exception):
@@ -67,18 +72,41 @@ class RasaTurn:
 
 
 class RasaClient:
-    def __init__(self, session: aiohttp.ClientSession, rasa_url: str, action_url: str, timeout_s: float):
+    """Rasa's channel behind one URL or several (one per Rasa process).
+
+    With several, each message goes to the next process in turn, whoever sent it: a conversation is
+    not tied to a process, because the tracker lives in the shared tracker store and the lock store
+    runs one message per sender at a time. A process that refuses the connection is skipped for that
+    message (it never received it); any other failure is reported, as a retry could answer twice.
+    """
+
+    def __init__(self, session: aiohttp.ClientSession, rasa_url: str | Sequence[str],
+                 action_url: str | Sequence[str], timeout_s: float):
         self._session = session
-        self._rasa_url = rasa_url.rstrip("/")
-        self._action_url = action_url.rstrip("/")
+        self._rasa_urls = _url_list(rasa_url)
+        self._action_urls = _url_list(action_url)
+        self._turn = itertools.count()
         self._timeout = aiohttp.ClientTimeout(total=timeout_s)
         self._health_timeout = aiohttp.ClientTimeout(total=HEALTH_TIMEOUT_S)
 
     async def send(self, sender: str, message: str, channel: str) -> RasaTurn:
         payload = {"sender": sender, "message": message, "metadata": {"channel": channel}}
+        start = next(self._turn)
+        count = len(self._rasa_urls)
+        for attempt in range(count):
+            url = self._rasa_urls[(start + attempt) % count]
+            try:
+                return await self._send_to(url, payload)
+            except RasaUnavailableError as exc:
+                if not isinstance(exc.__cause__, aiohttp.ClientConnectorError) or attempt == count - 1:
+                    raise
+                log.warning("Rasa at %s refused the connection; trying the next process", url)
+        raise AssertionError("unreachable")  # the loop returns or raises
+
+    async def _send_to(self, rasa_url: str, payload: dict[str, Any]) -> RasaTurn:
         try:
             async with self._session.post(
-                self._rasa_url + WEBHOOK_PATH, json=payload, timeout=self._timeout
+                rasa_url + WEBHOOK_PATH, json=payload, timeout=self._timeout
             ) as response:
                 if response.status != 200:
                     raise RasaBadResponseError(f"Rasa answered HTTP {response.status}")
@@ -94,13 +122,21 @@ class RasaClient:
         return parse_turn(body)
 
     async def rasa_status(self) -> bool:
-        """True when Rasa answers and has a model loaded."""
-        body = await self._get_json(self._rasa_url + "/status")
-        return isinstance(body, dict) and bool(body.get("model_id") or body.get("fingerprint"))
+        """True when every Rasa process answers and has a model loaded."""
+        bodies = await asyncio.gather(*(self._get_json(url + "/status") for url in self._rasa_urls))
+        ready = [isinstance(body, dict) and bool(body.get("model_id") or body.get("fingerprint")) for body in bodies]
+        for url, ok in zip(self._rasa_urls, ready, strict=True):
+            if not ok:
+                log.warning("health: Rasa at %s is not ready", url)
+        return all(ready)
 
     async def action_health(self) -> bool:
-        """True when the action server answers its health endpoint."""
-        return await self._get_json(self._action_url + "/health") is not None
+        """True when every action server answers its health endpoint."""
+        bodies = await asyncio.gather(*(self._get_json(url + "/health") for url in self._action_urls))
+        for url, body in zip(self._action_urls, bodies, strict=True):
+            if body is None:
+                log.warning("health: action server at %s is not ready", url)
+        return all(body is not None for body in bodies)
 
     async def _get_json(self, url: str) -> Any:
         try:
@@ -110,6 +146,14 @@ class RasaClient:
                 return await response.json(content_type=None)
         except (asyncio.TimeoutError, aiohttp.ClientError, ValueError):
             return None
+
+
+def _url_list(urls: str | Sequence[str]) -> tuple[str, ...]:
+    parts = urls.split(",") if isinstance(urls, str) else list(urls)
+    cleaned = tuple(part.strip().rstrip("/") for part in parts if part.strip())
+    if not cleaned:
+        raise ValueError("at least one URL is needed")
+    return cleaned
 
 
 def parse_turn(body: Any) -> RasaTurn:

@@ -31,6 +31,8 @@ class Settings:
     app_secret: str = field(repr=False)
     port: int = 8080
     host: str = "127.0.0.1"
+    # One URL, or several separated by commas (production: one per Rasa process / action server; the
+    # gateway spreads messages over the Rasa processes and its health check asks every one of them).
     rasa_url: str = "http://127.0.0.1:5005"
     action_url: str = "http://127.0.0.1:5055"
     hotline: str = "12345"
@@ -46,6 +48,14 @@ class Settings:
     # Origins of the sites allowed to call /api/chat and /api/feedback from their own pages (CORS).
     cors_origins: tuple[str, ...] = ()
 
+    @property
+    def rasa_urls(self) -> tuple[str, ...]:
+        return split_urls(self.rasa_url)
+
+    @property
+    def action_urls(self) -> tuple[str, ...]:
+        return split_urls(self.action_url)
+
 
 def load_settings(environ: Mapping[str, str] | None = None, var_dir: Path | None = None) -> Settings:
     """Settings from `environ` (default: the process environment); `var_dir` holds the default DB and key."""
@@ -54,8 +64,8 @@ def load_settings(environ: Mapping[str, str] | None = None, var_dir: Path | None
     return Settings(
         port=_int(env, "PORT", 8080, minimum=1, maximum=65535),
         host=env.get("HOST") or "127.0.0.1",
-        rasa_url=_url(env, "RASA_URL", "http://127.0.0.1:5005"),
-        action_url=_url(env, "ACTION_URL", "http://127.0.0.1:5055"),
+        rasa_url=_urls(env, "RASA_URL", "http://127.0.0.1:5005"),
+        action_url=_urls(env, "ACTION_URL", "http://127.0.0.1:5055"),
         app_db_url=env.get("APP_DB_URL") or default_db_url(var),
         app_secret=env.get("APP_SECRET") or read_or_create_secret(var / SECRET_FILE_NAME),
         hotline=env.get("HOTLINE") or "12345",
@@ -131,6 +141,19 @@ def _url(env: Mapping[str, str], name: str, default: str) -> str:
         raise SettingsError(f"{name} must be an http(s) URL, got {raw!r}")
     # Paths are appended to it, so a trailing slash would give "//webhooks".
     return raw.rstrip("/")
+
+
+def _urls(env: Mapping[str, str], name: str, default: str) -> str:
+    """One URL or a comma-separated list of them, each checked and normalised, joined by commas."""
+    raw = env.get(name) or default
+    parts = [part.strip() for part in raw.split(",")]
+    if not all(parts):
+        raise SettingsError(f"{name} has an empty entry in its comma-separated list: {raw!r}")
+    return ",".join(_url({name: part}, name, default) for part in parts)
+
+
+def split_urls(value: str) -> tuple[str, ...]:
+    return tuple(part.strip().rstrip("/") for part in value.split(",") if part.strip())
 
 
 def _flag(env: Mapping[str, str], name: str) -> bool:
