@@ -1,0 +1,125 @@
+"""Production mode end to end: `scripts/run_production.sh` with 2 Rasa processes and 2 action servers on
+a real PostgreSQL (tracker store, knowledge base, app database) and a real Redis (lock store), and the
+gateway in front. Conversations must stay whole when consecutive messages reach different Rasa
+processes, and long ones must keep their context."""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.orm import Session
+
+from bot.privacy import pseudonym
+from bot.store import QuestionLogRow
+from tests.production.stack import SECRET, ProductionStack, production_stack
+from tests.stack import get_status
+
+CITE = "依据：威政办发〔2018〕32号"
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def production(pg_url: str, redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProductionStack]:
+    with production_stack(tmp_path_factory.mktemp("production"), pg_url, redis_url,
+                          rasa_processes=2, action_processes=2, window_turns=10) as stack:
+        yield stack
+
+
+def sender() -> str:
+    return f"prod-{uuid.uuid4().hex[:8]}"
+
+
+def question_log_count(stack: ProductionStack, who: str, expected: int, timeout: float = 15) -> int:
+    """Rows of `who`'s conversation; the gateway writes them just after replying."""
+    engine = create_engine(stack.app_db_url)
+    conversation = pseudonym(SECRET, who)
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            with Session(engine) as session:
+                count = session.execute(select(func.count()).select_from(QuestionLogRow)
+                                        .where(QuestionLogRow.conversation == conversation)).scalar_one()
+            if count >= expected or time.monotonic() > deadline:
+                return count
+            time.sleep(0.2)
+    finally:
+        engine.dispose()
+
+
+def test_every_process_runs_and_health_is_green(production: ProductionStack) -> None:
+    assert get_status(f"{production.url}/healthz") == 200
+    pids = production.pids()
+    assert set(pids) == {"rasa1", "rasa2", "actions1", "actions2", "gateway"}, production.log_tail()
+    assert len(set(pids.values())) == 5
+    procfile = (production.workdir / "Procfile.production").read_text()
+    assert procfile.count("endpoints.production.yml") == 2
+
+
+def test_a_conversation_alternating_between_processes_stays_whole(production: ProductionStack) -> None:
+    who = sender()
+    first = production.rasa_texts(0, who, "我们拿到200万研发补助，省市县各出多少？")
+    assert "省级50% 100万元" in first and "市级25% 50万元" in first
+    # The follow-up reaches the other process: it must know the measure and the amount of turn 1.
+    second = production.rasa_texts(1, who, "那荣成呢")
+    assert "荣成市" in second and "县级50% 100万元" in second and "市级不分担" in second
+    third = production.rasa_texts(0, who, "找哪个部门")
+    assert "市科技局" in third and third.endswith(f"{CITE} 二（六）")
+    # A form whose questions and answers alternate between the processes.
+    who = sender()
+    assert "哪类主体" in production.rasa_texts(1, who, "我能享受哪些政策")
+    assert "哪个区市" in production.rasa_texts(0, who, "我们是高新技术企业")
+    answer = production.rasa_texts(1, who, "文登")
+    assert "文登区的高新技术企业" in answer and "企业研究开发财政补助" in answer
+
+
+def test_gateway_round_robin_keeps_follow_ups_and_logs_every_question(production: ProductionStack) -> None:
+    who = sender()
+    # One client, one message after the other: the gateway sends each to the next Rasa process.
+    first = production.texts(who, "我们拿到200万研发补助，省市县各出多少？")
+    assert "省级50% 100万元" in first
+    second = production.texts(who, "那荣成呢")
+    assert "荣成市" in second and "县级50% 100万元" in second
+    third = production.texts(who, "那文登区呢")
+    assert "文登区" in third and "200万元" in third
+    fourth = production.texts(who, "找哪个部门")
+    assert "市科技局" in fourth and fourth.endswith(f"{CITE} 二（六）")
+    assert question_log_count(production, who, 4) == 4
+
+
+def test_sixty_turns_later_a_follow_up_still_uses_the_measure(production: ProductionStack) -> None:
+    who = sender()
+    assert "省级50% 100万元" in production.texts(who, "我们拿到200万研发补助，省市县各出多少？")
+    for number in range(58):
+        production.texts(who, "谢谢" if number % 2 else "你好")
+    follow_up = production.texts(who, "那荣成呢")
+    assert "荣成市" in follow_up and "县级50% 100万元" in follow_up and "市级不分担" in follow_up
+    assert question_log_count(production, who, 60) == 60
+    # Rasa was handed a window, not the 60 turns: the checkpoint exists, and every event is stored.
+    engine = create_engine(production.tracker_db_url)
+    with engine.connect() as connection:
+        window = connection.execute(text("SELECT first_event_id FROM tracker_windows WHERE sender_id = :s"),
+                                    {"s": who}).scalar()
+        users = connection.execute(text("SELECT count(*) FROM events WHERE sender_id = :s AND type_name = 'user'"),
+                                   {"s": who}).scalar()
+        after = connection.execute(text("SELECT count(*) FROM events WHERE sender_id = :s AND type_name = 'user' "
+                                        "AND id >= :w"), {"s": who, "w": window}).scalar()
+    engine.dispose()
+    assert window is not None and users == 60
+    assert 10 <= after <= 21
+
+
+def test_the_profile_file_is_documented() -> None:
+    example = (REPO / "deploy" / "production.env.example").read_text()
+    settings = [line for line in (REPO / "endpoints.production.yml").read_text().splitlines()
+                if not line.lstrip().startswith("#")]
+    names = set(re.findall(r"\$\{(\w+)\}", "\n".join(settings)))
+    assert "TRACKER_DB_HOST" in names and "LOCK_REDIS_HOST" in names
+    # ACTION_ENDPOINT_URL is set per Rasa process by run_production.sh.
+    for name in names - {"ACTION_ENDPOINT_URL"}:
+        assert re.search(rf"^{name}=", example, re.M), f"{name} is not in deploy/production.env.example"
