@@ -21,6 +21,7 @@ NO_CALLBACK = "不需要回电"
 _PHONE = re.compile(r"(?<!\d)(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})(?!\d)")
 _DECLINE = re.compile(r"不用|不需要|不要|不留|没有|算了|不必")
 _TRANSCRIPT_TURNS = 20
+_NOT_QUESTIONS = {"inform", "affirm", "deny", "stop", "greet", "thank", "goodbye"}
 
 
 class ValidateHandoffForm(FormValidationAction):
@@ -41,19 +42,22 @@ class ValidateHandoffForm(FormValidationAction):
 
 
 def transcript(tracker: Tracker) -> tuple[list[dict[str, str]], str]:
-    """The recent conversation and the last real question before the hand-off request."""
+    """The recent conversation, and the question the user asked before they asked for a person
+    (not the phone number or "不用" typed into the hand-off form afterwards)."""
     lines: list[dict[str, str]] = []
-    question = ""
+    question = asked_before_handoff = ""
     for event in tracker.events:
         if event.get("event") == "user" and event.get("text"):
             text = event["text"]
             lines.append({"who": "user", "text": text})
             intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
-            if intent not in ("handoff", "inform", "affirm", "deny", "stop") and not text.startswith("/"):
+            if intent == "handoff":
+                asked_before_handoff = question
+            elif intent not in _NOT_QUESTIONS and not text.startswith("/"):
                 question = text
         elif event.get("event") == "bot" and event.get("text"):
             lines.append({"who": "bot", "text": event["text"]})
-    return lines[-_TRANSCRIPT_TURNS * 2:], question
+    return lines[-_TRANSCRIPT_TURNS * 2:], asked_before_handoff
 
 
 class ActionHandoff(Action):

@@ -177,3 +177,17 @@ async def test_handoff_phone_validation() -> None:
         {"callback_phone": NO_CALLBACK}
     assert await form.validate_callback_phone("明天吧", dispatcher, tracker("明天吧", "inform"), {}) == \
         {"callback_phone": None}
+
+
+def test_ticket_question_is_the_one_before_the_handoff() -> None:
+    from actions.handoff import transcript
+
+    def user(text: str, intent: str) -> dict[str, Any]:
+        return {"event": "user", "text": text, "parse_data": {"intent": {"name": intent}}}
+
+    events = [user("创新券什么时候申报", "ask_how_to_apply"), {"event": "bot", "text": "文件未规定…"},
+              user("转人工", "handoff"), {"event": "bot", "text": "请留下电话"},
+              user("13800138000", "goodbye")]  # a misread phone number must not become the question
+    t = Tracker("s", {}, events[-1]["parse_data"], events, False, None, {}, "action_listen")
+    lines, question = transcript(t)
+    assert question == "创新券什么时候申报" and lines[-1]["text"] == "13800138000"
