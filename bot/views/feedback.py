@@ -71,7 +71,8 @@ def parse_feedback_request(body: bytes) -> FeedbackRequest:
         raise FeedbackInputError(404, UNKNOWN_MESSAGE)
 
     vote = data.get("vote")
-    if vote not in VOTES:
+    # isinstance first: a list or an object is unhashable and `in` on the dict would raise (a 500).
+    if not isinstance(vote, str) or vote not in VOTES:
         raise FeedbackInputError(400, BAD_VOTE)
 
     reason = data.get("reason")

@@ -85,6 +85,8 @@ async def test_a_vote_faster_than_the_question_log_waits_for_its_row(gateway: Te
         ({"message_id": 12, "vote": "up"}, 400, feedback_view.BAD_MESSAGE_ID),
         ({"message_id": "{id}", "vote": "meh"}, 400, feedback_view.BAD_VOTE),
         ({"message_id": "{id}", "vote": 1}, 400, feedback_view.BAD_VOTE),
+        ({"message_id": "{id}", "vote": []}, 400, feedback_view.BAD_VOTE),  # unhashable: was a 500
+        ({"message_id": "{id}", "vote": {"up": True}}, 400, feedback_view.BAD_VOTE),
         ({"message_id": "{id}"}, 400, feedback_view.BAD_VOTE),
         ({"message_id": "{id}", "vote": "down", "reason": ["x"]}, 400, feedback_view.BAD_REASON),
         ({"message_id": "{id}", "vote": "down", "reason": "太" * 501}, 400, feedback_view.REASON_TOO_LONG),
