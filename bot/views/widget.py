@@ -108,8 +108,9 @@ def _inside(root: Path, relative: str) -> Path | None:
     root = root.resolve()
     try:
         path = (root / relative).resolve()
+        # is_file() too: it raises for a name the file system refuses (too long), rather than saying no.
+        if not path.is_relative_to(root) or not path.is_file():
+            return None
     except (OSError, ValueError):
-        return None
-    if not path.is_relative_to(root) or not path.is_file():
         return None
     return path

@@ -73,6 +73,8 @@ async def test_widget_without_slash_redirects_keeping_the_query(
         "/widget/assets",
         "/widget/nothing.js",
         "/widget/index.html",  # only through /widget/, with its CSP
+        "/widget/" + "a" * 300,  # a name the file system refuses (ENAMETOOLONG): was a 500
+        "/widget/assets/" + "研" * 100 + ".js",
     ],
 )
 async def test_nothing_outside_the_build(make_gateway: Callable[..., Any], fake_dist: Path, path: str) -> None:
