@@ -11,10 +11,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.kb import get_kb
 from actions.policy import INTENT_ASPECT, ActionAnswerPolicy, likely_measures, outcome
+from actions.render import HANDOFF_BUTTON, scope_text
 from actions.settings import hotline
-from actions.turn import Turn
-
-HANDOFF_BUTTON = {"title": "转人工", "payload": "/handoff"}
 
 # What an intent means, for the "您是想问…？" buttons when no measure is in sight (as Sara does).
 INTENT_DESCRIPTIONS = {
@@ -24,11 +22,6 @@ INTENT_DESCRIPTIONS = {
     "handoff": "转人工服务",
     "what_can_you_do": "你能回答什么问题",
 }
-
-
-def scope_text(document_number: str, title: str) -> str:
-    return (f"我只解答{document_number}《{title}》的内容，"
-            "比如研发补助、科技创新券、星创天地和农科驿站、科技特派员、创新型县（市）和乡镇奖励等。")
 
 
 class ActionOutOfScope(Action):
@@ -55,10 +48,10 @@ class ActionAskAffirmation(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
         kb = await get_kb()
-        if len(Turn.of(tracker).sure_values("measure")) == 1:
-            # the question names one measure outright: answer it rather than ask what was meant
-            return await ActionAnswerPolicy().run(dispatcher, tracker, domain)
         message = tracker.latest_message or {}
+        if kb.clear_hit(message.get("text") or "", min_score=12.0):
+            # unsure intent, but the document plainly answers the question: answer it
+            return await ActionAnswerPolicy().run(dispatcher, tracker, domain)
         text = message.get("text") or ""
         ranking = [r.get("name") for r in message.get("intent_ranking") or []]
         aspect_intent = next((i for i in ranking if i in INTENT_ASPECT), "ask_measure_info")

@@ -1,4 +1,4 @@
-"""The eligibility form: who the user is and where, before the policy calculator answers."""
+"""The eligibility form: who the user is, before the policy calculator answers."""
 
 from __future__ import annotations
 
@@ -25,18 +25,6 @@ class ActionAskApplicantType(Action):
         return []
 
 
-class ActionAskDistrict(Action):
-    def name(self) -> str:
-        return "action_ask_district"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: dict[str, Any]) -> list[EventType]:
-        kb = await get_kb()
-        buttons = [{"title": d.name, "payload": f'/inform{{"district":"{d.id}"}}'} for d in kb.districts]
-        dispatcher.utter_message(text="请问您在哪个区市？", buttons=buttons)
-        return []
-
-
 class ValidateEligibilityForm(FormValidationAction):
     def name(self) -> str:
         return "validate_eligibility_form"
@@ -52,14 +40,3 @@ class ValidateEligibilityForm(FormValidationAction):
             return {"applicant_type": found}
         dispatcher.utter_message(text="没听明白您的身份，请点选下面的一项，或回复“算了”结束。")
         return {"applicant_type": None}
-
-    async def validate_district(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                domain: DomainDict) -> dict[str, Any]:
-        kb = await get_kb()
-        if value in {d.id for d in kb.districts}:
-            return {"district": value}
-        district = kb.find_district(str(value or ""))
-        if district:
-            return {"district": district.id}
-        dispatcher.utter_message(text="没找到这个区市，请点选下面的一项，或回复“算了”结束。")
-        return {"district": None}

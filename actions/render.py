@@ -13,7 +13,16 @@ from typing import Any
 
 from policy_kb.figures import format_yuan
 from policy_kb.query import CostSplit, KnowledgeBase, LimitResult, Status, Verdict
-from policy_kb.schema import AmountKind, Measure, Target
+from policy_kb.schema import AmountKind, Clause, Measure, Target
+from policy_kb.search import sentences
+
+HANDOFF_BUTTON = {"title": "转人工", "payload": "/handoff"}
+
+
+def scope_text(document_number: str, title: str) -> str:
+    return (f"我只解答{document_number}《{title}》的内容，"
+            "比如研发补助、科技创新券、星创天地和农科驿站、科技特派员、创新型县（市）和乡镇奖励等。")
+
 
 ASPECTS = ("info", "eligibility", "amount", "cost_share", "conditions", "how_to_apply", "lead_unit")
 
@@ -129,7 +138,7 @@ def cost_share(kb: KnowledgeBase, measure: Measure, district: str | None, amount
 
 def measure_answer(kb: KnowledgeBase, measure: Measure, aspect: str, *, district: str | None = None,
                    amount_yuan: int | None = None, verdict: Verdict | None = None,
-                   limits: list[LimitResult] | None = None) -> Reply:
+                   limits: list[LimitResult] | None = None, question: str = "") -> Reply:
     if aspect == "cost_share":
         return cost_share(kb, measure, district, amount_yuan)
     units = _units(kb, measure)
@@ -140,6 +149,7 @@ def measure_answer(kb: KnowledgeBase, measure: Measure, aspect: str, *, district
         lines.append(_amount_line(kb, measure))
     elif aspect == "amount":
         lines.append(f"{measure.name}：{_amount_line(kb, measure).removeprefix('金额：')}")
+        lines.append(f"对象：{_who(kb, measure)}。")
         if measure.cost_shares:
             split = kb.cost_split(measure.id, district, None)
             lines += [split_line(split), split.exception_note]
@@ -173,6 +183,13 @@ def measure_answer(kb: KnowledgeBase, measure: Measure, aspect: str, *, district
         capped = f"，且不超过{kb.amount_text(measure)}" if measure.amount.kind is AmountKind.max else ""
         lines.append(f"按“{limit.quote}”{capped}：您说的{limit.label}为{format_yuan(limit.user_yuan)}，"
                      f"对应最多{format_yuan(limit.limit_yuan)}。")
+    # the document's own sentence closest to the question: it answers the detail asked about
+    # ('科技特派员从哪招' → 招募高校院所的科研人员、在校学生…) that the summary lines leave out
+    sentence = kb.relevant_sentence(measure.clause, question) if question else None
+    if not sentence and aspect in ("info", "amount", "eligibility"):
+        sentence = measure.quote
+    if sentence and aspect != "lead_unit" and _plain(sentence) not in _plain("".join(filter(None, lines))):
+        lines.append(f"原文：“{sentence}”")
     if aspect not in ("lead_unit", "how_to_apply"):
         lines.append(f"牵头单位：{units}。")
     silence = _silence(kb, measure)
@@ -182,6 +199,23 @@ def measure_answer(kb: KnowledgeBase, measure: Measure, aspect: str, *, district
         lines.append(dates_note(kb, measure))
     lines.append(kb.citation(measure.clause))
     return Reply("\n".join(line for line in lines if line), custom=card(kb, measure))
+
+
+def _plain(text: str) -> str:
+    return "".join(text.split())
+
+
+def clause_answer(kb: KnowledgeBase, clause: Clause, question: str, aspect: str, whole: bool = False) -> Reply:
+    """A question about a clause that is no single measure (二（一）, 一（二）…): its own words; the
+    sentence closest to the question, or the whole clause when it was asked about by its title."""
+    lines = [f"{clause.id}“{clause.title}”："]
+    sentence = None if whole else kb.relevant_sentence(clause.id, question)
+    if aspect != "lead_unit" or not clause.lead_units:
+        lines += [sentence] if sentence else sentences(clause.text)[: None if whole else 2]
+    if clause.units_quote:
+        lines.append(f"{clause.units_quote}。")  # the document's own wording of who leads
+    lines.append(kb.citation(clause.id))
+    return Reply("\n".join(lines))
 
 
 def verdict_lines(verdict: Verdict) -> list[str]:
@@ -210,6 +244,8 @@ def calculator(kb: KnowledgeBase, verdicts: list[Verdict], applicant_name: str, 
     if len(verdicts) > 8:
         lines.append("还有其他措施，可以直接问我某一项。")
     lines.append("是否符合还要看文件写明的条件，点一项可查看详情。")
+    if district_name is None and any(v.measure.cost_shares for v in verdicts):
+        lines.append("告诉我您所在的区市，可以核算各级分担。")
     lines.append(f"依据：{kb.document.number} " + "、".join(dict.fromkeys(v.measure.clause for v in verdicts)))
     buttons = [{"title": v.measure.name, "payload": f'/ask_eligibility{{"measure":"{v.measure.id}"}}'}
                for v in verdicts[:5]]
@@ -239,6 +275,7 @@ def document(kb: KnowledgeBase) -> Reply:
         f"《{doc.title}》，文号{doc.number}，由{doc.issuer}于{doc.issue_date.year}年{doc.issue_date.month}月"
         f"{doc.issue_date.day}日印发（{doc.publication}）。",
         f"它根据《{doc.implements.title}》（{doc.implements.number}）制定。",
+        f"主送：{doc.addressees}。抄送：{doc.copied_to}。",
         f"文中引用的文件：{refs}。",
         doc.period.note,
         f"依据：{doc.number}",

@@ -26,7 +26,7 @@ class Turn:
                    message.get("entities") or [], [r.get("name") for r in message.get("intent_ranking") or []])
 
     def sure_values(self, entity: str) -> list[Any]:
-        """Values found by exact name or alias, not by a typo."""
+        """Values found by an exact name or alias, not by a one-character typo."""
         return list(dict.fromkeys(e["value"] for e in self.entities
                                   if e.get("entity") == entity and e.get("confidence_entity", 1.0) >= 1.0))
 

@@ -353,6 +353,29 @@ class KnowledgeBase:
         """Short keyword queries ('特派员 奖励') over measures and clauses, best first."""
         return self._search_index.search(query, limit)
 
+    def clear_hit(self, query: str, min_score: float = 10.0) -> SearchHit | None:
+        """The search hit a question is plainly about: strong, and ahead of any hit from another clause."""
+        hits = self.search(query, 4)
+        if not hits or hits[0].score < min_score:
+            return None
+        rivals = [h for h in hits[1:] if h.clause != hits[0].clause]
+        if rivals and rivals[0].score > 0.8 * hits[0].score:
+            return None
+        return hits[0]
+
+    def relevant_sentence(self, clause_id: str, question: str) -> str | None:
+        """The clause's sentence that best answers `question`, verbatim."""
+        return self._search_index.best_sentence(self.clause(clause_id).text, question)
+
+    @cached_property
+    def _clause_titles(self) -> TermIndex:
+        return TermIndex((c.title, c.id) for c in self.data.clauses)
+
+    def find_clause_by_title(self, text: str) -> Clause | None:
+        """'实施全域统筹重点突破由谁牵头' names clause 二（一） by its title."""
+        hits = self._clause_titles.find(text, fuzzy=False)
+        return self._clauses[max(hits, key=lambda h: h.end - h.start).key] if hits else None
+
 
 def _percent_of(yuan: int, percent: int) -> int:
     return int((Decimal(yuan) * percent / 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))

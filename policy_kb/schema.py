@@ -39,6 +39,8 @@ class Document(Strict):
     issue_date: dt.date
     source: str
     publication: str
+    addressees: str  # 主送, verbatim
+    copied_to: str  # 抄送, verbatim
     implements: DocumentRef
     refers_to: list[DocumentRef]
     period: Period

@@ -40,6 +40,17 @@ def bigrams(text: str) -> list[str]:
     return grams
 
 
+_SENTENCE_END = re.compile(r"(?<=[。；])")
+_UNITS_NOTE = re.compile(r"（牵头单位：[^）]*）")
+_CLAUSE_HEAD = re.compile(r"^（[一二三四五六七八九十]+）[^。]*。")
+
+
+def sentences(clause_text: str) -> list[str]:
+    """A clause's sentences, without its numeral and title and without the lead-unit note."""
+    body = _CLAUSE_HEAD.sub("", _UNITS_NOTE.sub("", clause_text.replace("\n", "")))
+    return [s.strip() for s in _SENTENCE_END.split(body) if len(s.strip()) > 4]
+
+
 @dataclass
 class _Doc:
     kind: str
@@ -104,6 +115,16 @@ class SearchIndex:
                 scored.append(SearchHit(doc.kind, doc.id, doc.clause, doc.title, round(score, 3), doc.snippet))
         scored.sort(key=lambda h: (-h.score, h.kind != "measure"))
         return scored[:limit]
+
+    def best_sentence(self, text: str, query: str, min_score: float = 3.0) -> str | None:
+        """The sentence of `text` (a clause) that shares the most telling bigrams with `query`."""
+        query_grams = set(bigrams(query))
+        best, best_score = None, min_score
+        for sentence in sentences(text):
+            score = sum(self._idf.get(g, 0.0) for g in query_grams & set(bigrams(sentence)))
+            if score > best_score:
+                best, best_score = sentence, score
+        return best
 
     def _bm25(self, doc: _Doc, query_grams: set[str]) -> float:
         score = 0.0

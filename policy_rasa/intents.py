@@ -1,9 +1,14 @@
-"""Rasa NLU component: a profile question that names a measure is a question about that measure.
+"""Rasa NLU component: let the knowledge base's entities correct the intent where they are sure.
 
-"我们是做海参的骨干企业，有啥技术攻关项目" reads like "what can I get" (ask_what_can_i_get), which starts
-the policy calculator's form; but it names a measure (海参 → the directed agricultural projects), so
-the user wants that measure's eligibility. Deciding this from the KB's entity is sure; leaving it to a
-rule would depend on how the dialogue policy ranks a rule with entities against one without.
+- A profile question that names a measure is a question about that measure: "我们是做海参的骨干企业，
+  有啥技术攻关项目" reads like ask_what_can_i_get (which starts the policy calculator's form), but it
+  names the directed agricultural projects, so the user wants that measure's eligibility.
+- A question that names a measure outright is about it even when DIET is unsure: the fallback
+  classifier's nlu_fallback gives way to the best policy intent DIET saw ("创业投资引导基金有吗").
+
+Deciding this from the KB's exact names is sure; leaving it to dialogue rules would depend on how the
+policy ranks a rule with entities against one without, and the two-stage fallback would revert the
+answer's slots on the next turn.
 """
 
 from __future__ import annotations
@@ -14,10 +19,13 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY
+from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY
 from rasa.shared.nlu.training_data.message import Message
 
 REMAP = {"ask_what_can_i_get": "ask_eligibility"}
+POLICY_INTENTS = ("ask_measure_info", "ask_eligibility", "ask_amount", "ask_cost_share", "ask_conditions",
+                  "ask_how_to_apply", "ask_lead_unit", "ask_targets")
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -30,8 +38,17 @@ class MeasureIntentRefiner(GraphComponent):
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             intent = message.get(INTENT) or {}
-            target = REMAP.get(intent.get(INTENT_NAME_KEY))
-            names_measure = any(e.get("entity") == "measure" for e in message.get(ENTITIES, []))
-            if target and names_measure:
-                message.set(INTENT, {**intent, INTENT_NAME_KEY: target}, add_to_output=True)
+            name = intent.get(INTENT_NAME_KEY)
+            measures = [e for e in message.get(ENTITIES, []) if e.get("entity") == "measure"]
+            if not measures:
+                continue
+            if name in REMAP:
+                message.set(INTENT, {**intent, INTENT_NAME_KEY: REMAP[name]}, add_to_output=True)
+            elif name == DEFAULT_NLU_FALLBACK_INTENT_NAME and any(
+                e.get("confidence_entity", 1.0) >= 1.0 for e in measures
+            ):
+                ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") in POLICY_INTENTS]
+                best = ranking[0] if ranking else {"name": "ask_measure_info", "confidence": 0.0}
+                message.set(INTENT, {INTENT_NAME_KEY: best["name"], "confidence": best.get("confidence", 0.0)},
+                            add_to_output=True)
         return messages

@@ -92,6 +92,28 @@ async def test_eligibility_verdict_for_wrong_applicant() -> None:
     assert "不符合" in text and "✗ 申请主体为企业" in text
 
 
+async def test_clause_named_by_its_title() -> None:
+    text = text_of((await run(ActionAnswerPolicy(), tracker("实施全域统筹重点突破由谁牵头", "ask_lead_unit")))[0])
+    assert "牵头单位：各区政府〔管委〕；责任单位：市发展改革委" in text and text.endswith(f"{CITE} 二（一）")
+
+
+async def test_question_plainly_about_a_measure_without_its_name() -> None:
+    t = tracker("国家科技成果转移转化示范区枢纽城市", "ask_measure_info", slots={"measure": "rd_subsidy"})
+    text = text_of((await run(ActionAnswerPolicy(), t))[0])
+    assert "全覆盖" in text and text.endswith(f"{CITE} 二（八）")
+
+
+async def test_the_documents_sentence_answers_the_detail() -> None:
+    text = text_of((await run(ActionAnswerPolicy(), tracker(
+        "科技特派员从哪招", "ask_measure_info", [entity("measure", "tech_commissioner")])))[0])
+    assert "招募高校院所的科研人员、在校学生" in text
+
+
+async def test_nothing_close_offers_hotline() -> None:
+    messages, events = await run(ActionAnswerPolicy(), tracker("驾驶证到期了去哪换证", "ask_how_to_apply"))
+    assert "12345" in messages[0]["text"] and slots(events)["answer_outcome"] == "fallback"
+
+
 async def test_no_measure_asks_back_with_buttons() -> None:
     messages, events = await run(ActionAnswerPolicy(), tracker("补贴多少钱", "ask_amount"))
     assert messages[0]["text"] == "您是想问哪一项政策？" and len(messages[0]["buttons"]) >= 2
@@ -145,16 +167,16 @@ async def test_out_of_scope_gives_hotline_and_handoff(monkeypatch: pytest.Monkey
 
 async def test_affirmation_offers_likely_measures() -> None:
     messages, _ = await run(ActionAskAffirmation(), tracker(
-        "特派的那个钱", "nlu_fallback", ranking=["nlu_fallback", "ask_amount"]))
+        "补贴多少钱", "nlu_fallback", ranking=["nlu_fallback", "ask_amount"]))
     titles = [b["title"] for b in messages[0]["buttons"]]
-    assert "科技特派员研发支持" in titles and titles[-1] == "都不是"
+    assert "企业研究开发财政补助" in titles and titles[-1] == "都不是"
+    assert messages[0]["buttons"][0]["payload"].startswith("/ask_amount")
 
 
-async def test_affirmation_answers_a_named_measure_outright() -> None:
-    messages, _ = await run(ActionAskAffirmation(), tracker(
-        "创业投资引导基金有吗", "nlu_fallback", [entity("measure", "tech_funds")],
-        ranking=["nlu_fallback", "ask_measure_info"]))
-    assert text_of(messages).endswith(f"{CITE} 二（十）")
+async def test_affirmation_answers_what_the_document_plainly_covers() -> None:
+    text = text_of((await run(ActionAskAffirmation(), tracker(
+        "千里海岸线一条创新链说的是啥", "nlu_fallback", ranking=["nlu_fallback", "ask_measure_info"])))[0])
+    assert "统筹布局全域创新资源" in text and text.endswith(f"{CITE} 二（一）")
 
 
 async def test_form_validation_maps_free_text() -> None:
@@ -162,9 +184,8 @@ async def test_form_validation_maps_free_text() -> None:
     dispatcher = CollectingDispatcher()
     t = tracker("俺是种地的农户", "inform")
     assert await form.validate_applicant_type("俺是种地的农户", dispatcher, t, {}) == {"applicant_type": "farmer"}
-    assert await form.validate_district("我们在高区", dispatcher, t, {}) == {"district": "gaoqu"}
-    assert await form.validate_district("北京", dispatcher, t, {}) == {"district": None}
-    assert "没找到" in dispatcher.messages[-1]["text"]
+    assert await form.validate_applicant_type("做海参的", dispatcher, t, {}) == {"applicant_type": None}
+    assert "没听明白" in dispatcher.messages[-1]["text"]
 
 
 async def test_handoff_phone_validation() -> None:
@@ -191,3 +212,10 @@ def test_ticket_question_is_the_one_before_the_handoff() -> None:
     t = Tracker("s", {}, events[-1]["parse_data"], events, False, None, {}, "action_listen")
     lines, question = transcript(t)
     assert question == "创新券什么时候申报" and lines[-1]["text"] == "13800138000"
+
+
+async def test_another_citys_policy_is_out_of_scope() -> None:
+    messages, events = await run(ActionAnswerPolicy(), tracker(
+        "青岛的企业研发补助政策是啥", "ask_measure_info", [entity("measure", "rd_subsidy")]))
+    assert "青岛" in messages[0]["text"] and "12345" in messages[0]["text"]
+    assert slots(events)["answer_outcome"] == "out_of_scope"
