@@ -169,33 +169,31 @@ class TurnRecordingTrackerStore(SQLTrackerStore):
     def __init__(self, *args: Any, window_turns: int | str | None = DEFAULT_WINDOW_TURNS, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.window_turns = _window_turns(window_turns)
+        if self.engine.dialect.name == "sqlite":
+            # Development only (production is on PostgreSQL): without WAL every save waits for an fsync.
+            sa.event.listen(self.engine, "connect", _sqlite_wal)
         _create_window_table(self.engine)
+        self._queries = _Queries(self.SQLEvent.__table__)
 
     # --- reading -------------------------------------------------------------------------------
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         """The current session's tracker: from the sender's checkpoint on, or all of it."""
-        with self.session_scope() as session:
-            events = self.SQLEvent.__table__
-            started = session.execute(
-                sa.select(sa.func.max(events.c.timestamp)).where(
-                    events.c.sender_id == sender_id, events.c.type_name == SessionStarted.type_name
-                )
-            ).scalar()
-            window = session.get(TrackerWindow, sender_id) if self.window_turns else None
-            if window is not None and window.session_started_at != started:
-                window = None
-            query = sa.select(events.c.id, events.c.data).where(events.c.sender_id == sender_id)
-            if started is not None:
-                query = query.where(events.c.timestamp >= started)
-            if window is not None:
-                query = query.where(events.c.id >= window.first_event_id)
-            rows = session.execute(query.order_by(events.c.id)).all()
-            leading_json = json.loads(window.leading_events) if window is not None else []
+        queries = self._queries
+        # Core statements built once: the ORM's per-row objects cost more than the query itself.
+        with self.engine.connect() as connection:
+            started, window_started, first_event_id, leading_json = connection.execute(
+                queries.start, {"sender": sender_id}).one()
+            if not self.window_turns or first_event_id is None or window_started != started:
+                first_event_id, leading_json = None, None
+            rows = connection.execute(
+                queries.events[(started is not None, first_event_id is not None)],
+                {"sender": sender_id, "started": started, "first": first_event_id},
+            ).all()
         if not rows:
             log.debug("no stored tracker for sender %r", sender_id)
             return None
-        leading = deserialise(leading_json)
+        leading = deserialise(json.loads(leading_json)) if leading_json else []
         ids: list[int] = []
         evts: list[Event] = list(leading)
         for row_id, data in rows:
@@ -216,20 +214,21 @@ class TurnRecordingTrackerStore(SQLTrackerStore):
             _turns.popitem(last=False)
 
         handout: _Handout | None = getattr(tracker, _HANDOUT, None)
-        with self.session_scope() as session:
-            if handout is None:
+        if handout is not None:
+            new_events = list(itertools.islice(tracker.events, handout.stored, None))
+        elif not tracker.events:
+            new_events = []  # a tracker just created for a new sender
+        else:
+            # Not one of ours (e.g. Rasa's HTTP API on a full tracker): count the stored rows, as Rasa does.
+            with self.session_scope() as session:
                 new_events = list(self._additional_events(session, tracker))
-            else:
-                new_events = list(itertools.islice(tracker.events, handout.stored, None))
-            rows = [self._row(tracker.sender_id, event) for event in new_events]
-            session.add_all(rows)
-            if handout is not None and handout.event_ids is not None and self.window_turns:
-                session.flush()  # assigns the row ids the checkpoint refers to
-                event_ids = [*handout.event_ids, *(row.id for row in rows)]
-                self._move_window(session, tracker, handout, event_ids)
-            else:
-                event_ids = None
-            session.commit()
+        window = self._new_window(tracker, handout) if handout is not None and self.window_turns else None
+        if new_events or window is not None:
+            with self.engine.begin() as connection:
+                if new_events:
+                    connection.execute(self._queries.insert, [_row(tracker.sender_id, e) for e in new_events])
+                if window is not None:
+                    self._queries.write_window(connection, tracker.sender_id, *window)
         if self.event_broker is not None and new_events:
             await self._stream_new_events(self.event_broker, new_events, tracker.sender_id)
 
@@ -238,23 +237,11 @@ class TurnRecordingTrackerStore(SQLTrackerStore):
             handout = _Handout(stored=0, leading=0, event_ids=None, session_started_at=None)
             setattr(tracker, _HANDOUT, handout)
         handout.stored = len(tracker.events)
-        handout.event_ids = event_ids
         log.debug("tracker of %r stored (%d new events)", tracker.sender_id, len(new_events))
 
-    def _row(self, sender_id: str, event: Event) -> Any:
-        # The same columns as SQLTrackerStore.save writes.
-        data = event.as_dict()
-        return self.SQLEvent(
-            sender_id=sender_id,
-            type_name=event.type_name,
-            timestamp=data.get("timestamp"),
-            intent_name=(data.get("parse_data") or {}).get("intent", {}).get(INTENT_NAME_KEY),
-            action_name=data.get("name"),
-            data=json.dumps(data),
-        )
-
-    def _move_window(self, session: Any, tracker: DialogueStateTracker, handout: _Handout,
-                     event_ids: Sequence[int]) -> None:
+    def _new_window(self, tracker: DialogueStateTracker,
+                    handout: _Handout) -> tuple[float | None, int, str] | None:
+        """(session start, first event row id, leading events as JSON) of a new checkpoint, or None."""
         events = list(tracker.events)
         # Only boundaries in the current session count; a session that started this turn resets it.
         first, started_at = handout.leading, handout.session_started_at
@@ -264,28 +251,76 @@ class TurnRecordingTrackerStore(SQLTrackerStore):
                 break
         indices = _boundary_indices(events, first)
         if len(indices) <= 2 * self.window_turns:
-            return
+            return None
         # Turns count when their user message is still applied: a reverted one (two-stage fallback) or
         # one folded into a form's happy path adds nothing to what the policies look back at.
         applied = {id(event) for event in tracker.applied_events() if isinstance(event, UserUttered)}
         counted = [number for number, index in enumerate(indices) if id(events[index + 1]) in applied]
         if len(counted) <= 2 * self.window_turns:
-            return
+            return None
         latest = counted[-self.window_turns]
         boundaries = _boundaries(events, indices[: latest + 1], self.domain.slots, tracker.sender_id)
         cut = _choose_cut(boundaries, len(indices), self.window_turns)
         if cut is None:
-            return
+            return None
         boundary = boundaries[cut]
-        timestamp = events[boundary.index].timestamp
-        leading = leading_events(boundary, self.domain.slots, timestamp)
-        row = session.get(TrackerWindow, tracker.sender_id)
-        if row is None:
-            row = TrackerWindow(sender_id=tracker.sender_id)
-            session.add(row)
-        row.session_started_at = started_at
-        row.first_event_id = event_ids[boundary.index - handout.leading]
-        row.leading_events = json.dumps([event.as_dict() for event in leading])
+        # The boundary's action_listen was stored in an earlier turn, so its row id is known.
+        position = boundary.index - handout.leading
+        if handout.event_ids is None or not 0 <= position < len(handout.event_ids):
+            return None
+        leading = leading_events(boundary, self.domain.slots, events[boundary.index].timestamp)
+        return started_at, handout.event_ids[position], json.dumps([event.as_dict() for event in leading])
+
+
+class _Queries:
+    """The store's statements, built once (SQLAlchemy caches their compiled form)."""
+
+    def __init__(self, events: sa.Table) -> None:
+        windows = TrackerWindow.__table__
+        sender = sa.bindparam("sender")
+        self.windows = windows
+        started = (
+            sa.select(sa.func.max(events.c.timestamp))
+            .where(events.c.sender_id == sender, events.c.type_name == SessionStarted.type_name)
+            .scalar_subquery()
+        )
+        one = sa.select(sa.literal(1).label("one")).subquery()
+        # The session start and the sender's checkpoint (if any) in one round trip.
+        self.start = sa.select(
+            started, windows.c.session_started_at, windows.c.first_event_id, windows.c.leading_events
+        ).select_from(one.outerjoin(windows, windows.c.sender_id == sender))
+        base = sa.select(events.c.id, events.c.data).where(events.c.sender_id == sender)
+        since_start = events.c.timestamp >= sa.bindparam("started")
+        from_checkpoint = events.c.id >= sa.bindparam("first")
+        self.events = {
+            (False, False): base.order_by(events.c.id),
+            (True, False): base.where(since_start).order_by(events.c.id),
+            (False, True): base.where(from_checkpoint).order_by(events.c.id),
+            (True, True): base.where(since_start, from_checkpoint).order_by(events.c.id),
+        }
+        self.insert = events.insert()
+        self.update_window = windows.update().where(windows.c.sender_id == sa.bindparam("sender_key"))
+        self.insert_window = windows.insert()
+
+    def write_window(self, connection: sa.engine.Connection, sender_id: str, started_at: float | None,
+                     first_event_id: int, leading_json: str) -> None:
+        # One turn per sender at a time (the lock store), so update-or-insert cannot race.
+        values = {"session_started_at": started_at, "first_event_id": first_event_id, "leading_events": leading_json}
+        if connection.execute(self.update_window, {"sender_key": sender_id, **values}).rowcount == 0:
+            connection.execute(self.insert_window, {"sender_id": sender_id, **values})
+
+
+def _row(sender_id: str, event: Event) -> dict[str, Any]:
+    # The same columns as SQLTrackerStore.save writes.
+    data = event.as_dict()
+    return {
+        "sender_id": sender_id,
+        "type_name": event.type_name,
+        "timestamp": data.get("timestamp"),
+        "intent_name": (data.get("parse_data") or {}).get("intent", {}).get(INTENT_NAME_KEY),
+        "action_name": data.get("name"),
+        "data": json.dumps(data),
+    }
 
 
 # --- the window ----------------------------------------------------------------------------------
@@ -398,6 +433,16 @@ def _window_turns(raw: int | str | None) -> int:
     if value < 0:
         raise ValueError(f"tracker_store window_turns must be 0 (off) or more, got {value}")
     return value
+
+
+def _sqlite_wal(dbapi_connection: Any, _record: Any) -> None:
+    # WAL with synchronous=NORMAL: a crash of the process loses nothing, a power cut may lose the last
+    # turns; readers (e.g. another Rasa process, exports) are not blocked by a write.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
 
 
 def _create_window_table(engine: sa.engine.Engine) -> None:
