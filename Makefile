@@ -5,10 +5,12 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 
 .DEFAULT_GOAL := help
-.PHONY: help setup widget assets kb model lint test test-rasa test-py run lock
+.PHONY: help setup widget assets kb model lint test test-rasa test-py run run-production bench lock
 
 help:
 	@echo "make run    set up, build the knowledge base, start the services"
+	@echo "make run-production  start production mode (deploy/production.env; see README)"
+	@echo "make bench  measure throughput, latency, memory, start and training (writes docs/benchmark.*)"
 	@echo "make test   set up, build the knowledge base, run the whole suite"
 	@echo "make setup  create/update .venv from requirements.in + requirements.lock"
 	@echo "make widget build the chat widget (npm ci + Vite) into widget/dist if its sources changed"
@@ -51,6 +53,14 @@ test-py: model widget assets
 
 run: model widget assets
 	bash scripts/run.sh
+
+# Production mode: several Rasa processes and action servers, PostgreSQL and Redis (deploy/production.env).
+run-production: model widget assets
+	bash scripts/run_production.sh
+
+# Not part of `make test`: a few minutes of load on this machine, one training run included.
+bench: model
+	$(PY) scripts/bench.py
 
 lock: setup
 	.venv/bin/pip check

@@ -33,6 +33,8 @@ class Stack:
     workdir: Path
     env: dict[str, str]
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+    endpoints: str = "endpoints.yml"
+    credentials: str = "credentials.yml"
 
     def chat(self, sender: str, message: str, **extra: Any) -> tuple[int, dict[str, Any]]:
         return post_json(f"{self.url}/api/chat", {"sender": sender, "message": message, **extra})
@@ -81,8 +83,8 @@ def start_action_server(stack: Stack) -> None:
 def start_rasa(stack: Stack) -> None:
     port = stack.rasa_url.rsplit(":", 1)[1]
     _spawn(stack, "rasa", [str(VENV_BIN / "rasa"), "run", "--enable-api", "-i", "127.0.0.1", "--port", port,
-                           "--model", str(MODEL), "--endpoints", "endpoints.yml",
-                           "--credentials", "credentials.yml"])
+                           "--model", str(MODEL), "--endpoints", stack.endpoints,
+                           "--credentials", stack.credentials])
 
 
 def start_gateway(stack: Stack) -> None:
@@ -116,7 +118,8 @@ def wait_healthy(stack: Stack, timeout: float = 180) -> None:
 
 
 @contextlib.contextmanager
-def running_stack(workdir: Path, extra_env: dict[str, str] | None = None) -> Iterator[Stack]:
+def running_stack(workdir: Path, extra_env: dict[str, str] | None = None, *, endpoints: str = "endpoints.yml",
+                  credentials: str = "credentials.yml") -> Iterator[Stack]:
     if not MODEL.exists():
         raise FileNotFoundError(f"{MODEL} is missing: run `make model` first")
     gateway_port, rasa_port, action_port = free_port(), free_port(), free_port()
@@ -132,7 +135,8 @@ def running_stack(workdir: Path, extra_env: dict[str, str] | None = None) -> Ite
         "PYTHONPATH": str(REPO),
         **(extra_env or {}),
     }
-    stack = Stack(f"http://127.0.0.1:{gateway_port}", env["RASA_URL"], env["ACTION_URL"], app_db_url, workdir, env)
+    stack = Stack(f"http://127.0.0.1:{gateway_port}", env["RASA_URL"], env["ACTION_URL"], app_db_url, workdir, env,
+                  endpoints=endpoints, credentials=credentials)
     subprocess.run([str(VENV_BIN / "python"), "-m", "bot.migrate", "--url", app_db_url], cwd=REPO, env=env,
                    check=True, capture_output=True)
     try:
