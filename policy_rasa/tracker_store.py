@@ -9,6 +9,8 @@ most four states long, MemoizationPolicy has max_history 4, the two-stage fallba
 three user messages), so `retrieve` hands Rasa a tracker that begins with the state of the
 conversation at a turn boundary (the slots and the active loop as leading events) followed by only
 the events since that boundary, and `save` appends only the events added since that `retrieve`.
+(The one reader of older events is the hand-off ticket's transcript, which shows up to 20 turns: it
+now gets the last 10 to 20; the question log keeps every question of the conversation.)
 
 How. The leading state is a checkpoint stored in its own table (`tracker_windows`, one row per
 sender): the serialised leading events and the id of the first event row after the boundary. It is
@@ -17,10 +19,10 @@ follow the checkpoint, and moved to `window_turns` turns back; so a retrieved tr
 `window_turns` and 2 x `window_turns` turns, whatever the length of the conversation, and the
 checkpoint is rewritten once every `window_turns` turns. Turns count when their user message is still
 applied (not reverted by the two-stage fallback, not folded into a form's happy path), as those are
-what the policies look back at. The boundary is always just before an
-`action_listen` that is followed by a user message, and preferably one where no loop (form, two-stage
-fallback) is active, so a loop's own events are all inside the window; only a loop that stays active
-for more than 4 x `window_turns` turns is cut, with its name and flags as leading events.
+what the policies look back at. The boundary is always just before an `action_listen` that is
+followed by a user message, and preferably one where no loop (form, two-stage fallback) is active, so
+a loop's own events are all inside the window; only a loop that stays active for more than
+4 x `window_turns` turns is cut, with its name and flags as leading events.
 
 The event rows are the same as Rasa's SQLTrackerStore writes (every event, in order): exports,
 `retrieve_full_tracker` and Rasa's HTTP API see the whole conversation; a new session (expiry) makes

@@ -26,6 +26,7 @@ import argparse
 import asyncio
 import collections
 import contextlib
+import hashlib
 import itertools
 import json
 import os
@@ -78,6 +79,15 @@ def loadavg() -> list[float]:
     return [round(value, 2) for value in os.getloadavg()]
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of `pid` so far (Linux /proc)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def rss_mib(pid: int | None) -> dict[str, float] | None:
     """Resident and peak resident memory of `pid` in MiB (Linux /proc)."""
     if pid is None:
@@ -120,13 +130,15 @@ def chat_sender(gateway_url: str) -> Send:
     return send
 
 
-async def run_load(send: Send, tag: str, clients: int, max_messages: int, max_seconds: float) -> dict[str, Any]:
+async def run_load(send: Send, tag: str, clients: int, max_messages: int, max_seconds: float,
+                   pids: dict[str, int] | None = None) -> dict[str, Any]:
     latencies: list[float] = []
     errors = 0
     error_kinds: collections.Counter[str] = collections.Counter()
     budget = itertools.count()
     connector = aiohttp.TCPConnector(limit=clients + 5)
     timeout = aiohttp.ClientTimeout(total=60)
+    cpu_before = {name: cpu_seconds(pid) for name, pid in (pids or {}).items()}
     started = time.perf_counter()
     deadline = started + max_seconds
 
@@ -150,6 +162,8 @@ async def run_load(send: Send, tag: str, clients: int, max_messages: int, max_se
     async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
         await asyncio.gather(*(client(number, session) for number in range(clients)))
     wall = time.perf_counter() - started
+    done = max(len(latencies), 1)
+    cpu = {name: round((cpu_seconds(pid) - cpu_before[name]) * 1000 / done, 1) for name, pid in (pids or {}).items()}
     return {
         "clients": clients,
         "messages": len(latencies),
@@ -160,17 +174,19 @@ async def run_load(send: Send, tag: str, clients: int, max_messages: int, max_se
         "p50_ms": round(percentile(latencies, 0.50) * 1000, 1),
         "p95_ms": round(percentile(latencies, 0.95) * 1000, 1),
         "p99_ms": round(percentile(latencies, 0.99) * 1000, 1),
+        # CPU time each of our processes spent per answered message (ms): where the time goes.
+        "cpu_ms_per_msg": cpu,
     }
 
 
-def measure_levels(send: Send, tag: str) -> list[dict[str, Any]]:
+def measure_levels(send: Send, tag: str, pids: dict[str, int]) -> list[dict[str, Any]]:
     asyncio.run(run_load(send, f"{tag}-warmup", 5, WARMUP_MESSAGES, 60))
     results = []
     for clients, max_messages, max_seconds in LEVELS:
-        result = asyncio.run(run_load(send, tag, clients, max_messages, max_seconds))
+        result = asyncio.run(run_load(send, tag, clients, max_messages, max_seconds, pids))
         print(f"  {tag:<11} {clients:>2} clients: {result['msgs_per_s']:>5} msg/s  p50 {result['p50_ms']} ms  "
               f"p95 {result['p95_ms']} ms  p99 {result['p99_ms']} ms  ({result['messages']} ok, "
-              f"{result['errors']} errors)", flush=True)
+              f"{result['errors']} errors)  CPU ms/msg {result['cpu_ms_per_msg']}", flush=True)
         if result["errors"]:
             print(f"    errors: {result['error_kinds']}", flush=True)
         results.append(result)
@@ -225,7 +241,24 @@ def train_seconds(workdir: Path) -> float:
     return round(time.perf_counter() - started, 1)
 
 
+def model_fingerprint() -> str:
+    digest = hashlib.sha256()
+    with MODEL.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()[:16]
+
+
 # --- report --------------------------------------------------------------------------------------
+
+
+def cpu_text(row: dict[str, Any]) -> str:
+    """CPU per message by kind of process (rasa1 + rasa2 count as rasa)."""
+    kinds: dict[str, float] = {}
+    for name, value in row.get("cpu_ms_per_msg", {}).items():
+        kind = name.rstrip("0123456789")
+        kinds[kind] = kinds.get(kind, 0.0) + value
+    return ", ".join(f"{kind} {value:.1f}" for kind, value in kinds.items() if value)
 
 
 def markdown(report: dict[str, Any]) -> str:
@@ -233,25 +266,27 @@ def markdown(report: dict[str, Any]) -> str:
         "# Benchmark",
         "",
         f"Written by `make bench` (scripts/bench.py) on {report['date']}, commit {report['commit']}, "
+        f"model {report['model']} (sha256 prefix of models/current.tar.gz), "
         f"{report['machine']['cpus']} CPUs, load average {report['machine']['load_before']} before and "
         f"{report['machine']['load_after']} after. Loopback, closed-loop clients, five-turn conversations; "
         "one model for every figure.",
         "",
         "## Throughput and latency",
         "",
-        "| target | clients | msg/s | p50 ms | p95 ms | p99 ms | messages | errors |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| target | clients | msg/s | p50 ms | p95 ms | p99 ms | messages | errors | CPU ms per message |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for target in ("rasa", "full_stack", "production"):
         for row in report["load"][target]:
             lines.append(f"| {target} | {row['clients']} | {row['msgs_per_s']} | {row['p50_ms']} | {row['p95_ms']} | "
-                         f"{row['p99_ms']} | {row['messages']} | {row['errors']} |")
+                         f"{row['p99_ms']} | {row['messages']} | {row['errors']} | {cpu_text(row)} |")
     summary = report["summary"]
     lines += [
         "",
         "`rasa`: Rasa's own REST channel (the floor); `full_stack`: the same Rasa process through the gateway's "
         "/api/chat; `production`: scripts/run_production.sh with 2 Rasa processes and 2 action servers on "
-        "PostgreSQL and Redis.",
+        "PostgreSQL and Redis. CPU ms per message: user + system time of each of our processes during the "
+        "load over the messages answered (the benchmark client, PostgreSQL and Redis not counted).",
         "",
         f"At 10 clients the full stack does {summary['full_stack_msgs_per_s']} msg/s, "
         f"{summary['full_stack_vs_rasa']} x bare Rasa.",
@@ -304,9 +339,11 @@ def main() -> int:
         return 2
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True,
                             text=True).stdout.strip()
+    model = model_fingerprint()
     report: dict[str, Any] = {
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "commit": commit,
+        "model": model,
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "load_before": loadavg()},
         "load": {}, "memory": {}, "long_conversation": {}, "cold_start_s": {},
     }
@@ -320,15 +357,16 @@ def main() -> int:
         else:
             print("bench: timing rasa train --force ...", flush=True)
             report["training"] = {"seconds": train_seconds(tmpdir / "model"),
-                                  "how": "timed here, into a temp dir, nothing else running"}
+                                  "how": "timed here into a temp dir, before the bench starts any service"}
         credentials, no_window = write_profiles(tmpdir)
 
         print("bench: development stack (1 Rasa, 1 action server, SQLite)", flush=True)
         (tmpdir / "dev").mkdir()
         with timed_stack(tmpdir / "dev", credentials=credentials) as (stack, cold):
             report["cold_start_s"]["development"] = cold
-            report["load"]["rasa"] = measure_levels(rest_sender(stack.rasa_url), "rasa")
-            report["load"]["full_stack"] = measure_levels(chat_sender(stack.url), "full_stack")
+            pids = {name: process.pid for name, process in stack.processes.items()}
+            report["load"]["rasa"] = measure_levels(rest_sender(stack.rasa_url), "rasa", pids)
+            report["load"]["full_stack"] = measure_levels(chat_sender(stack.url), "full_stack", pids)
             for name in ("gateway", "rasa", "actions"):
                 report["memory"][f"development {name}"] = rss_mib(stack.processes[name].pid)
             windowed = asyncio.run(long_conversation(chat_sender(stack.url), "windowed", LONG_TURNS))
@@ -349,13 +387,16 @@ def main() -> int:
             with production_stack(tmpdir / "prod", pg, redis, extra=NO_LIMITS) as prod:
                 prod.texts("bench-cold-start", "研发补助最多多少")
                 report["cold_start_s"]["production"] = round(time.perf_counter() - started, 1)
-                report["load"]["production"] = measure_levels(chat_sender(prod.url), "production")
+                report["load"]["production"] = measure_levels(chat_sender(prod.url), "production", prod.pids())
                 for name, pid in sorted(prod.pids().items()):
                     report["memory"][f"production {name}"] = rss_mib(pid)
                 redis_pid = listening_pid(int(redis.rsplit(":", 1)[1].split("/")[0]))
                 report["memory"]["production redis-server"] = rss_mib(redis_pid)
 
     report["machine"]["load_after"] = loadavg()
+    if model_fingerprint() != model:
+        print(f"bench: {MODEL} changed during the run: the figures mix two models, run again", file=sys.stderr)
+        return 1
     at10 = {target: next(r for r in rows if r["clients"] == 10) for target, rows in report["load"].items()}
     report["summary"] = {
         "full_stack_vs_rasa": round(at10["full_stack"]["msgs_per_s"] / at10["rasa"]["msgs_per_s"], 2),

@@ -70,12 +70,14 @@ def test_a_conversation_alternating_between_processes_stays_whole(production: Pr
     assert "荣成市" in second and "县级50% 100万元" in second and "市级不分担" in second
     third = production.rasa_texts(0, who, "找哪个部门")
     assert "市科技局" in third and third.endswith(f"{CITE} 二（六）")
-    # A form whose questions and answers alternate between the processes.
+    # Forms whose question and answer reach different processes.
     who = sender()
     assert "哪类主体" in production.rasa_texts(1, who, "我能享受哪些政策")
-    assert "哪个区市" in production.rasa_texts(0, who, "我们是高新技术企业")
-    answer = production.rasa_texts(1, who, "文登")
-    assert "文登区的高新技术企业" in answer and "企业研究开发财政补助" in answer
+    assert "高新技术企业可以关注这些措施" in production.rasa_texts(0, who, "我们是高新技术企业")
+    who = sender()
+    production.rasa_texts(0, who, "创新券什么时候申报")
+    assert "电话号码" in production.rasa_texts(1, who, "转人工")
+    assert "已为您转人工" in production.rasa_texts(0, who, "我的电话是13800138000")
 
 
 def test_gateway_round_robin_keeps_follow_ups_and_logs_every_question(production: ProductionStack) -> None:
