@@ -1,0 +1,184 @@
+"""Parts of the product fail under the users' feet: the action server dies mid-load, Rasa stops, the app
+database is locked. Users get a clear Chinese sentence quickly, answers come back with the part, and no
+question is lost from the log."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+import threading
+import time
+import urllib.error
+import urllib.request
+
+import aiohttp
+import pytest
+
+from bot.privacy import pseudonym
+from tests.reliability.traffic import APOLOGY, CHINESE, CITATION, Traffic, send, summary, users, wait_logged
+from tests.stack import Stack, get_status, start_action_server, start_rasa, stop, wait_healthy
+
+POLICY_QUESTION = "我们公司在荣成，研发补助最多能拿多少？"
+# What the user may wait, at most, for a sentence when a part is down.
+CLEAR_MESSAGE_WITHIN_S = 3.0
+# Turns of tests/conversations that open a form (hand-off, eligibility). A form whose last step failed
+# during the outage is still open afterwards and takes the next question as its answer (the hand-off form
+# asks for a phone number again) until the user says 算了: that is the conversation's behaviour, not the
+# outage's, so the "answers are back" check uses users who never opened one.
+FORM_OPENERS = {"转人工", "我要找真人客服", "俺是农民能有啥补贴", "我能享受哪些政策"}
+
+
+def healthz(stack: Stack) -> tuple[int, dict[str, str]]:
+    try:
+        with urllib.request.urlopen(f"{stack.url}/healthz", timeout=5) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def wait_for(url: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while get_status(url) != 200:
+        assert time.monotonic() < deadline, f"{url} did not come back"
+        time.sleep(0.2)
+
+
+async def ask(stack: Stack, sender: str, message: str = POLICY_QUESTION) -> tuple[int, dict, float]:
+    async with aiohttp.ClientSession() as session:
+        reply = await send(session, stack.url, sender, message)
+    return reply.status, reply.body, reply.latency
+
+
+async def test_action_server_killed_mid_load(fresh_stack: Stack) -> None:
+    plan = users("actions-down", 60, 8, seed=11)
+    traffic = Traffic(fresh_stack.url, 10)
+    load = asyncio.create_task(traffic.run(plan))
+    while len(traffic.replies) < 60:
+        await asyncio.sleep(0.05)
+
+    await asyncio.to_thread(stop, fresh_stack, "actions")
+    killed_at = time.monotonic()
+    await asyncio.sleep(4)  # the outage, while the load goes on
+    status, health = await asyncio.to_thread(healthz, fresh_stack)
+    assert (status, health["actions"], health["rasa"]) == (503, "down", "ok")
+    during = await ask(fresh_stack, "actions-down-probe")
+    start_action_server(fresh_stack)
+    await asyncio.to_thread(wait_for, f"{fresh_stack.action_url}/health")
+    back_at = time.monotonic()
+    await load
+    print(summary(traffic.replies, time.monotonic() - killed_at))
+
+    # A policy question during the outage: the apology with the hotline, at once.
+    status, body, latency = during
+    assert status == 200 and body["replies"][0]["text"].startswith(APOLOGY) and "12345" in body["replies"][0]["text"]
+    assert latency < CLEAR_MESSAGE_WITHIN_S
+
+    problems = [(reply.status, reply.body) for reply in traffic.replies if reply.problem()]
+    assert not problems
+    in_outage = [reply for reply in traffic.replies if reply.started >= killed_at and reply.finished <= back_at]
+    apologies = [reply for reply in in_outage if any(text.startswith(APOLOGY) for text in reply.texts)]
+    assert apologies, "policy questions during the outage must get the apology"
+    first_apology = min(reply.finished for reply in apologies) - killed_at
+    latencies = sorted(reply.latency for reply in in_outage)
+    p95 = latencies[int(0.95 * (len(latencies) - 1))]
+    print(f"first apology {first_apology:.2f} s after the kill; during the outage {len(in_outage)} answers, "
+          f"{len(apologies)} apologies, p95 {p95:.2f} s, slowest {latencies[-1]:.2f} s")
+    assert first_apology < CLEAR_MESSAGE_WITHIN_S
+    # Under load on 2 shared cores a few answers queue behind others; none may reach the 10 s timeout.
+    assert p95 < CLEAR_MESSAGE_WITHIN_S and latencies[-1] < 10
+
+    # Every message is logged once; the apologised ones as errors, with what Rasa understood.
+    rows = wait_logged(fresh_stack, [*plan, "actions-down-probe"], len(traffic.replies) + 1)
+    assert len(rows) == len(traffic.replies) + 1
+    by_id = {row.public_id: row for row in rows}
+    for reply in apologies:
+        row = by_id[reply.body["message_id"]]
+        assert (row.outcome, row.answered) == ("error", False) and row.intent
+
+    # Back: the users get real answers again. Not checked here: users who were in a form, or whose
+    # question hit the fallback during the outage (see test_fallback_during_outage_leaves_no_stuck_user).
+    assert (await asyncio.to_thread(healthz, fresh_stack))[0] == 200
+    fell_back = {row.conversation for row in rows if row.intent == "nlu_fallback" and row.outcome == "error"}
+    affected = sorted(
+        {reply.sender for reply in apologies if not FORM_OPENERS & set(plan[reply.sender])}
+        - {sender for sender in plan if pseudonym(fresh_stack.env["APP_SECRET"], sender) in fell_back}
+    )[:5]
+    assert affected
+    after = [reply for reply in traffic.replies if reply.started > back_at]
+    assert after and any(CITATION in text for reply in after for text in reply.texts), "answers under load again"
+    for sender in [*affected, "actions-down-probe"]:
+        status, body, _ = await ask(fresh_stack, sender)
+        assert status == 200 and CITATION in body["replies"][0]["text"], (sender, body)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "Rasa 3.6: the core fallback action (action_default_fallback, a custom action) fails, is predicted "
+    "again until the circuit breaker trips, and the turn is saved without action_listen; every later "
+    "message trips the breaker at once, so the user gets the apology until the session expires. "
+    "Fix belongs in policy_rasa (end such a turn with action_listen before saving)."))
+async def test_fallback_during_outage_leaves_no_stuck_user(fresh_stack: Stack) -> None:
+    await asyncio.to_thread(stop, fresh_stack, "actions")
+    status, body, latency = await ask(fresh_stack, "stuck-probe", "嗯嗯啊啊哦哦")  # NLU fallback
+    assert status == 200 and body["replies"][0]["text"].startswith(APOLOGY) and latency < CLEAR_MESSAGE_WITHIN_S
+    start_action_server(fresh_stack)
+    await asyncio.to_thread(wait_for, f"{fresh_stack.action_url}/health")
+    status, body, _ = await ask(fresh_stack, "stuck-probe")
+    assert status == 200 and CITATION in body["replies"][0]["text"], body
+
+
+async def test_rasa_stopped_then_back(fresh_stack: Stack) -> None:
+    await asyncio.to_thread(stop, fresh_stack, "rasa")
+    status, body, latency = await ask(fresh_stack, "rasa-down")
+    assert status == 503
+    assert body == {"error": "智能助手暂时不可用，请稍后再试，或拨打12345"}
+    assert latency < CLEAR_MESSAGE_WITHIN_S
+    status, health = await asyncio.to_thread(healthz, fresh_stack)
+    assert (status, health["rasa"], health["actions"]) == (503, "down", "ok")
+
+    start_rasa(fresh_stack)
+    await asyncio.to_thread(wait_healthy, fresh_stack)
+    status, body, _ = await ask(fresh_stack, "rasa-down")
+    assert status == 200 and CITATION in body["replies"][0]["text"]
+    rows = wait_logged(fresh_stack, ["rasa-down"], 2)
+    assert [(row.outcome, row.answered) for row in sorted(rows, key=lambda row: row.id)] == [
+        ("error", False), ("answered", True)]
+
+
+async def test_locked_app_database_loses_no_question(fresh_stack: Stack) -> None:
+    """Another process holds the SQLite write lock for longer than the busy timeout (5 s): the gateway's
+    writer fails, keeps the rows and retries; users notice nothing."""
+    plan = users("db-locked", 20, 3, seed=13)
+    db_path = fresh_stack.app_db_url.removeprefix("sqlite:///")
+    locked, release = threading.Event(), threading.Event()
+
+    def hold_lock() -> None:
+        locker = sqlite3.connect(db_path, isolation_level=None, timeout=30)
+        locker.execute("BEGIN EXCLUSIVE")
+        locked.set()
+        release.wait(30)
+        locker.execute("COMMIT")
+        locker.close()
+
+    holder = threading.Thread(target=hold_lock)
+    holder.start()
+    try:
+        assert locked.wait(30)
+        started = time.monotonic()
+        replies = await Traffic(fresh_stack.url, 10).run(plan)
+        # Past the writer's busy timeout, so at least one write attempt fails and is retried.
+        await asyncio.sleep(max(0.0, 7 - (time.monotonic() - started)))
+    finally:
+        release.set()
+        holder.join()
+    assert all(reply.status == 200 and CHINESE.search(reply.texts[0]) for reply in replies)
+    # The gateway never waits for its log. Only a hand-off waits: the action server writes the ticket to
+    # the same database, gives up after its busy timeout (5 s) and tells the user to call the hotline.
+    handoffs = [reply for reply in replies if "转人工" in reply.texts[0]]
+    slow = [(reply.message, reply.latency) for reply in replies if reply.latency >= CLEAR_MESSAGE_WITHIN_S
+            and reply not in handoffs]
+    assert not slow
+    assert all(reply.latency < 5 + CLEAR_MESSAGE_WITHIN_S for reply in handoffs)
+
+    rows = wait_logged(fresh_stack, plan, len(replies), timeout=60)
+    assert sorted(row.public_id for row in rows) == sorted(reply.body["message_id"] for reply in replies)
