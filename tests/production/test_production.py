@@ -116,6 +116,44 @@ def test_sixty_turns_later_a_follow_up_still_uses_the_measure(production: Produc
     assert 10 <= after <= 21
 
 
+def test_after_a_long_conversation_fallback_and_expiry_behave_as_in_a_new_one(production: ProductionStack) -> None:
+    long, fresh = sender(), sender()
+    production.texts(long, "研发补助最多能拿多少")
+    for number in range(30):  # the window has moved (checkpoint) by now
+        production.texts(long, "谢谢" if number % 2 else "你好")
+    # The two-stage fallback: suggestions, then a request to rephrase, then the rephrased question.
+    for who in (fresh, long):
+        first = production.texts(who, "咋整")
+        assert "您是想问" in first
+        assert "换个说法" in production.texts(who, "咋整")
+        assert "1000万元" in production.texts(who, "研发补助最多多少")
+    assert production.texts(long, "那荣成呢") == production.texts(fresh, "那荣成呢")
+    # Session expiry: an hour of silence (timestamps moved back) starts a new session without the slots.
+    engine = create_engine(production.tracker_db_url)
+    with engine.begin() as connection:
+        for who in (long, fresh):
+            # Both the column and the event's own JSON (which is what Rasa reads).
+            connection.execute(text(
+                "UPDATE events SET timestamp = timestamp - 7200, data = jsonb_set(data::jsonb, '{timestamp}', "
+                "to_jsonb((data::jsonb->>'timestamp')::float - 7200))::text WHERE sender_id = :s"), {"s": who})
+            moved = connection.execute(text("UPDATE tracker_windows SET session_started_at = session_started_at - 7200 "
+                                            "WHERE sender_id = :s"), {"s": who}).rowcount
+            assert moved == (1 if who == long else 0)  # the long conversation is windowed, the fresh one not
+    after_long, after_fresh = production.texts(long, "那荣成呢"), production.texts(fresh, "那荣成呢")
+    assert after_long == after_fresh
+    with engine.connect() as connection:
+        for who in (long, fresh):
+            sessions = connection.execute(text("SELECT count(*) FROM events WHERE sender_id = :s AND "
+                                               "type_name = 'session_started'"), {"s": who}).scalar()
+            assert sessions == 2
+            slots = connection.execute(text("SELECT data FROM events WHERE sender_id = :s AND type_name = 'slot' "
+                                            "AND id > (SELECT max(id) FROM events WHERE sender_id = :s AND "
+                                            "type_name = 'session_started')"), {"s": who}).scalars().all()
+            # Nothing carried over: the new session's slots come from its own message only.
+            assert not any('"amount"' in slot for slot in slots)
+    engine.dispose()
+
+
 def test_the_profile_file_is_documented() -> None:
     example = (REPO / "deploy" / "production.env.example").read_text()
     settings = [line for line in (REPO / "endpoints.production.yml").read_text().splitlines()
