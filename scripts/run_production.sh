@@ -50,6 +50,10 @@ for name in RASA_PROCESSES ACTION_PROCESSES RASA_PORT ACTION_PORT PORT; do
         exit 2
     fi
 done
+if [ "${APP_SECRET:-}" = "change-me" ]; then
+    echo "run_production: APP_SECRET is still the example's placeholder: generate one (see the example file)" >&2
+    exit 2
+fi
 if [ ! -f "$RASA_MODEL" ]; then
     echo "run_production: $RASA_MODEL is missing: run make model first" >&2
     exit 2
