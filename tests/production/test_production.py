@@ -113,7 +113,7 @@ def test_sixty_turns_later_a_follow_up_still_uses_the_measure(production: Produc
                                         "AND id >= :w"), {"s": who, "w": window}).scalar()
     engine.dispose()
     assert window is not None and users == 60
-    assert 10 <= after <= 21
+    assert 10 <= after <= 16
 
 
 def test_after_a_long_conversation_fallback_and_expiry_behave_as_in_a_new_one(production: ProductionStack) -> None:
