@@ -214,6 +214,11 @@ class TurnRecordingTrackerStore(SQLTrackerStore):
     # --- writing -------------------------------------------------------------------------------
 
     async def save(self, tracker: DialogueStateTracker) -> None:
+        if tracker.events and tracker.latest_action_name not in (None, ACTION_LISTEN_NAME):
+            # A turn that did not end by listening (Rasa's circuit breaker stopped an action that kept
+            # failing, e.g. the fallback while the action server was down) would stop every later
+            # message at once: end it as Rasa ends every other turn.
+            tracker.update(ActionExecuted(ACTION_LISTEN_NAME))
         _turns[tracker.sender_id] = summarise(tracker)
         while len(_turns) > _MAX_PENDING:
             _turns.popitem(last=False)
