@@ -10,8 +10,8 @@ from rasa_sdk.events import EventType, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.kb import get_kb
-from actions.policy import INTENT_ASPECT, ActionAnswerPolicy, likely_measures, outcome
-from actions.render import HANDOFF_BUTTON, scope_text
+from actions.policy import INTENT_ASPECT, ActionAnswerPolicy, likely_measures, outcome, send
+from actions.render import cannot_help
 from actions.settings import hotline
 
 # What an intent means, for the "您是想问…？" buttons when no measure is in sight (as Sara does).
@@ -30,12 +30,8 @@ class ActionOutOfScope(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
-        doc = (await get_kb()).document
-        dispatcher.utter_message(
-            text=f"抱歉，这个问题不在我能回答的范围。{scope_text(doc.number, doc.title)}"
-                 f"其他问题可以拨打{hotline()}热线，也可以回复“转人工”，由工作人员为您服务。",
-            buttons=[HANDOFF_BUTTON],
-        )
+        send(dispatcher, cannot_help(await get_kb(), "抱歉，这个问题不在我能回答的范围。",
+                                     f"其他问题可以拨打{hotline()}热线，也可以回复“转人工”，由工作人员为您服务。"))
         return outcome("out_of_scope")
 
 
@@ -73,10 +69,6 @@ class ActionDefaultFallback(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
-        doc = (await get_kb()).document
-        dispatcher.utter_message(
-            text=f"抱歉，我还是没能理解您的问题。{scope_text(doc.number, doc.title)}"
-                 f"您可以换个说法，拨打{hotline()}热线，或回复“转人工”。",
-            buttons=[HANDOFF_BUTTON],
-        )
+        send(dispatcher, cannot_help(await get_kb(), "抱歉，我还是没能理解您的问题。",
+                                     f"您可以换个说法，拨打{hotline()}热线，或回复“转人工”。"))
         return [UserUtteranceReverted(), *outcome("fallback")]

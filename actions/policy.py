@@ -10,7 +10,6 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import render
 from actions.kb import get_kb
-from actions.render import HANDOFF_BUTTON, scope_text
 from actions.settings import hotline
 from actions.turn import ANSWER_MEASURE, ANSWER_OUTCOME, Turn
 from policy_kb.query import KnowledgeBase, Profile
@@ -64,10 +63,8 @@ class ActionAnswerPolicy(Action):
 
         place = next((p for p in OTHER_PLACES if p in turn.text), None)
         if place and "威海" not in turn.text:
-            doc = kb.document
-            dispatcher.utter_message(
-                text=f"抱歉，{doc.number}是威海市的文件，不涉及{place}的政策。{scope_text(doc.number, doc.title)}"
-                     f"其他地方的政策请咨询当地部门，或拨打{hotline()}热线。", buttons=[HANDOFF_BUTTON])
+            send(dispatcher, render.cannot_help(kb, f"抱歉，{kb.document.number}是威海市的文件，不涉及{place}的政策。",
+                                                f"其他地方的政策请咨询当地部门，或拨打{hotline()}热线。"))
             return outcome("out_of_scope")
         named = turn.values("measure")
         if turn.intent == "inform" and last_aspect == "calculator" and not named:
@@ -143,12 +140,11 @@ class ActionAnswerPolicy(Action):
         candidates = likely_measures(kb, turn.text)
         if not candidates:
             # nothing in the document comes close: say what the bot covers and where else to ask
-            doc = kb.document
-            dispatcher.utter_message(
-                text=f"抱歉，没有找到与您的问题对应的政策内容。{scope_text(doc.number, doc.title)}"
-                     f"其他问题可以拨打{hotline()}热线，也可以回复“转人工”。",
-                buttons=[{"title": m.name, "payload": f'/ask_measure_info{{"measure":"{m.id}"}}'}
-                         for m in kb.measures if m.amount.value_yuan][:3] + [HANDOFF_BUTTON])
+            send(dispatcher, render.cannot_help(
+                kb, "抱歉，没有找到与您的问题对应的政策内容。",
+                f"其他问题可以拨打{hotline()}热线，也可以回复“转人工”。",
+                [{"title": m.name, "payload": f'/ask_measure_info{{"measure":"{m.id}"}}'}
+                 for m in kb.measures if m.amount.value_yuan][:3]))
             return [SlotSet("last_aspect", aspect), *outcome("fallback")]
         send(dispatcher, render.ask_which(kb, candidates, aspect))
         return [SlotSet("last_aspect", aspect), *outcome("clarify")]

@@ -24,6 +24,12 @@ def scope_text(document_number: str, title: str) -> str:
             "比如研发补助、科技创新券、星创天地和农科驿站、科技特派员、创新型县（市）和乡镇奖励等。")
 
 
+def cannot_help(kb: KnowledgeBase, opening: str, closing: str, buttons: list[dict[str, str]] | None = None) -> Reply:
+    """Every "I can't answer that" says what the bot covers and offers a person (DESIGN.md)."""
+    doc = kb.document
+    return Reply(f"{opening}{scope_text(doc.number, doc.title)}{closing}", buttons=[*(buttons or []), HANDOFF_BUTTON])
+
+
 ASPECTS = ("info", "eligibility", "amount", "cost_share", "conditions", "how_to_apply", "lead_unit")
 
 
