@@ -30,9 +30,6 @@ def cannot_help(kb: KnowledgeBase, opening: str, closing: str, buttons: list[dic
     return Reply(f"{opening}{scope_text(doc.number, doc.title)}{closing}", buttons=[*(buttons or []), HANDOFF_BUTTON])
 
 
-ASPECTS = ("info", "eligibility", "amount", "cost_share", "conditions", "how_to_apply", "lead_unit")
-
-
 @dataclass
 class Reply:
     text: str

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 
+from bot.settings import DEFAULT_HOTLINE
+
 
 def hotline() -> str:
-    """The public hotline offered when the bot cannot help (12345 unless configured)."""
-    return os.environ.get("HOTLINE", "12345")
+    """The public hotline offered when the bot cannot help (HOTLINE, as the gateway reads it)."""
+    return os.environ.get("HOTLINE") or DEFAULT_HOTLINE

@@ -24,6 +24,10 @@ class SettingsError(ValueError):
     """An environment variable holds a value the gateway cannot use."""
 
 
+# The public hotline offered when the bot cannot help; the action server reads the same default.
+DEFAULT_HOTLINE = "12345"
+
+
 @dataclass(frozen=True, kw_only=True)
 class Settings:
     app_db_url: str
@@ -35,7 +39,7 @@ class Settings:
     # gateway spreads messages over the Rasa processes and its health check asks every one of them).
     rasa_url: str = "http://127.0.0.1:5005"
     action_url: str = "http://127.0.0.1:5055"
-    hotline: str = "12345"
+    hotline: str = DEFAULT_HOTLINE
     max_message_chars: int = 500
     rasa_timeout_s: float = 10.0
     # Requests a minute to /api/* (0: no limit). Generous: a person types far fewer, and a whole office
@@ -68,7 +72,7 @@ def load_settings(environ: Mapping[str, str] | None = None, var_dir: Path | None
         action_url=_urls(env, "ACTION_URL", "http://127.0.0.1:5055"),
         app_db_url=env.get("APP_DB_URL") or default_db_url(var),
         app_secret=env.get("APP_SECRET") or read_or_create_secret(var / SECRET_FILE_NAME),
-        hotline=env.get("HOTLINE") or "12345",
+        hotline=env.get("HOTLINE") or DEFAULT_HOTLINE,
         max_message_chars=_int(env, "MAX_MESSAGE_CHARS", 500, minimum=1, maximum=100_000),
         rasa_timeout_s=_positive_float(env, "RASA_TIMEOUT_S", 10.0),
         rate_per_sender=_int(env, "RATE_PER_SENDER", 120, minimum=0, maximum=1_000_000),
