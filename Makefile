@@ -43,7 +43,7 @@ lint: setup
 
 # The whole suite: Rasa's data validation, NLU and conversation tests, then pytest (unit, end-to-end
 # against the real services, browser tests).
-test: test-rasa test-py
+test: lint test-rasa test-py
 
 test-rasa: model
 	bash scripts/test_rasa.sh

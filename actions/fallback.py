@@ -10,9 +10,11 @@ from rasa_sdk.events import EventType, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.kb import get_kb
-from actions.policy import INTENT_ASPECT, ActionAnswerPolicy, likely_measures, outcome, send
-from actions.render import cannot_help
-from actions.settings import hotline
+from actions.policy import answer_question, outcome, send
+from policy_answers.engine import INTENT_ASPECT, Question, likely_measures, plainly_answerable
+from policy_answers.outcome import Outcome
+from policy_answers.render import cannot_help
+from policy_answers.settings import hotline
 
 # What an intent means, for the "您是想问…？" buttons when no measure is in sight (as Sara does).
 INTENT_DESCRIPTIONS = {
@@ -30,9 +32,8 @@ class ActionOutOfScope(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
-        send(dispatcher, cannot_help(await get_kb(), "抱歉，这个问题不在我能回答的范围。",
-                                     f"其他问题可以拨打{hotline()}热线，也可以回复“转人工”，由工作人员为您服务。"))
-        return outcome("out_of_scope")
+        send(dispatcher, cannot_help(await get_kb(), "utter_out_of_scope", hotline()))
+        return outcome(Outcome.out_of_scope)
 
 
 class ActionAskAffirmation(Action):
@@ -45,9 +46,9 @@ class ActionAskAffirmation(Action):
                   domain: dict[str, Any]) -> list[EventType]:
         kb = await get_kb()
         message = tracker.latest_message or {}
-        if kb.clear_hit(message.get("text") or "", min_score=12.0):
+        if plainly_answerable(Question(message.get("text") or "", entities=tuple(message.get("entities") or [])), kb):
             # unsure intent, but the document plainly answers the question: answer it
-            return await ActionAnswerPolicy().run(dispatcher, tracker, domain)
+            return await answer_question(dispatcher, tracker)
         text = message.get("text") or ""
         ranking = [r.get("name") for r in message.get("intent_ranking") or []]
         aspect_intent = next((i for i in ranking if i in INTENT_ASPECT), "ask_measure_info")
@@ -57,8 +58,8 @@ class ActionAskAffirmation(Action):
             buttons = [{"title": INTENT_DESCRIPTIONS[i], "payload": f"/{i}"}
                        for i in ranking if i in INTENT_DESCRIPTIONS][:2]
         buttons.append({"title": "都不是", "payload": "/deny"})
-        dispatcher.utter_message(text="抱歉，我不太确定您的意思。您是想问…？", buttons=buttons)
-        return outcome("fallback")
+        dispatcher.utter_message(response="utter_ask_affirmation", buttons=buttons)
+        return outcome(Outcome.fallback)
 
 
 class ActionDefaultFallback(Action):
@@ -69,6 +70,5 @@ class ActionDefaultFallback(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
-        send(dispatcher, cannot_help(await get_kb(), "抱歉，我还是没能理解您的问题。",
-                                     f"您可以换个说法，拨打{hotline()}热线，或回复“转人工”。"))
-        return [UserUtteranceReverted(), *outcome("fallback")]
+        send(dispatcher, cannot_help(await get_kb(), "utter_fallback_again", hotline()))
+        return [UserUtteranceReverted(), *outcome(Outcome.fallback)]

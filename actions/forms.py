@@ -21,7 +21,7 @@ class ActionAskApplicantType(Action):
         kb = await get_kb()
         buttons = [{"title": a.name, "payload": f'/inform{{"applicant_type":"{a.id}"}}'}
                    for a in kb.data.applicant_types]
-        dispatcher.utter_message(text="请问您是哪类主体？（可以直接说，比如“我们是企业”“我是农民”）", buttons=buttons)
+        dispatcher.utter_message(response="utter_ask_applicant_type", buttons=buttons)
         return []
 
 
@@ -38,5 +38,5 @@ class ValidateEligibilityForm(FormValidationAction):
         found = kb.find_applicant_type(str(value or ""))
         if found:
             return {"applicant_type": found}
-        dispatcher.utter_message(text="没听明白您的身份，请点选下面的一项，或回复“算了”结束。")
+        dispatcher.utter_message(response="utter_applicant_not_understood")
         return {"applicant_type": None}

@@ -12,10 +12,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.policy import outcome
-from actions.settings import hotline
 from bot.privacy import pseudonym
 from bot.settings import load_settings
 from bot.store import create_ticket, engine_for
+from policy_answers.outcome import Outcome
+from policy_answers.settings import hotline
 
 NO_CALLBACK = "不需要回电"
 _PHONE = re.compile(r"(?<!\d)(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})(?!\d)")
@@ -37,7 +38,7 @@ class ValidateHandoffForm(FormValidationAction):
             return {"callback_phone": match.group(1)}
         if intent == "deny" or _DECLINE.search(text):
             return {"callback_phone": NO_CALLBACK}
-        dispatcher.utter_message(text="没识别出电话号码，请输入手机号（11位）或带区号的座机号；不需要回电请回复“不用”。")
+        dispatcher.utter_message(response="utter_phone_not_understood")
         return {"callback_phone": None}
 
 
@@ -77,8 +78,8 @@ class ActionHandoff(Action):
                 question=question or "（未提问）", transcript=lines, callback_phone=phone,
             )
         except Exception:  # the user must still get a way forward when the database is down
-            dispatcher.utter_message(text=f"抱歉，转人工登记暂时失败。请直接拨打{hotline()}热线。")
-            return [SlotSet("callback_phone", None), *outcome("handoff")]
-        callback = "工作人员会尽快回电。" if phone else "您也可以直接拨打热线。"
-        dispatcher.utter_message(text=f"已为您转人工并登记，工作人员会在工单队列中看到您的问题。{callback}咨询电话：{hotline()}。")
-        return [SlotSet("callback_phone", None), *outcome("handoff")]
+            dispatcher.utter_message(response="utter_handoff_failed", hotline=hotline())
+            return [SlotSet("callback_phone", None), *outcome(Outcome.handoff)]
+        dispatcher.utter_message(response="utter_handoff_done_callback" if phone else "utter_handoff_done",
+                                 hotline=hotline())
+        return [SlotSet("callback_phone", None), *outcome(Outcome.handoff)]

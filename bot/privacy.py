@@ -13,23 +13,7 @@ import hmac
 import re
 from collections.abc import Callable
 
-# Chinese input methods often produce full-width digits and symbols. Mapping them one-to-one onto ASCII
-# keeps string positions, so the patterns run on the mapped copy and the spans are cut from the original.
-_HALF_WIDTH = str.maketrans("０１２３４５６７８９＋－（）＠．＿", "0123456789+-()@._")
-
-_EMAIL = re.compile(
-    r"(?<![A-Za-z0-9._%+-])([A-Za-z0-9._%+-]+)@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})"
-)
-# ID cards (15 digits, or 17 and a check digit that may be X) and bank cards (16-19 digits), written
-# in one run or in the groups people use: 4-4-4-4(-3) for cards, 6-8-4 for ID cards.
-_LONG_NUMBER = re.compile(
-    r"(?<![\d*])"
-    r"(?:\d{14,18}[\dXx]|\d{4}(?:[ -]\d{4}){3}(?:[ -]?\d{1,3})?|\d{6}[ -]\d{8}[ -]\d{3}[\dXx])"
-    r"(?![\d*])",
-    re.ASCII,
-)
-_MOBILE = re.compile(r"(?<![\d*+])(\+?86[ -]?)?(1[3-9]\d)[ -]?(\d{4})[ -]?(\d{4})(?![\d*])", re.ASCII)
-_LANDLINE = re.compile(r"(?<![\d*])(\(0\d{2,3}\)|0\d{2,3})([ -]?)(\d{7,8})(?![\d*])", re.ASCII)
+from policy_answers.pii import EMAIL, HALF_WIDTH, LANDLINE, LONG_NUMBER, MOBILE
 
 
 def mask(text: str) -> str:
@@ -46,7 +30,7 @@ def pseudonym(secret: str | bytes, sender: str) -> str:
 
 
 def _substitute(text: str, pattern: re.Pattern[str], render: Callable[[re.Match[str]], str]) -> str:
-    probe = text.translate(_HALF_WIDTH)
+    probe = text.translate(HALF_WIDTH)
     pieces: list[str] = []
     last = 0
     for match in pattern.finditer(probe):
@@ -85,9 +69,9 @@ def _landline(match: re.Match[str]) -> str:
 
 _MASKERS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...] = (
     # E-mail first: a local part like 13800138000@qq.com must be masked as an address, not a phone.
-    (_EMAIL, _email),
+    (EMAIL, _email),
     # Longest digit runs before mobiles, so a card number is never cut into a phone number and a rest.
-    (_LONG_NUMBER, _long_number),
-    (_MOBILE, _mobile),
-    (_LANDLINE, _landline),
+    (LONG_NUMBER, _long_number),
+    (MOBILE, _mobile),
+    (LANDLINE, _landline),
 )

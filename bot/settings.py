@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from policy_answers.settings import DEFAULT_HOTLINE
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 VAR_DIR = REPO_ROOT / "var"
 SECRET_FILE_NAME = "secret.key"
@@ -22,10 +24,6 @@ SECRET_FILE_NAME = "secret.key"
 
 class SettingsError(ValueError):
     """An environment variable holds a value the gateway cannot use."""
-
-
-# The public hotline offered when the bot cannot help; the action server reads the same default.
-DEFAULT_HOTLINE = "12345"
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -287,7 +287,9 @@ class KnowledgeBase:
             verdict = self.verdict(measure.id, profile)
             if verdict.status is not Status.not_met:
                 verdicts.append(verdict)
-        return sorted(verdicts, key=lambda v: (_money_rank(v.measure), self.data.measures.index(v.measure)))
+        # by position in the document (ids, not models: comparing pydantic models field by field is slow)
+        position = {m.id: i for i, m in enumerate(self.data.measures)}
+        return sorted(verdicts, key=lambda v: (_money_rank(v.measure), position[v.measure.id]))
 
     # --- amounts and cost shares --------------------------------------------------------------
     def cost_split(self, measure_id: str, district_id: str | None = None,

@@ -39,6 +39,8 @@ class Document(Strict):
     issue_date: dt.date
     source: str
     publication: str
+    city: str
+    other_places: list[str] = []  # reference data: other cities, whose policies this document is not
     addressees: str  # 主送, verbatim
     copied_to: str  # 抄送, verbatim
     implements: DocumentRef

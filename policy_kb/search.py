@@ -68,7 +68,9 @@ class SearchIndex:
         self._docs: list[_Doc] = []
         for m in kb.measures:
             # the name and aliases count three times: they say what the measure is about
-            text = " ".join([m.name, *m.aliases] * 3 + [m.support, m.quote, *(c.label for c in m.conditions)])
+            # (English and pinyin aliases carry no Chinese bigrams; find_measures names them instead)
+            chinese = [a for a in m.aliases if not a.isascii()]
+            text = " ".join([m.name, *chinese] * 3 + [m.support, m.quote, *(c.label for c in m.conditions)])
             self._add("measure", m.id, m.clause, m.name, m.quote, text)
         for c in kb.data.clauses:
             self._add("clause", c.id, c.id, f"{c.id} {c.title}", c.text[:120], f"{c.title} {c.title} {c.text}")

@@ -29,12 +29,17 @@ def _deletions(word: str) -> set[str]:
     return {word[:i] + word[i + 1:] for i in range(len(word))}
 
 
+# English and pinyin terms match in any case ('R&D subsidy', 'r&d subsidy'); only ASCII is folded, so
+# positions in the folded text are positions in the user's text.
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
 class TermIndex:
     def __init__(self, terms: Iterable[tuple[str, str]]) -> None:
         self._exact: dict[str, set[str]] = defaultdict(set)
         for term, key in terms:
             if term:
-                self._exact[term].add(key)
+                self._exact[term.translate(_ASCII_LOWER)].add(key)
         self._lengths = sorted({len(t) for t in self._exact}, reverse=True)
         self._fuzzy: dict[str, set[str]] = defaultdict(set)
         for term in self._exact:
@@ -45,13 +50,15 @@ class TermIndex:
     def find(self, text: str, fuzzy: bool = True) -> list[TermHit]:
         """Non-overlapping hits, left to right, longest exact match first."""
         hits: list[TermHit] = []
+        original, text = text, text.translate(_ASCII_LOWER)
         covered = [False] * len(text)
         for length in self._lengths:
             for start in range(0, len(text) - length + 1):
                 window = text[start:start + length]
                 if window in self._exact and not any(covered[start:start + length]):
                     for key in sorted(self._exact[window]):
-                        hits.append(TermHit(key, window, window, start, start + length, False))
+                        hits.append(TermHit(key, window, original[start:start + length], start, start + length,
+                                            False))
                     covered[start:start + length] = [True] * length
         if fuzzy:
             hits += self._fuzzy_hits(text, covered)

@@ -22,7 +22,7 @@ from rasa.shared.nlu.training_data.message import Message
 
 from policy_kb.figures import money_spans
 from policy_kb.terms import TermIndex
-from policy_rasa.spacy_zh import LABELS, PRECEDENCE
+from policy_rasa.spacy_zh import LABELS, PRECEDENCE, PRODUCT_MARK, term_indexes
 
 
 @DefaultV1Recipe.register(
@@ -48,10 +48,7 @@ class KBEntityExtractor(GraphComponent, EntityExtractorMixin):
 
     def _term_indexes(self, model: SpacyModel) -> dict[str, TermIndex]:
         if self._terms is None:
-            by_entity: dict[str, list[tuple[str, str]]] = {entity: [] for entity in LABELS.values()}
-            for pattern in model.model.get_pipe("entity_ruler").patterns:
-                by_entity[LABELS[pattern["label"]]].append((pattern["pattern"], pattern["id"]))
-            self._terms = {entity: TermIndex(terms) for entity, terms in by_entity.items()}
+            self._terms = term_indexes(model.model.get_pipe("entity_ruler").patterns)
         return self._terms
 
     def process(self, messages: list[Message], model: SpacyModel) -> list[Message]:
@@ -76,6 +73,8 @@ class KBEntityExtractor(GraphComponent, EntityExtractorMixin):
             covered[start:end] = [True] * (end - start)
             found.append({"entity": entity, "value": value, "start": start, "end": end,
                           "text": text[start:end], "confidence_entity": confidence})
+            if isinstance(value, str) and value.endswith(PRODUCT_MARK):
+                found[-1].update(value=value.removesuffix(PRODUCT_MARK), product=True)
 
         for start, end, _surface, yuan in money_spans(text):
             add("money", yuan, start, end)

@@ -5,6 +5,9 @@
   names the directed agricultural projects, so the user wants that measure's eligibility.
 - A question that names a measure outright is about it even when DIET is unsure: the fallback
   classifier's nlu_fallback gives way to the best policy intent DIET saw ("创业投资引导基金有吗").
+- Policy content first: a message that names a measure or a target cannot be taken by small talk or
+  out of scope ("你好，研发补助多少", "谢谢，顺便问一下特派员", a phone number beside "想问研发补助").
+  DIET on sparse features sends unseen noise to the nearest small-talk intent with high confidence.
 
 Deciding this from the KB's exact names is sure; leaving it to dialogue rules would depend on how the
 policy ranks a rule with entities against one without, and the two-stage fallback would revert the
@@ -24,6 +27,9 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, INTENT_
 from rasa.shared.nlu.training_data.message import Message
 
 REMAP = {"ask_what_can_i_get": "ask_eligibility"}
+# Intents a named policy term overrules: they would answer something other than the question.
+YIELDING = frozenset({DEFAULT_NLU_FALLBACK_INTENT_NAME, "greet", "thank", "goodbye", "bot_challenge",
+                      "what_can_you_do", "chitchat", "affirm", "deny", "out_of_scope"})
 POLICY_INTENTS = ("ask_measure_info", "ask_eligibility", "ask_amount", "ask_cost_share", "ask_conditions",
                   "ask_how_to_apply", "ask_lead_unit", "ask_targets")
 
@@ -39,16 +45,23 @@ class MeasureIntentRefiner(GraphComponent):
         for message in messages:
             intent = message.get(INTENT) or {}
             name = intent.get(INTENT_NAME_KEY)
-            measures = [e for e in message.get(ENTITIES, []) if e.get("entity") == "measure"]
-            if not measures:
-                continue
-            if name in REMAP:
+            entities = message.get(ENTITIES, [])
+            measures = [e for e in entities if e.get("entity") == "measure"]
+            sure = [e for e in entities if e.get("entity") in ("measure", "target")
+                    and e.get("confidence_entity", 1.0) >= 1.0]
+            if measures and name in REMAP and not _profile_by_product(message, measures):
                 message.set(INTENT, {**intent, INTENT_NAME_KEY: REMAP[name]}, add_to_output=True)
-            elif name == DEFAULT_NLU_FALLBACK_INTENT_NAME and any(
-                e.get("confidence_entity", 1.0) >= 1.0 for e in measures
-            ):
+            elif sure and name in YIELDING:
+                default = "ask_targets" if all(e["entity"] == "target" for e in sure) else "ask_measure_info"
                 ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") in POLICY_INTENTS]
-                best = ranking[0] if ranking else {"name": "ask_measure_info", "confidence": 0.0}
+                best = ranking[0] if ranking else {"name": default, "confidence": 0.0}
                 message.set(INTENT, {INTENT_NAME_KEY: best["name"], "confidence": best.get("confidence", 0.0)},
                             add_to_output=True)
         return messages
+
+
+def _profile_by_product(message: Message, measures: list[dict[str, Any]]) -> bool:
+    """'我们是做海参养殖的合作社，有什么政策': who the user is, with a product word beside it; the
+    policy calculator answers, not the one measure the product belongs to (the engine decides)."""
+    applicant = any(e.get("entity") == "applicant_type" for e in message.get(ENTITIES, []))
+    return applicant and all(e.get("product") for e in measures)

@@ -20,6 +20,8 @@ from spacy.tokens import Doc
 from spacy.util import get_words_and_spaces
 from spacy.vocab import Vocab
 
+from policy_kb.terms import TermIndex
+
 TOKENIZER_NAME = "policy_rasa.kb_jieba_tokenizer.v1"
 _WORDS_FILE = "kb_words.json"
 # Entity labels of the ruler, as Rasa entity names
@@ -80,12 +82,23 @@ def create_kb_jieba_tokenizer() -> Callable[[Language], KBJiebaTokenizer]:
     return make
 
 
-def build_pipeline(term_lists: dict[str, dict[str, list[str]]]) -> Language:
-    """`term_lists`: entity name -> KB id -> surface forms (policy_kb's KnowledgeBase.term_lists())."""
+# A pattern id "agri_key_tech#product" marks a surface that names a measure only through a product it
+# supports ('海参'): the extractor passes the id on and flags the entity.
+PRODUCT_MARK = "#product"
+
+
+def build_pipeline(term_lists: dict[str, dict[str, list[str]]], products: frozenset[str] = frozenset()) -> Language:
+    """`term_lists`: entity name -> KB id -> surface forms (policy_kb's KnowledgeBase.term_lists());
+    `products`: the measures' product words."""
     nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"@tokenizers": TOKENIZER_NAME}}})
     words = {term for ids in term_lists.values() for terms in ids.values() for term in terms}
     nlp.tokenizer.add_words(words)
     ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "ORTH", "overwrite_ents": True})
+    ruler.add_patterns(ruler_patterns(term_lists, products))
+    return nlp
+
+
+def ruler_patterns(term_lists: dict[str, dict[str, list[str]]], products: frozenset[str]) -> list[dict[str, str]]:
     label_of = {entity: label for label, entity in LABELS.items()}
     # A string that names two kinds of thing ('科技特派员' is a measure and a target's indicator)
     # gets one label, by this precedence: what people ask about most decides.
@@ -95,7 +108,15 @@ def build_pipeline(term_lists: dict[str, dict[str, list[str]]]) -> Language:
         for kb_id, terms in term_lists[entity].items():
             for term in terms:
                 if term not in claimed:
-                    patterns.append({"label": label_of[entity], "pattern": term, "id": kb_id})
+                    mark = PRODUCT_MARK if entity == "measure" and term in products else ""
+                    patterns.append({"label": label_of[entity], "pattern": term, "id": kb_id + mark})
         claimed |= {term for terms in term_lists[entity].values() for term in terms}
-    ruler.add_patterns(patterns)
-    return nlp
+    return patterns
+
+
+def term_indexes(patterns: list[dict[str, str]]) -> dict[str, TermIndex]:
+    """The ruler's terms by entity, for matching on characters where jieba glued a term to its neighbour."""
+    by_entity: dict[str, list[tuple[str, str]]] = {entity: [] for entity in LABELS.values()}
+    for pattern in patterns:
+        by_entity[LABELS[pattern["label"]]].append((pattern["pattern"], pattern["id"]))
+    return {entity: TermIndex(terms) for entity, terms in by_entity.items()}

@@ -73,6 +73,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy.orm import declarative_base
 
+from policy_answers.outcome import Outcome
 from policy_rasa import speedups
 
 speedups.install()
@@ -109,11 +110,11 @@ def summarise(tracker: DialogueStateTracker) -> dict[str, Any]:
     intent = (parse.get("intent") or {}).get("name")
     if turn["outcome"] is None:
         if intent in SMALLTALK:
-            turn["outcome"] = "smalltalk"
+            turn["outcome"] = Outcome.smalltalk.value
         elif tracker.active_loop_name and tracker.active_loop_name != "action_two_stage_fallback":
-            turn["outcome"] = "form"
+            turn["outcome"] = Outcome.form.value
         else:
-            turn["outcome"] = "fallback"
+            turn["outcome"] = Outcome.fallback.value
     return {
         "nlu": {
             "intent": intent,

@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+import yaml
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -291,6 +292,12 @@ def markdown(report: dict[str, Any]) -> str:
         f"At 10 clients the full stack does {summary['full_stack_msgs_per_s']} msg/s, "
         f"{summary['full_stack_vs_rasa']} x bare Rasa.",
         "",
+        "## Cleaning and the answer engine",
+        "",
+        f"In-process, over the {report['engine']['messages']} user turns of the held-out sets: cleaning "
+        f"(policy_answers.clean) {report['engine']['clean_us']} us per message, the answer engine "
+        f"(policy_answers.engine.decide) {report['engine']['decide_us']} us per message.",
+        "",
         "## Long conversations",
         "",
         "| tracker store | turn 5 ms | turn 200 ms | turn 200 / turn 5 |",
@@ -327,6 +334,40 @@ def markdown(report: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def engine_cost() -> dict[str, float]:
+    """Microseconds per message of the cleaner and of the answer engine, in-process, over every user turn
+    of the held-out sets (each asked cold, as a first turn): what they add to a chat turn."""
+    from policy_answers.clean import clean
+    from policy_answers.engine import Context, Question, decide
+    from policy_kb.query import load_kb
+    from policy_rasa.entities import KBEntityExtractor
+    from policy_rasa.spacy_zh import ruler_patterns, term_indexes
+
+    kb = load_kb()
+    products = frozenset(p for m in kb.measures for p in m.products)
+    terms = term_indexes(ruler_patterns(kb.term_lists(), products))
+    texts = [str(turn["user"]) for path in sorted((REPO / "tests" / "conversations").glob("heldout*.yml"))
+             for conversation in yaml.safe_load(path.read_text(encoding="utf-8"))["conversations"]
+             for turn in conversation["turns"]]
+
+    class NoEnts:
+        ents: tuple[()] = ()
+
+    questions = [Question(t, "ask_measure_info", ("ask_measure_info",),
+                          tuple(KBEntityExtractor.extract(clean(t), NoEnts(), terms))) for t in texts]
+    decide(questions[0], Context(), kb)  # warm the KB's indexes and the templates
+    started = time.perf_counter()
+    for _ in range(3):
+        for text in texts:
+            clean(text)
+    clean_us = (time.perf_counter() - started) / (3 * len(texts)) * 1e6
+    started = time.perf_counter()
+    for question in questions:
+        decide(question, Context(), kb)
+    decide_us = (time.perf_counter() - started) / len(questions) * 1e6
+    return {"messages": len(texts), "clean_us": round(clean_us, 1), "decide_us": round(decide_us, 1)}
+
+
 def main() -> int:
     # SIGTERM (e.g. a CI timeout) must stop the services the bench started, as Ctrl-C does.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -348,6 +389,9 @@ def main() -> int:
         "load": {}, "memory": {}, "long_conversation": {}, "cold_start_s": {},
     }
     print(f"bench: load average {report['machine']['load_before']} on {os.cpu_count()} CPUs", flush=True)
+    report["engine"] = engine_cost()
+    print(f"bench: cleaning {report['engine']['clean_us']} us, answer engine {report['engine']['decide_us']} us "
+          f"per message ({report['engine']['messages']} held-out questions, in-process)", flush=True)
 
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         tmpdir = Path(tmp)

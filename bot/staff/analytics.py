@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from bot.privacy import mask
 from bot.staff import messages
 from bot.store.models import QuestionLogRow
+from policy_answers.outcome import OUTCOME_LABELS, UNANSWERED, Outcome
 from policy_kb.query import KnowledgeBase
 
 # Days, weeks and the date filter are in Weihai's time, not UTC.
@@ -36,16 +37,8 @@ MAX_DAYS = 3 * 366
 # Rasa's FallbackClassifier gives up below 0.4 (config.yml); answers between that and this are guesses
 # worth a look.
 LOW_CONFIDENCE = 0.6
-UNANSWERED_OUTCOMES = frozenset({"fallback", "out_of_scope", "error"})
-OUTCOME_NAMES = {
-    "answered": "已回答",
-    "clarify": "追问澄清",
-    "fallback": "未理解",
-    "out_of_scope": "超出范围",
-    "handoff": "转人工",
-    "error": "系统故障",
-    "unknown": "其他（问候等）",
-}
+UNANSWERED_OUTCOMES = frozenset(o.value for o in UNANSWERED)
+OUTCOME_NAMES = {o.value: name for o, name in OUTCOME_LABELS.items()}
 CHANNEL_NAMES = {"web": "网站", "staff": "热线坐席", "api": "接口"}
 TOP_QUESTIONS = 50
 TOP_UNANSWERED = 100
@@ -153,14 +146,14 @@ def build_report(engine: Engine, kb: KnowledgeBase, filters: Filters) -> Report:
     questions = load_questions(engine, kb, filters)
     nearest = _nearest_measure_finder(kb)
     doubtful = [q for q in questions if q.unanswered or q.low_confidence]
-    answered = sum(1 for q in questions if q.outcome == "answered")
+    answered = sum(1 for q in questions if q.outcome == Outcome.answered)
     unanswered = sum(1 for q in questions if q.unanswered)
     summary = {
         "total": len(questions),
         "answered": answered,
         "unanswered": unanswered,
         "low_confidence": sum(1 for q in questions if q.low_confidence),
-        "handoff": sum(1 for q in questions if q.outcome == "handoff"),
+        "handoff": sum(1 for q in questions if q.outcome == Outcome.handoff),
         "answer_rate": round(answered / len(questions), 4) if questions else None,
         "conversations": count_conversations(engine, filters),
     }
@@ -270,7 +263,7 @@ def _grouped(questions: list[Question], nearest: Any, limit: int) -> list[dict[s
         result.append({
             "text": Counter(q.text for q in members).most_common(1)[0][0],
             "count": len(members),
-            "answered": sum(1 for q in members if q.outcome == "answered"),
+            "answered": sum(1 for q in members if q.outcome == Outcome.answered),
             "unanswered": sum(1 for q in members if q.unanswered),
             "low_confidence": sum(1 for q in members if q.low_confidence),
             "avg_confidence": round(sum(confidences) / len(confidences), 3) if confidences else None,
@@ -284,7 +277,7 @@ def _grouped(questions: list[Question], nearest: Any, limit: int) -> list[dict[s
 
 def _measures(kb: KnowledgeBase, questions: list[Question]) -> list[dict[str, Any]]:
     counts = Counter(q.measure for q in questions if q.measure)
-    answered = Counter(q.measure for q in questions if q.measure and q.outcome == "answered")
+    answered = Counter(q.measure for q in questions if q.measure and q.outcome == Outcome.answered)
     result = []
     for measure_id, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
         measure = kb.measure(measure_id)
@@ -344,7 +337,7 @@ def _counts(head: dict[str, Any], questions: list[Question]) -> dict[str, Any]:
     return {
         **head,
         "total": len(questions),
-        "answered": sum(1 for q in questions if q.outcome == "answered"),
+        "answered": sum(1 for q in questions if q.outcome == Outcome.answered),
         "unanswered": sum(1 for q in questions if q.unanswered),
     }
 

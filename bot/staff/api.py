@@ -12,7 +12,6 @@ from urllib.parse import quote
 
 from aiohttp import web
 
-from actions import render as answer_render
 from bot import errors
 from bot.appkeys import ENGINE, SETTINGS
 from bot.chat_input import ChatInputError, parse_chat_request
@@ -26,6 +25,7 @@ from bot.store import close_ticket, open_tickets
 from bot.store.accounts import ANALYST, STAFF
 from bot.store.tickets import LINE_MAX_CHARS
 from bot.views.chat import answer
+from policy_answers import render as answer_render
 from policy_kb.query import KnowledgeBase
 
 QUERY_MAX_CHARS = 100

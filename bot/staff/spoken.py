@@ -14,7 +14,7 @@ LINE_MAX_CHARS = 32
 
 
 def card_text(card: dict[str, Any]) -> str:
-    """Plain text of a card made by actions.render.card."""
+    """Plain text of a card made by policy_answers.render.card."""
     lines = [card["title"]]
     lines += _short_lines(f"支持内容：{card['support']}")
     lines += _short_lines(f"对象：{card['who']}")

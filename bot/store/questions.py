@@ -13,10 +13,11 @@ from sqlalchemy.orm import Session
 
 from bot.privacy import mask
 from bot.store.models import QuestionLogRow
+from policy_answers.outcome import Outcome
 
-ANSWERED = "answered"
-ERROR = "error"  # the gateway could not get an answer from Rasa
-UNKNOWN = "unknown"  # Rasa answered without saying how the turn ended
+ANSWERED = Outcome.answered.value
+ERROR = Outcome.error.value  # the gateway could not get an answer from Rasa
+UNKNOWN = Outcome.unknown.value  # Rasa answered without saying how the turn ended
 
 REPLY_MAX_CHARS = 2000
 TEXT_MAX_CHARS = 10_000

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
+from rasa.core.nlg.interpolator import interpolate_text
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -39,8 +42,19 @@ async def run(action: Any, t: Tracker) -> tuple[list[dict[str, Any]], list[dict[
     return dispatcher.messages, events
 
 
+DOMAIN_RESPONSES = yaml.safe_load((Path(__file__).resolve().parents[2] / "domain.yml").read_text())["responses"]
+
+
+def shown(message: dict[str, Any]) -> str:
+    """The text the user reads: the action's own, or its domain response filled as Rasa fills it."""
+    if message.get("response"):
+        template = DOMAIN_RESPONSES[message["response"]][0]["text"]
+        return interpolate_text(template, {k: v for k, v in message.items() if isinstance(v, str)})
+    return message.get("text") or ""
+
+
 def text_of(messages: list[dict[str, Any]]) -> str:
-    return "\n".join(m["text"] for m in messages if m.get("text"))
+    return "\n".join(shown(m) for m in messages if shown(m))
 
 
 def slots(events: list[dict[str, Any]]) -> dict[str, Any]:
@@ -111,19 +125,29 @@ async def test_the_documents_sentence_answers_the_detail() -> None:
 
 async def test_nothing_close_offers_hotline() -> None:
     messages, events = await run(ActionAnswerPolicy(), tracker("驾驶证到期了去哪换证", "ask_how_to_apply"))
-    assert "12345" in messages[0]["text"] and slots(events)["answer_outcome"] == "fallback"
+    assert "12345" in shown(messages[0]) and slots(events)["answer_outcome"] == "fallback"
 
 
 async def test_no_measure_asks_back_with_buttons() -> None:
     messages, events = await run(ActionAnswerPolicy(), tracker("补贴多少钱", "ask_amount"))
-    assert messages[0]["text"] == "您是想问哪一项政策？" and len(messages[0]["buttons"]) >= 2
+    assert shown(messages[0]) == "您是想问哪一项政策？" and len(messages[0]["buttons"]) >= 2
     assert messages[0]["buttons"][0]["payload"].startswith('/ask_amount{"measure":')
     assert slots(events)["answer_outcome"] == "clarify"
 
 
-async def test_two_measures_ask_which() -> None:
-    messages, _ = await run(ActionAnswerPolicy(), tracker(
+async def test_two_measures_asked_about_are_both_answered() -> None:
+    messages, events = await run(ActionAnswerPolicy(), tracker(
         "创新券和星创天地哪个钱多", "ask_amount",
+        [entity("measure", "innovation_voucher"), entity("measure", "xingchuang_nongke")]))
+    cards = [m["custom"]["measure"] for m in messages if m.get("custom")]
+    assert cards == ["innovation_voucher", "xingchuang_nongke"]
+    assert [t.splitlines()[-1] for t in (m["text"] for m in messages if m.get("text"))] == [f"{CITE} 二（十二）"] * 2
+    assert slots(events)["answer_outcome"] == "answered"
+
+
+async def test_two_measures_named_without_a_question_ask_which() -> None:
+    messages, _ = await run(ActionAnswerPolicy(), tracker(
+        "创新券 星创天地", "inform",
         [entity("measure", "innovation_voucher"), entity("measure", "xingchuang_nongke")]))
     assert {b["title"] for b in messages[0]["buttons"]} == {"科技创新券", "星创天地和农科驿站奖补"}
 
@@ -161,7 +185,7 @@ async def test_calculator_lists_enterprise_measures() -> None:
 async def test_out_of_scope_gives_hotline_and_handoff(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HOTLINE", "0631-12345")
     messages, events = await run(ActionOutOfScope(), tracker("天气", "out_of_scope"))
-    assert "0631-12345" in messages[0]["text"] and messages[0]["buttons"][0]["payload"] == "/handoff"
+    assert "0631-12345" in shown(messages[0]) and messages[0]["buttons"][0]["payload"] == "/handoff"
     assert slots(events)["answer_outcome"] == "out_of_scope"
 
 
@@ -185,7 +209,7 @@ async def test_form_validation_maps_free_text() -> None:
     t = tracker("俺是种地的农户", "inform")
     assert await form.validate_applicant_type("俺是种地的农户", dispatcher, t, {}) == {"applicant_type": "farmer"}
     assert await form.validate_applicant_type("做海参的", dispatcher, t, {}) == {"applicant_type": None}
-    assert "没听明白" in dispatcher.messages[-1]["text"]
+    assert "没听明白" in shown(dispatcher.messages[-1])
 
 
 async def test_handoff_phone_validation() -> None:
@@ -217,5 +241,5 @@ def test_ticket_question_is_the_one_before_the_handoff() -> None:
 async def test_another_citys_policy_is_out_of_scope() -> None:
     messages, events = await run(ActionAnswerPolicy(), tracker(
         "青岛的企业研发补助政策是啥", "ask_measure_info", [entity("measure", "rd_subsidy")]))
-    assert "青岛" in messages[0]["text"] and "12345" in messages[0]["text"]
+    assert "青岛" in shown(messages[0]) and "12345" in shown(messages[0])
     assert slots(events)["answer_outcome"] == "out_of_scope"

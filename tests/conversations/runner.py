@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import argparse
 import re
+import statistics
 import sys
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -21,6 +23,7 @@ from typing import Any
 import yaml
 
 from policy_kb.figures import arabic_figures, find_money, strip_space
+from tests.conversations.noise import NOISE
 from tests.stack import post_json
 
 REPO = Path(__file__).resolve().parent.parent.parent
@@ -55,13 +58,15 @@ def allowed_figures(user_texts: list[str], doc_figures: set[str], percents: list
     return allowed
 
 
-def run_conversation(url: str, conversation: dict[str, Any], doc: tuple[set[str], list[Decimal]]) -> Result:
+def run_conversation(url: str, conversation: dict[str, Any], doc: tuple[set[str], list[Decimal]],
+                     noise: Callable[[str], str] = str) -> Result:
     sender = f"heldout-{uuid.uuid4().hex[:10]}"
     result = Result(conversation["name"], True)
     user_texts: list[str] = []
     for turn in conversation["turns"]:
         user_texts.append(str(turn["user"]))
-        status, body = post_json(f"{url}/api/chat", {"sender": sender, "message": str(turn["user"])})
+        message = noise(str(turn["user"]))
+        status, body = post_json(f"{url}/api/chat", {"sender": sender, "message": message})
         if status != 200:
             result.passed = False
             result.problems.append(f"{turn['user']!r}: HTTP {status} {body}")
@@ -79,18 +84,39 @@ def run_conversation(url: str, conversation: dict[str, Any], doc: tuple[set[str]
     return result
 
 
-def run_all(url: str, path: Path = HELDOUT) -> list[Result]:
+def run_all(url: str, path: Path = HELDOUT, noise: Callable[[str], str] = str) -> list[Result]:
     conversations = yaml.safe_load(path.read_text(encoding="utf-8"))["conversations"]
     doc = document_figures()
-    return [run_conversation(url, c, doc) for c in conversations]
+    return [run_conversation(url, c, doc, noise) for c in conversations]
+
+
+def reply_lengths(url: str, path: Path) -> list[int]:
+    """Characters of text (whitespace removed) of every policy reply (one with a citation)."""
+    lengths = []
+    for conversation in yaml.safe_load(path.read_text(encoding="utf-8"))["conversations"]:
+        sender = f"length-{uuid.uuid4().hex[:10]}"
+        for turn in conversation["turns"]:
+            _status, body = post_json(f"{url}/api/chat", {"sender": sender, "message": str(turn["user"])})
+            for reply in body.get("replies", []):
+                text = reply.get("text") or ""
+                if "依据：" in text:
+                    lengths.append(len(strip_space(text)))
+    return lengths
 
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("file", nargs="?", default=str(HELDOUT))
     parser.add_argument("--url", default="http://127.0.0.1:8080")
+    parser.add_argument("--noise", choices=sorted(NOISE), help="ask every turn with this kind of noise")
+    parser.add_argument("--lengths", action="store_true", help="print the policy replies' lengths instead")
     args = parser.parse_args(argv)
-    results = run_all(args.url, Path(args.file))
+    if args.lengths:
+        lengths = sorted(reply_lengths(args.url, Path(args.file)))
+        print(f"policy_replies={len(lengths)} median_chars={statistics.median(lengths):.0f} "
+              f"p90_chars={lengths[int(0.9 * (len(lengths) - 1))]}")
+        return 0
+    results = run_all(args.url, Path(args.file), NOISE[args.noise] if args.noise else str)
     for result in results:
         if not result.passed or result.stray_figures:
             print(f"FAIL {result.name}: {result.problems} stray figures {result.stray_figures}")

@@ -56,7 +56,7 @@ def test_loading_twice_is_unchanged_and_a_changed_file_reloads(capsys, tmp_path:
     assert stats() == before
 
     # an editor adds an alias: the file still passes the check, and the new alias must reach the database
-    replace_once(copy, "aliases: [科技保险, 保险]", "aliases: [科技保险, 保险, 科技险]")
+    replace_once(copy, "aliases: [科技保险, 保险,", "aliases: [科技保险, 保险, 科技险,")
     assert load().startswith("loaded")
     assert stats() == before  # replaced, not added beside the old one
     data, _ = read_document(engine_for(url))

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from actions import render
 from bot.staff.spoken import LINE_MAX_CHARS, card_text
+from policy_answers import render
 from policy_kb.query import KnowledgeBase
 
 

@@ -1,0 +1,99 @@
+"""User text in one comparable form, before anything tries to understand it.
+
+The NLU pipeline's first component and the answer engine both call `clean`, so a traditional-character
+question, one wrapped in markup or emoji, or one carrying a phone number reads like the plain question:
+- compatibility forms folded (NFKC: full-width letters and digits, ligatures), but the Chinese
+  punctuation the training data and the KB's names are written with is kept as it is;
+- traditional characters to simplified (OpenCC's t2s dictionaries, shipped in its wheel);
+- HTML tags, entities, script bodies, URLs and emoji removed;
+- phone, ID-card, bank-card numbers and e-mail addresses replaced by placeholders, so they never become
+  features and can never be echoed back;
+- pleasantries around a question taken off ('你好，…', '…，谢谢', '我电话【电话】，…'), unless nothing
+  else is left (policy_answers/data/language.yml);
+- spaces squeezed. (Case is left alone: the KB's terms match English in any case.)
+
+`clean` is idempotent: cleaning cleaned text changes nothing.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from functools import lru_cache
+
+import opencc
+
+from policy_answers.language import language
+from policy_answers.pii import HALF_WIDTH, PATTERNS
+
+# What a personal number becomes; the NLU is trained with these in place of the numbers.
+PLACEHOLDERS = {"email": "【邮箱】", "long_number": "【证件号】", "mobile": "【电话】", "landline": "【电话】"}
+# Chinese punctuation NFKC would turn into ASCII; the data and the KB's names use the full-width forms.
+_KEEP = frozenset("，；：？！（）～＂＇［］｛｝｜＜＞")
+_SCRIPT = re.compile(r"<(script|style)\b[^>]*>.*?(</\1\s*>|$)", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"</?[A-Za-z!][^<>]{0,300}>")
+_URL = re.compile(r"(?:https?://|www\.)[^\s，。；！？\u4e00-\u9fff]+", re.IGNORECASE)
+_MARKDOWN = re.compile(r"!?\[([^\]]*)\]\([^)]*\)|[*_`#>~]{2,}")
+_SPACES = re.compile(r"\s+")
+_MEANINGFUL = re.compile(r"[\u4e00-\u9fffA-Za-z0-9【】]")
+
+
+@lru_cache(maxsize=1)
+def _converter() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+def _fold(char: str) -> str:
+    if char in _KEEP or char.isascii():
+        return char
+    if _is_emoji(char):
+        return " "
+    return unicodedata.normalize("NFKC", char)
+
+
+def _is_emoji(char: str) -> bool:
+    code = ord(char)
+    if 0x1F000 <= code <= 0x1FAFF or 0x2600 <= code <= 0x27BF or 0xFE00 <= code <= 0xFE0F or code == 0x200D:
+        return True
+    return unicodedata.category(char) == "So"
+
+
+def strip_markup(text: str) -> str:
+    text = html.unescape(html.unescape(text))  # '&amp;lt;b&amp;gt;' arrives escaped twice
+    text = _SCRIPT.sub(" ", text)
+    text = _TAG.sub(" ", text)
+    text = _MARKDOWN.sub(lambda m: m.group(1) or " ", text)
+    return _URL.sub(" ", text)
+
+
+def replace_personal_numbers(text: str) -> str:
+    for kind, pattern in PATTERNS:
+        probe = text.translate(HALF_WIDTH)
+        pieces, last = [], 0
+        for match in pattern.finditer(probe):
+            pieces += [text[last : match.start()], PLACEHOLDERS[kind]]
+            last = match.end()
+        text = "".join(pieces) + text[last:]
+    return text
+
+
+def strip_pleasantries(text: str) -> str:
+    """Pleasantries off both ends, one at a time, as long as something else is left ('我电话【电话】，你好'
+    keeps 你好)."""
+    lang = language()
+    for pattern in (lang.pleasantry_first, lang.pleasantry_last):
+        while (match := pattern.search(text)) and match.group(0):
+            rest = (text[: match.start()] + text[match.end():]).strip()
+            if len(_MEANINGFUL.findall(rest)) < 2:  # '谢谢啊' is thanks, not a question '啊'
+                break
+            text = rest
+    return text
+
+
+def clean(text: str) -> str:
+    text = strip_markup(text)
+    text = replace_personal_numbers(text)  # before folding, on the positions the patterns expect
+    text = "".join(_fold(char) for char in text)
+    text = _converter().convert(text)
+    return strip_pleasantries(_SPACES.sub(" ", text).strip())

@@ -1,0 +1,55 @@
+"""The cue words of `data/language.yml`, compiled once."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+LANGUAGE_FILE = Path(__file__).resolve().parent / "data" / "language.yml"
+
+
+@dataclass(frozen=True)
+class Language:
+    aspects: dict[str, re.Pattern[str]]
+    yes_no: re.Pattern[str]
+    open_question: re.Pattern[str]
+    figure_roles: dict[str, re.Pattern[str]]
+    claim_verbs: re.Pattern[str]
+    ceiling: re.Pattern[str]
+    floor: re.Pattern[str]
+    profile: re.Pattern[str]
+    levels: dict[str, re.Pattern[str]]
+    share_words: dict[str, int | None]
+    pleasantry_first: re.Pattern[str]  # one pleasantry at the start
+    pleasantry_last: re.Pattern[str]  # one at the end
+
+    def aspect_of(self, text: str) -> str | None:
+        """The aspect a plain cue names, in the file's order (lead unit before amount: '谁给钱')."""
+        return next((aspect for aspect, cue in self.aspects.items() if cue.search(text)), None)
+
+    def is_yes_no(self, text: str) -> bool:
+        text = text.strip()
+        return bool(self.yes_no.search(text)) and not self.open_question.search(text)
+
+
+@lru_cache(maxsize=1)
+def language() -> Language:
+    raw = yaml.safe_load(LANGUAGE_FILE.read_text(encoding="utf-8"))
+    return Language(
+        aspects={name: re.compile(cue, re.IGNORECASE) for name, cue in raw["aspects"].items()},
+        yes_no=re.compile(raw["yes_no"], re.IGNORECASE),
+        open_question=re.compile(raw["open_question"], re.IGNORECASE),
+        figure_roles={name: re.compile(cue, re.IGNORECASE) for name, cue in raw["figure_roles"].items()},
+        claim_verbs=re.compile(raw["claim_verbs"]),
+        ceiling=re.compile(raw["ceiling"]),
+        floor=re.compile(raw["floor"]),
+        profile=re.compile(raw["profile"], re.IGNORECASE),
+        levels={name: re.compile(cue, re.IGNORECASE) for name, cue in raw["levels"].items()},
+        share_words=dict(raw["share_words"]),
+        pleasantry_first=re.compile("^" + raw["pleasantries"]["before"], re.IGNORECASE),
+        pleasantry_last=re.compile(raw["pleasantries"]["after"] + "$", re.IGNORECASE),
+    )

@@ -1,0 +1,336 @@
+"""Turn knowledge-base answers into what the user reads.
+
+Every policy reply has the same shape: the short answer first, then the details that matter (who,
+how much, shares, conditions as stated, lead unit), then the citation as its last line
+(依据：威政办发〔2018〕32号 二（六）). Every figure comes from policy_kb, or is arithmetic on the
+user's own figure; where the document is silent the reply says so and names the lead units.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from policy_answers.templates import lines, say
+from policy_kb.figures import format_yuan
+from policy_kb.query import CostSplit, KnowledgeBase, LimitResult, Status, Verdict
+from policy_kb.schema import LEVEL_NAMES, AmountKind, Clause, Measure, Target
+from policy_kb.search import sentences
+
+HANDOFF_BUTTON = {"title": "转人工", "payload": "/handoff"}
+
+
+@dataclass
+class Reply:
+    """What the user reads: policy text built here, or a fixed reply of the domain (`response`, with
+    `variables` to fill in), plus buttons and the answer card."""
+
+    text: str
+    buttons: list[dict[str, str]] = field(default_factory=list)
+    custom: dict[str, Any] | None = None
+    response: str | None = None
+    variables: dict[str, str] = field(default_factory=dict)
+
+
+def fixed(response: str, buttons: list[dict[str, str]] | None = None, **variables: str) -> Reply:
+    return Reply("", buttons=buttons or [], response=response, variables=variables)
+
+
+def cannot_help(kb: KnowledgeBase, response: str, hotline: str, buttons: list[dict[str, str]] | None = None,
+                **variables: str) -> Reply:
+    """Every "I can't answer that" says what the bot covers and offers a person (DESIGN.md)."""
+    return fixed(response, [*(buttons or []), HANDOFF_BUTTON], document_number=kb.document.number,
+                 document_title=kb.document.title, hotline=hotline, **variables)
+
+
+def _units(kb: KnowledgeBase, measure: Measure) -> str:
+    return "、".join(u.name for u in kb.lead_units(measure.id))
+
+
+def _who(kb: KnowledgeBase, measure: Measure) -> str:
+    names = "、".join(kb.applicant_name(b) for b in measure.beneficiaries)
+    if not measure.beneficiaries_stated:
+        return f"文件未写明申请主体（与{names}相关）"
+    return names or "文件未写明"
+
+
+def card(kb: KnowledgeBase, measure: Measure, split: CostSplit | None = None) -> dict[str, Any]:
+    """The structured answer card the widget and the staff console draw."""
+    clause = kb.clause(measure.clause)
+    shares = split.shares if split else (kb.cost_split(measure.id).shares if measure.cost_shares else [])
+    return {
+        "type": "policy_card",
+        "measure": measure.id,
+        "title": measure.name,
+        "support": measure.support,
+        "who": _who(kb, measure),
+        "amount": kb.amount_text(measure),
+        "shares": [{"level": s.level_name, "percent": s.percent,
+                    "yuan": s.yuan, "amount": format_yuan(s.yuan) if s.yuan is not None else None}
+                   for s in shares],
+        "lead_units": [u.name for u in kb.lead_units(measure.id)],
+        "citation": kb.citation(measure.clause),
+        "clause": measure.clause,
+        "clause_title": clause.title,
+        "clause_text": clause.text,
+        "quote": measure.quote,
+    }
+
+
+def _silence(measure: Measure) -> str:
+    """What the document leaves open; the lead units are named once elsewhere in the reply."""
+    return say("measure", "pieces", "silence", silent_on="、".join(measure.silent_on))
+
+
+def _amount_sentence(kb: KnowledgeBase, measure: Measure) -> str:
+    """How much, as a sentence: '单个企业最高1000万元。', '文件未规定固定金额，按“一事一议”方式给予奖补。'"""
+    amount = measure.amount
+    if amount.kind in (AmountKind.fixed, AmountKind.max, AmountKind.min):
+        return say("measure", "pieces", "amount_fixed", amount=kb.amount_text(measure))
+    return say("measure", "pieces", f"amount_{amount.kind.value}", quote=amount.quote,
+               documents="、".join(amount.documents))
+
+
+def _amount_line(kb: KnowledgeBase, measure: Measure) -> str:
+    return f"金额：{_amount_sentence(kb, measure)}"
+
+
+def split_line(split: CostSplit) -> str:
+    """'200万元按荣成市的比例分担：省级50% 100万元，市级不分担，县级50% 100万元。'"""
+    where = split.district.name if split.district else None
+    basis = format_yuan(split.basis_yuan) if split.basis_yuan is not None else ""
+    if split.requested_yuan:
+        head = f"{basis}按{where}的比例分担：" if where else f"{basis}按文件比例分担："
+    else:
+        head = f"最高{basis}，{where}分担：" if where else f"最高{basis}，分担："
+    parts = []
+    for share in split.shares:
+        if share.derived and share.percent == 0:
+            parts.append(f"{share.level_name}不分担")
+        else:
+            amount = f" {format_yuan(share.yuan)}" if share.yuan is not None else ""
+            parts.append(f"{share.level_name}{share.percent}%{amount}")
+    return head + "，".join(parts) + "。"
+
+
+def over_cap_line(kb: KnowledgeBase, split: CostSplit) -> str | None:
+    if not (split.over_cap and split.requested_yuan is not None):
+        return None
+    return say("measure", "pieces", "over_cap", requested=format_yuan(split.requested_yuan),
+               amount=kb.amount_text(split.measure), basis=format_yuan(split.basis_yuan or 0))
+
+
+def _cited(kb: KnowledgeBase, measure: Measure, body: list[str], custom: dict[str, Any]) -> Reply:
+    return Reply("\n".join([*body, kb.citation(measure.clause)]), custom=custom)
+
+
+def cost_share(kb: KnowledgeBase, measure: Measure, district: str | None, amount_yuan: int | None) -> Reply:
+    units = _units(kb, measure)
+    if measure.cost_shares is None:
+        body = lines("measure", "no_cost_share", name=measure.name, amount_line=_amount_line(kb, measure),
+                     units=units)
+        return _cited(kb, measure, body, card(kb, measure))
+    split = kb.cost_split(measure.id, district, amount_yuan)
+    others: list[str] = []
+    if district is None:
+        # no district given: show the regional exceptions too, so the answer holds for everyone
+        for exception in measure.cost_shares.exceptions:
+            other = kb.cost_split(measure.id, exception.district, amount_yuan)
+            others += [say("measure", "pieces", "other_split", split=split_line(other)), other.exception_note or ""]
+    body = lines("measure", "cost_share", name=measure.name, over_cap=over_cap_line(kb, split),
+                 split=split_line(split), exception_note=split.exception_note,
+                 other_splits="\n".join(o for o in others if o),
+                 ask_district=say("measure", "pieces", "ask_district") if district is None else "", units=units)
+    return _cited(kb, measure, body, card(kb, measure, split))
+
+
+def _conditions(measure: Measure) -> str:
+    return "；".join(f"“{c.quote}”" for c in measure.conditions)
+
+
+def measure_answer(kb: KnowledgeBase, measure: Measure, aspect: str, *, district: str | None = None,
+                   amount_yuan: int | None = None, verdict: Verdict | None = None,
+                   limits: list[LimitResult] | None = None, question: str = "") -> Reply:
+    if aspect == "cost_share":
+        return cost_share(kb, measure, district, amount_yuan)
+    doc = kb.document
+    fields: dict[str, Any] = {
+        "name": measure.name, "support": measure.support, "who": _who(kb, measure),
+        "amount_line": _amount_sentence(kb, measure), "units": _units(kb, measure),
+        "responsible": "、".join(u.name for u in kb.responsible_units(measure.id)),
+        "conditions": _conditions(measure),
+        "who_if_no_conditions": "" if measure.conditions else _who(kb, measure),
+        "silence": _silence(measure) if measure.silent_on else "",
+        "dates": say("measure", "pieces", "dates", issue_year=doc.issue_date.year, end_year=doc.period.end_year),
+        "verdict": "\n".join(verdict_lines(verdict)) if verdict is not None else "",
+        "limits": "\n".join(_limit_line(kb, measure, limit) for limit in limits or []),
+    }
+    if aspect == "amount" and measure.cost_shares:
+        split = kb.cost_split(measure.id, district, None)
+        fields["shares"] = "\n".join(line for line in (split_line(split), split.exception_note) if line)
+        if district is None and measure.cost_shares.exceptions:
+            places = "、".join(kb.district(e.district).name for e in measure.cost_shares.exceptions)
+            fields["exception_hint"] = say("measure", "pieces", "exception_hint", places=places)
+    # the document's own sentence closest to the question, when it answers a detail the lines above
+    # leave out ('科技特派员从哪招' → 招募高校院所的科研人员、在校学生…); without one, the quote is in the card
+    sentence = kb.relevant_sentence(measure.clause, question) if question else None
+    if sentence and aspect != "lead_unit" and _plain(sentence) not in _plain("".join(str(v) for v in fields.values())):
+        fields["sentence"] = say("measure", "pieces", "sentence", sentence=sentence)
+    return _cited(kb, measure, lines("measure", aspect, **fields), card(kb, measure))
+
+
+def _limit_line(kb: KnowledgeBase, measure: Measure, limit: LimitResult) -> str:
+    capped = say("measure", "pieces", "limit_capped", amount=kb.amount_text(measure)) \
+        if measure.amount.kind is AmountKind.max else ""
+    return say("measure", "pieces", "limit", quote=limit.quote, capped=capped, label=limit.label,
+               user=format_yuan(limit.user_yuan), limit=format_yuan(limit.limit_yuan))
+
+
+def _plain(text: str) -> str:
+    return "".join(text.split())
+
+
+def clause_answer(kb: KnowledgeBase, clause: Clause, question: str, aspect: str, whole: bool = False) -> Reply:
+    """A question about a clause that is no single measure (二（一）, 一（二）…): its own words; the
+    sentence closest to the question, or the whole clause when it was asked about by its title."""
+    lines = [f"{clause.id}“{clause.title}”："]
+    sentence = None if whole else kb.relevant_sentence(clause.id, question)
+    if aspect != "lead_unit" or not clause.lead_units:
+        lines += [sentence] if sentence else sentences(clause.text)[: None if whole else 2]
+    if clause.units_quote:
+        lines.append(f"{clause.units_quote}。")  # the document's own wording of who leads
+    lines.append(kb.citation(clause.id))
+    return Reply("\n".join(lines))
+
+
+def verdict_lines(verdict: Verdict) -> list[str]:
+    status = verdict.status
+    head = {Status.met: "按您说的情况，文件写明的条件都符合。",
+            Status.not_met: "按您说的情况，不符合以下条件：",
+            Status.unknown: "按您说的情况，申请主体相符，以下条件还需确认："}[status]
+    lines = [head]
+    for condition in verdict.of(Status.not_met):
+        lines.append(f"✗ {condition.label}")
+    if status is not Status.not_met:
+        for condition in verdict.of(Status.unknown):
+            # no question the bot could not take the answer to: the lead unit judges what stays open
+            lines.append(f"? {condition.label}（由牵头单位认定）")
+    return lines
+
+
+def calculator(kb: KnowledgeBase, verdicts: list[Verdict], applicant_name: str, district_name: str | None,
+               hotline: str) -> Reply:
+    if not verdicts:
+        return fixed("utter_no_measure_for_applicant", applicant=applicant_name, hotline=hotline)
+    where = f"{district_name}的" if district_name else ""
+    lines = [f"按文件，{where}{applicant_name}可以关注这些措施（有资金支持的在前）："]
+    for verdict in verdicts[:8]:
+        m = verdict.measure
+        lines.append(f"· {m.name}：{kb.amount_text(m) if m.amount.kind is not AmountKind.none else '政策支持'}"
+                     f"（{kb.citation(m.clause).removeprefix('依据：')}）")
+    if len(verdicts) > 8:
+        lines.append("还有其他措施，可以直接问我某一项。")
+    lines.append("是否符合还要看文件写明的条件，点一项可查看详情。")
+    if district_name is None and any(v.measure.cost_shares for v in verdicts):
+        lines.append("告诉我您所在的区市，可以核算各级分担。")
+    lines.append(f"依据：{kb.document.number} " + "、".join(dict.fromkeys(v.measure.clause for v in verdicts)))
+    buttons = [{"title": v.measure.name, "payload": f'/ask_eligibility{{"measure":"{v.measure.id}"}}'}
+               for v in verdicts[:5]]
+    return Reply("\n".join(lines), buttons=buttons)
+
+
+def target_text(target: Target) -> str:
+    return f"{target.indicator}：{target.quote}"
+
+
+def targets(kb: KnowledgeBase, chosen: list[Target]) -> Reply:
+    doc = kb.document
+    if chosen:
+        lines = [target_text(t) + "。" for t in chosen]
+    else:
+        lines = [f"文件的主要目标（{doc.period.quote}，即{doc.period.end_year}年）："]
+        lines += [f"· {t.quote}" for t in kb.targets]
+    clauses = "、".join(dict.fromkeys(t.clause for t in (chosen or kb.targets)))
+    lines.append(f"依据：{doc.number} {clauses}")
+    return Reply("\n".join(lines))
+
+
+def document(kb: KnowledgeBase) -> Reply:
+    doc = kb.document
+    refs = "、".join(f"《{r.title}》（{r.number}）" for r in doc.refers_to)
+    lines = [
+        f"《{doc.title}》，文号{doc.number}，由{doc.issuer}于{doc.issue_date.year}年{doc.issue_date.month}月"
+        f"{doc.issue_date.day}日印发（{doc.publication}）。",
+        f"它根据《{doc.implements.title}》（{doc.implements.number}）制定。",
+        f"主送：{doc.addressees}。抄送：{doc.copied_to}。",
+        f"文中引用的文件：{refs}。",
+        doc.period.note,
+        f"依据：{doc.number}",
+    ]
+    return Reply("\n".join(lines))
+
+
+def ask_which(kb: KnowledgeBase, candidates: list[Measure], aspect: str) -> Reply:
+    intent = f"ask_{aspect}" if aspect != "info" else "ask_measure_info"
+    buttons = [{"title": m.name, "payload": f'/{intent}{{"measure":"{m.id}"}}'} for m in candidates[:4]]
+    return fixed("utter_which_measure", buttons)
+
+
+def _shares_summary(kb: KnowledgeBase, measure: Measure, district: str | None) -> list[str]:
+    if not measure.cost_shares:
+        return []
+    split = kb.cost_split(measure.id, district, None)
+    lines = [split_line(split), split.exception_note]
+    if district is None:
+        lines += [f"其中{split_line(kb.cost_split(measure.id, e.district, None))}"
+                  for e in measure.cost_shares.exceptions]
+    return [line for line in lines if line]
+
+
+def amount_claim(kb: KnowledgeBase, measure: Measure, claimed_yuan: int, bound: str | None = None) -> Reply:
+    """'创新型乡镇是不是奖50万？': 是/不是 first, then the document's figure. `bound` is how the user
+    qualified the figure ('ceiling' for 最多, 'floor' for 至少), if they did."""
+    amount = measure.amount
+    fields = {"name": measure.name, "stated": kb.amount_text(measure), "claimed": format_yuan(claimed_yuan),
+              "amount_line": _amount_line(kb, measure)}
+    value = amount.value_yuan
+    if amount.kind is AmountKind.min and bound == "ceiling":
+        key = "floor_called_ceiling"
+    elif amount.kind is AmountKind.max and bound == "floor":
+        key = "ceiling_called_floor"
+    elif value is None:
+        key = "no_amount"
+    elif amount.kind is AmountKind.fixed:
+        key = "fixed_yes" if claimed_yuan == value else "fixed_no"
+    elif amount.kind is AmountKind.max:
+        below = "max_not_the_ceiling" if bound == "ceiling" else "max_below"  # '最多500万是吧' names a ceiling
+        key = "max_yes" if claimed_yuan == value else "max_above" if claimed_yuan > value else below
+    else:
+        key = "min_yes" if claimed_yuan == value else "min_below" if claimed_yuan < value else "min_above"
+    body = [say("claims", "amount", key, **fields), *_shares_summary(kb, measure, None),
+            f"牵头单位：{_units(kb, measure)}。"]
+    return _cited(kb, measure, body, card(kb, measure))
+
+
+def share_claim(kb: KnowledgeBase, measure: Measure, district: str | None, level: str, percent: int) -> Reply:
+    """'研发补助县里出一半吧': 是/不是 first for the level asked about, then every level's share."""
+    split = kb.cost_split(measure.id, district, None)
+    share = next((s for s in split.shares if s.level == level), None)
+    stated = share.percent if share else 0
+    where = split.district.name if split.district else say("claims", "share", "default_where")
+    head = say("claims", "share", "yes" if stated == percent else "no", where=where, level=LEVEL_NAMES[level],
+               percent=stated)
+    body = [head, *_shares_summary(kb, measure, district), f"牵头单位：{_units(kb, measure)}。"]
+    return _cited(kb, measure, body, card(kb, measure, split))
+
+
+def own_spending(kb: KnowledgeBase, measure: Measure, spent_yuan: int, district: str | None) -> Reply:
+    """'去年研发投入了800万，能补多少': the document sets no rate on what the user spent; never split it."""
+    body = lines("claims", "own_spending", spent=format_yuan(spent_yuan), name=measure.name,
+                 amount=kb.amount_text(measure), units=_units(kb, measure))
+    return _cited(kb, measure, [*body, *_shares_summary(kb, measure, district)], card(kb, measure))
+
+
+def verdict_first(reply: Reply, agrees: bool) -> Reply:
+    """A yes/no question's reply: 是的/不是 on the first line, then the document's answer."""
+    return Reply(say("claims", "verdict", "yes" if agrees else "no") + "\n" + reply.text, reply.buttons, reply.custom)

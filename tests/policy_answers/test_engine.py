@@ -1,0 +1,147 @@
+"""The answer engine as a table of cases: question (with the intent the classifier gave), context,
+and what must be decided and said. No Rasa: entities come from the same extractor and terms the NLU
+pipeline uses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from policy_answers.clean import clean
+from policy_answers.engine import Answer, Context, Question, Topic, calculator, decide
+from policy_answers.figures import Role
+from policy_answers.outcome import Outcome
+from policy_kb.query import KnowledgeBase
+from policy_rasa.entities import KBEntityExtractor
+from policy_rasa.spacy_zh import ruler_patterns, term_indexes
+
+
+class _NoEnts:
+    ents: tuple[()] = ()  # the character matcher alone finds every KB term
+
+
+def ask(kb: KnowledgeBase, text: str, intent: str, context: Context | None = None) -> Answer:
+    products = frozenset(p for m in kb.measures for p in m.products)
+    terms = term_indexes(ruler_patterns(kb.term_lists(), products))
+    entities = KBEntityExtractor.extract(clean(text), _NoEnts(), terms)
+    return decide(Question(text, intent, (intent,), tuple(entities)), context or Context(), kb)
+
+
+def text_of(answer: Answer) -> str:
+    return "\n".join(r.text or r.response or "" for r in answer.replies)
+
+
+@dataclass
+class Case:
+    text: str
+    intent: str
+    topic: Topic
+    measures: tuple[str, ...] = ()
+    first: str = ""  # what the first line must hold
+    holds: list[str] = field(default_factory=list)
+    lacks: list[str] = field(default_factory=list)
+    aspect: str | None = None
+    context: dict[str, Any] = field(default_factory=dict)
+
+
+CASES = [
+    Case("研发补助最多多少钱", "ask_amount", Topic.measure, ("rd_subsidy",), "1000万元", ["二（六）"], aspect="amount"),
+    Case("研發補助最多多少錢", "ask_amount", Topic.measure, ("rd_subsidy",), "1000万元", aspect="amount"),
+    Case("who is the lead unit for 科技特派员", "chitchat", Topic.measure, ("tech_commissioner",), "市科技局",
+         aspect="lead_unit"),
+    Case("R&D subsidy how much", "ask_amount", Topic.measure, ("rd_subsidy",), "1000万元"),
+    Case("我们公司在经区，去年研发投入了800万，能补多少", "ask_amount", Topic.measure, ("rd_subsidy",),
+         "没有按企业自己的投入", ["1000万元", "二（六）"], ["400万元", "200万元"]),
+    Case("研发补助批了200万，市里出多少", "ask_cost_share", Topic.measure, ("rd_subsidy",), "200万元",
+         ["市级25% 50万元"], aspect="cost_share"),
+    Case("创新型乡镇是不是奖50万？", "ask_amount", Topic.measure, ("innovative_township_award",), "不是",
+         ["100万元", "二（三）"], ["25万元"]),
+    Case("国家创新型乡镇是奖100万吗", "ask_amount", Topic.measure, ("innovative_township_award",), "是的"),
+    Case("研发补助县里出一半吧", "ask_cost_share", Topic.measure, ("rd_subsidy",), "不是", ["25%", "荣成市"]),
+    Case("荣成的研发补助县里出一半吧", "ask_cost_share", Topic.measure, ("rd_subsidy",), "是的",
+         context={}),
+    Case("科技特派员最多就给10万吧？", "ask_amount", Topic.measure, ("tech_commissioner",), "不是",
+         ["不低于10万元"]),
+    Case("乳山市评上国家创新型县奖多少钱，评上创新型乡镇呢", "ask_amount", Topic.measures,
+         ("innovative_county_award", "innovative_township_award"), "500万元", ["100万元"]),
+    Case("我是文登区一家做海参养殖的合作社，有什么政策能享受？", "ask_eligibility", Topic.calculator,
+         first="文登区", holds=["星创天地"], lacks=["骨干企业"]),
+    Case("俺是种苹果的，想请个专家到村里来讲讲技术", "ask_measure_info", Topic.measure, ("popular_science",),
+         holds=["二（十一）"]),
+    Case("县级科技专项资金1200万，市级最多能分给我们多少", "ask_amount", Topic.measure, ("fund_allocation",),
+         holds=["240万元", "二（二）"]),
+    Case("我们区县级专项是800万，能分多少？", "ask_amount", Topic.measure, ("fund_allocation",), holds=["160万元"]),
+    Case("市里是按县级科技专项资金的30%来配的？", "ask_amount", Topic.measure, ("fund_allocation",), "不是",
+         ["20%"]),
+    Case("科技工作会商会议是每年至少开两次吗？", "ask_measure_info", Topic.measure, ("consultation_meeting",),
+         "不是", ["1次"]),
+    Case("科技支行是科技局牵头的吗？", "ask_lead_unit", Topic.measure, ("tech_bank",), "不是", ["市金融办"]),
+    Case("技术交易额目标是50亿吗？", "ask_targets", Topic.targets, first="不是", holds=["35 亿元"]),
+    Case("省级以上创新平台的目标是330个吗？", "ask_targets", Topic.targets, first="是的"),
+    Case("技术经纪人和技术转移服务机构到2020年的目标各是多少？", "ask_targets", Topic.targets,
+         holds=["100 家", "1000 名"]),
+    Case("青岛的研发补助怎么申请", "ask_how_to_apply", Topic.out_of_scope),
+    Case("实施全域统筹重点突破由谁牵头", "ask_lead_unit", Topic.clause, holds=["各区政府", "二（一）"]),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.text for c in CASES])
+def test_decision_table(kb: KnowledgeBase, case: Case) -> None:
+    answer = ask(kb, case.text, case.intent, Context(**case.context))
+    text = text_of(answer)
+    assert answer.topic is case.topic, text
+    if case.measures:
+        assert answer.measures[: len(case.measures)] == case.measures, text
+    if case.aspect:
+        assert answer.aspect == case.aspect, text
+    assert case.first in text.splitlines()[0], text
+    for part in case.holds:
+        assert part.replace(" ", "") in text.replace(" ", ""), (part, text)
+    for part in case.lacks:
+        assert part not in text, (part, text)
+    if answer.topic in (Topic.measure, Topic.measures, Topic.clause):
+        assert all(r.text.splitlines()[-1].startswith("依据：威政办发〔2018〕32号 ") for r in answer.replies)
+
+
+def test_the_users_figures_have_roles(kb: KnowledgeBase) -> None:
+    spent = ask(kb, "去年研发投入了800万，研发补助能补多少", "ask_amount")
+    assert [(f.yuan, f.role) for f in spent.figures] == [(8_000_000, Role.spending)]
+    granted = ask(kb, "研发补助批了200万，县里出多少", "ask_cost_share")
+    assert [(f.yuan, f.role) for f in granted.figures] == [(2_000_000, Role.subsidy)]
+    claimed = ask(kb, "创新型县是不是奖300万？", "ask_amount")
+    assert [(f.yuan, f.role) for f in claimed.figures] == [(3_000_000, Role.claim)]
+
+
+def test_noise_does_not_change_the_decision(kb: KnowledgeBase) -> None:
+    clean_answer = ask(kb, "研发补助荣成市里出多少", "ask_cost_share")
+    for noisy in ["你好，研发补助荣成市里出多少", "研发補助榮成市裡出多少", "<b>研发补助荣成市里出多少</b>",
+                  "我电话13812345678，研发补助荣成市里出多少🙏"]:
+        assert ask(kb, noisy, "ask_cost_share").decision == clean_answer.decision, noisy
+
+
+def test_a_follow_up_uses_the_previous_measure(kb: KnowledgeBase) -> None:
+    first = ask(kb, "研发补助批了200万，市里出多少", "ask_cost_share")
+    context = Context(**{k: v for k, v in first.memory.items() if k in Context.__dataclass_fields__})
+    again = ask(kb, "那荣成呢", "inform", context)
+    assert again.measures == ("rd_subsidy",) and "荣成市" in text_of(again) and "100万元" in text_of(again)
+
+
+def test_calculator_needs_who(kb: KnowledgeBase) -> None:
+    assert calculator(kb, None, None).outcome is Outcome.clarify
+    answer = calculator(kb, "township", "rushan")
+    assert answer.outcome is Outcome.answered and "100万元" in text_of(answer)
+
+
+def test_nothing_close_is_a_fallback_with_the_hotline(kb: KnowledgeBase) -> None:
+    answer = ask(kb, "今天天气怎么样呀朋友", "ask_measure_info", Context(hotline="0631-12345"))
+    reply = answer.replies[0]
+    assert answer.outcome is Outcome.fallback and reply.response == "utter_no_match"
+    assert reply.variables["hotline"] == "0631-12345" and reply.buttons[-1]["payload"] == "/handoff"
+
+
+def test_another_city_is_out_of_scope(kb: KnowledgeBase) -> None:
+    answer = ask(kb, "青岛的研发补助怎么申请", "ask_how_to_apply")
+    assert answer.outcome is Outcome.out_of_scope
+    assert answer.replies[0].variables["place"] == "青岛" and answer.replies[0].variables["city"] == "威海"
