@@ -12,9 +12,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.policy import outcome
-from bot.privacy import pseudonym
-from bot.settings import load_settings
-from bot.store import create_ticket, engine_for
+from app_store import create_ticket, engine_for
+from app_store.privacy import pseudonym
+from app_store.settings import app_db_url, app_secret
 from policy_answers.outcome import Outcome
 from policy_answers.settings import hotline
 
@@ -70,11 +70,10 @@ class ActionHandoff(Action):
         phone = tracker.get_slot("callback_phone")
         phone = None if phone in (None, NO_CALLBACK) else phone
         lines, question = transcript(tracker)
-        settings = load_settings()
         try:
             await asyncio.to_thread(
-                create_ticket, engine_for(settings.app_db_url),
-                conversation=pseudonym(settings.app_secret, tracker.sender_id),
+                create_ticket, engine_for(app_db_url()),
+                conversation=pseudonym(app_secret(), tracker.sender_id),
                 question=question or "（未提问）", transcript=lines, callback_phone=phone,
             )
         except Exception:  # the user must still get a way forward when the database is down

@@ -14,12 +14,10 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import os
 import sys
 
-from bot.settings import default_db_url
-from bot.store import engine_for
-from bot.store.accounts import (
+from app_store import engine_for
+from app_store.accounts import (
     ROLE_NAMES,
     ROLES,
     AccountError,
@@ -30,6 +28,7 @@ from bot.store.accounts import (
     set_password,
     set_role,
 )
+from app_store.settings import app_db_url
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -56,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
         commands.add_parser(name, help=text).add_argument("username")
 
     args = parser.parse_args(argv)
-    engine = engine_for(args.url or os.environ.get("APP_DB_URL") or default_db_url())
+    engine = engine_for(args.url or app_db_url())
     try:
         if args.command == "create":
             account_id = create_account(engine, args.username, args.role, _password(args.password_stdin))

@@ -7,13 +7,13 @@ from collections.abc import AsyncIterator
 import aiohttp
 from aiohttp import web
 
+from app_store import engine_for
 from bot.appkeys import ENGINE, QUESTION_LOG, RASA, SETTINGS
 from bot.middlewares import setup_middlewares
 from bot.question_log import QuestionLogWriter
 from bot.rasa_client import RasaClient
 from bot.routes import setup_routes
 from bot.settings import Settings, load_settings
-from bot.store import engine_for
 
 # A chat request is a few hundred bytes; anything near this size is a mistake or an attack.
 MAX_BODY_BYTES = 64 * 1024

@@ -13,13 +13,12 @@ down_revision); tests check that the models and the migrated schema agree.
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 
-from bot.settings import default_db_url
+from app_store.settings import app_db_url
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -59,7 +58,7 @@ def main(argv: list[str] | None = None) -> None:
 
 def _default_url() -> str:
     # Not load_settings(): migrating needs only the URL, not a secret key created as a side effect.
-    return os.environ.get("APP_DB_URL") or default_db_url()
+    return app_db_url()
 
 
 if __name__ == "__main__":

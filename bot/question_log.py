@@ -17,7 +17,7 @@ from itertools import islice
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DataError, IntegrityError
 
-from bot.store import QuestionRecord, log_questions
+from app_store import QuestionRecord, log_questions
 
 log = logging.getLogger(__name__)
 

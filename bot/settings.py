@@ -6,24 +6,19 @@ configuration; production overrides what it needs through environment variables.
 
 from __future__ import annotations
 
-import contextlib
 import ipaddress
 import os
-import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from app_store.settings import VAR_DIR, SettingsError, app_db_url, app_secret
 from policy_answers.settings import DEFAULT_HOTLINE
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-VAR_DIR = REPO_ROOT / "var"
-SECRET_FILE_NAME = "secret.key"
 
 
-class SettingsError(ValueError):
-    """An environment variable holds a value the gateway cannot use."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -68,8 +63,8 @@ def load_settings(environ: Mapping[str, str] | None = None, var_dir: Path | None
         host=env.get("HOST") or "127.0.0.1",
         rasa_url=_urls(env, "RASA_URL", "http://127.0.0.1:5005"),
         action_url=_urls(env, "ACTION_URL", "http://127.0.0.1:5055"),
-        app_db_url=env.get("APP_DB_URL") or default_db_url(var),
-        app_secret=env.get("APP_SECRET") or read_or_create_secret(var / SECRET_FILE_NAME),
+        app_db_url=app_db_url(env, var),
+        app_secret=app_secret(env, var),
         hotline=env.get("HOTLINE") or DEFAULT_HOTLINE,
         max_message_chars=_int(env, "MAX_MESSAGE_CHARS", 500, minimum=1, maximum=100_000),
         rasa_timeout_s=_positive_float(env, "RASA_TIMEOUT_S", 10.0),
@@ -79,36 +74,6 @@ def load_settings(environ: Mapping[str, str] | None = None, var_dir: Path | None
         trusted_proxies=_addresses(env, "TRUSTED_PROXIES"),
         cors_origins=_origins(env, "CORS_ORIGINS"),
     )
-
-
-def read_or_create_secret(path: Path) -> str:
-    """The key in `path`, created with a random value (mode 600) on first use.
-
-    The gateway and the action server may start at the same moment and must end up with the same key
-    (both pseudonymise the same senders), so the file is written under a temporary name and linked into
-    place: the link fails if the other process won, and then its key is read.
-    """
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        try:
-            with os.fdopen(fd, "w", encoding="ascii") as handle:
-                handle.write(secrets.token_hex(32) + "\n")
-            with contextlib.suppress(FileExistsError):
-                os.link(tmp, path)
-        finally:
-            tmp.unlink(missing_ok=True)
-    secret = path.read_text(encoding="ascii").strip()
-    if not secret:
-        raise SettingsError(f"{path} is empty; delete it to have a new key generated, or set APP_SECRET")
-    return secret
-
-
-def default_db_url(var: Path = VAR_DIR) -> str:
-    """SQLite file in var/, which is created if missing."""
-    var.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{var / 'app.db'}"
 
 
 def _int(env: Mapping[str, str], name: str, default: int, *, minimum: int, maximum: int) -> int:

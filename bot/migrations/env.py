@@ -6,16 +6,14 @@ APP_DB_URL and then to the default SQLite file, like the gateway does.
 
 from __future__ import annotations
 
-import os
-
 from alembic import context
 
-from bot.settings import default_db_url
-from bot.store.engine import engine_for
-from bot.store.models import Base
+from app_store.engine import engine_for
+from app_store.models import Base
+from app_store.settings import app_db_url
 
 config = context.config
-url = config.attributes.get("database_url") or os.environ.get("APP_DB_URL") or default_db_url()
+url = config.attributes.get("database_url") or app_db_url()
 
 if context.is_offline_mode():
     context.configure(url=url, target_metadata=Base.metadata, literal_binds=True, render_as_batch=True)

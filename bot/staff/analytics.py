@@ -24,9 +24,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from bot.privacy import mask
+from app_store.models import QuestionLogRow
+from app_store.privacy import mask
 from bot.staff import messages
-from bot.store.models import QuestionLogRow
 from policy_answers.outcome import OUTCOME_LABELS, UNANSWERED, Outcome
 from policy_kb.query import KnowledgeBase
 

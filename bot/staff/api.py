@@ -12,6 +12,9 @@ from urllib.parse import quote
 
 from aiohttp import web
 
+from app_store import close_ticket, open_tickets
+from app_store.accounts import ANALYST, STAFF
+from app_store.tickets import LINE_MAX_CHARS
 from bot import errors
 from bot.appkeys import ENGINE, SETTINGS
 from bot.chat_input import ChatInputError, parse_chat_request
@@ -21,9 +24,6 @@ from bot.staff.auth import roles
 from bot.staff.export import SECTIONS, tables, to_csv, to_xlsx
 from bot.staff.keys import KB
 from bot.staff.spoken import card_text, clause_text
-from bot.store import close_ticket, open_tickets
-from bot.store.accounts import ANALYST, STAFF
-from bot.store.tickets import LINE_MAX_CHARS
 from bot.views.chat import answer
 from policy_answers import render as answer_render
 from policy_kb.query import KnowledgeBase

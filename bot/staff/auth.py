@@ -29,11 +29,11 @@ from aiohttp.typedefs import Handler, Middleware
 from aiohttp_session import Session, get_session, session_middleware
 from aiohttp_session.cookie_storage import EncryptedCookieStorage
 
+from app_store.accounts import Account, get_account
 from bot.appkeys import ENGINE
 from bot.errors import json_error
 from bot.staff import messages
 from bot.staff.html import render
-from bot.store.accounts import Account, get_account
 
 COOKIE_NAME = "weihai_staff"
 SESSION_MAX_AGE_S = 8 * 3600  # one shift

@@ -13,7 +13,7 @@ from typing import Any
 import jinja2
 from aiohttp import web
 
-from bot.store.accounts import ANALYST, ROLE_NAMES, STAFF, Account
+from app_store.accounts import ANALYST, ROLE_NAMES, STAFF, Account
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 

@@ -7,13 +7,13 @@ import asyncio
 from aiohttp import web
 from aiohttp_session import get_session
 
+from app_store.accounts import ANALYST, PASSWORD_MAX_CHARS, STAFF, Account, authenticate, normalise_username
 from bot.appkeys import ENGINE, SETTINGS
 from bot.limits import client_address
 from bot.staff import messages
 from bot.staff.auth import LOGIN_PATH, csrf_token, current_account, public, roles, sign_in
 from bot.staff.html import render
 from bot.staff.keys import IP_LIMITER, USER_LIMITER
-from bot.store.accounts import ANALYST, PASSWORD_MAX_CHARS, STAFF, Account, authenticate, normalise_username
 
 CONSOLE_PATH = "/staff"
 ANALYTICS_PATH = "/staff/analytics"

@@ -11,11 +11,12 @@ from typing import Any
 
 from aiohttp import web
 
+from app_store import ERROR, UNKNOWN, QuestionRecord
+from app_store.privacy import pseudonym
 from bot import errors
 from bot.appkeys import QUESTION_LOG, RASA, SENDER_LIMITER, SETTINGS
 from bot.chat_input import ChatInputError, ChatRequest, parse_chat_request
 from bot.middlewares import rate_limited
-from bot.privacy import pseudonym
 from bot.rasa_client import (
     BotMessage,
     RasaBadResponseError,
@@ -24,7 +25,6 @@ from bot.rasa_client import (
     RasaTurn,
     RasaUnavailableError,
 )
-from bot.store import ERROR, UNKNOWN, QuestionRecord
 
 log = logging.getLogger(__name__)
 

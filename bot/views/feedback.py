@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
 
+from app_store import FeedbackResult, record_feedback
+from app_store.feedback import DOWN, REASON_MAX_CHARS, UP
 from bot import errors
 from bot.appkeys import ENGINE, QUESTION_LOG
-from bot.store import FeedbackResult, record_feedback
-from bot.store.feedback import DOWN, REASON_MAX_CHARS, UP
 
 log = logging.getLogger(__name__)
 

@@ -8,10 +8,10 @@ import logging
 from aiohttp import web
 from sqlalchemy.engine import Engine
 
+from app_store import ping
 from bot.appkeys import ENGINE, RASA
 from bot.errors import dumps
 from bot.rasa_client import HEALTH_TIMEOUT_S
-from bot.store import ping
 
 log = logging.getLogger(__name__)
 

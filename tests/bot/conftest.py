@@ -13,11 +13,11 @@ from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from app_store import QuestionLogRow, engine_for
 from bot.app import create_app
 from bot.appkeys import QUESTION_LOG, SETTINGS
 from bot.migrate import upgrade
 from bot.settings import Settings
-from bot.store import QuestionLogRow, engine_for
 from tests.bot.stub_rasa import StubRasa
 
 SECRET = "test-secret"

@@ -14,9 +14,9 @@ import pytest
 from aiohttp.test_utils import TestClient
 from sqlalchemy import text
 
+from app_store import engine_for
+from app_store.privacy import pseudonym
 from bot.appkeys import QUESTION_LOG, SETTINGS
-from bot.privacy import pseudonym
-from bot.store import engine_for
 from tests.bot.conftest import SECRET, logged_rows, query_rows
 from tests.bot.stub_rasa import StubRasa
 from tests.services import free_port

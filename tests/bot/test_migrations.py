@@ -7,8 +7,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 
+from app_store import Base, engine_for
 from bot.migrate import downgrade, main, upgrade
-from bot.store import Base, engine_for
 
 
 def test_upgrade_creates_both_tables(tmp_path: Path) -> None:

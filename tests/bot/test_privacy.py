@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.privacy import mask, pseudonym
+from app_store.privacy import mask, pseudonym
 
 
 @pytest.mark.parametrize(

@@ -9,8 +9,8 @@ from datetime import datetime, timezone
 import pytest
 from sqlalchemy import text
 
+from app_store import QuestionRecord, engine_for
 from bot.question_log import QuestionLogWriter
-from bot.store import QuestionRecord, engine_for
 from tests.bot.conftest import query_rows
 
 

@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import Settings, SettingsError, load_settings, read_or_create_secret
+from app_store.settings import read_or_create_secret
+from bot.settings import Settings, SettingsError, load_settings
 
 
 def test_defaults(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.store import (
+from app_store import (
     HandoffTicketRow,
     QuestionRecord,
     close_ticket,
@@ -139,6 +139,6 @@ def test_ping_needs_the_migrated_schema(migrated_url: str) -> None:
 
 
 def test_store_does_not_pull_in_aiohttp() -> None:
-    # The Rasa action server imports bot.store; it must not drag the gateway's web stack along.
-    code = "import sys, bot.store; assert 'aiohttp' not in sys.modules, 'aiohttp imported'"
+    # The Rasa action server imports app_store; it must not drag the gateway's web stack along.
+    code = "import sys, app_store; assert 'aiohttp' not in sys.modules, 'aiohttp imported'"
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parents[2])

@@ -8,8 +8,8 @@ import uuid
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
-from bot.privacy import pseudonym
-from bot.store import HandoffTicketRow, QuestionLogRow
+from app_store import HandoffTicketRow, QuestionLogRow
+from app_store.privacy import pseudonym
 from tests.stack import Stack, get_status
 
 CITE = "依据：威政办发〔2018〕32号"

@@ -15,8 +15,8 @@ import pytest
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.orm import Session
 
-from bot.privacy import pseudonym
-from bot.store import QuestionLogRow
+from app_store import QuestionLogRow
+from app_store.privacy import pseudonym
 from tests.production.stack import SECRET, ProductionStack, production_stack
 from tests.stack import get_status
 

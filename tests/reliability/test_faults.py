@@ -14,7 +14,7 @@ import urllib.request
 
 import aiohttp
 
-from bot.privacy import pseudonym
+from app_store.privacy import pseudonym
 from tests.reliability.traffic import APOLOGY, CHINESE, CITATION, Traffic, send, summary, users, wait_logged
 from tests.stack import Stack, get_status, start_action_server, start_rasa, stop, wait_healthy
 

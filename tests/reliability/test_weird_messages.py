@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
-from bot.store import QuestionLogRow
+from app_store import QuestionLogRow
 from tests.reliability.inputs import SAMPLES, weird_text
 from tests.reliability.traffic import CHINESE, wait_logged
 from tests.stack import Stack, post_json

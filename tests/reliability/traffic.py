@@ -17,8 +17,8 @@ import yaml
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
-from bot.privacy import pseudonym
-from bot.store import QuestionLogRow
+from app_store import QuestionLogRow
+from app_store.privacy import pseudonym
 from tests.stack import Stack
 
 CONVERSATIONS = Path(__file__).resolve().parent.parent / "conversations"

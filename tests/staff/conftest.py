@@ -12,12 +12,12 @@ import pytest
 from aiohttp.test_utils import TestClient
 from argon2 import PasswordHasher
 
+from app_store import accounts as account_store
+from app_store import engine_for
 from bot.app import create_app
 from bot.settings import Settings
 from bot.staff.kb import KnowledgeBaseHolder
 from bot.staff.keys import KB
-from bot.store import accounts as account_store
-from bot.store import engine_for
 from policy_kb.loader import DEFAULT_DATA_FILE
 from policy_kb.query import KnowledgeBase
 from policy_kb.store import engine_for as kb_engine_for

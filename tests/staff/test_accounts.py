@@ -12,10 +12,10 @@ import pytest
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
+from app_store import engine_for
+from app_store.accounts import StaffAccountRow, authenticate, list_accounts
 from bot.accounts import main
 from bot.migrate import downgrade, upgrade
-from bot.store import engine_for
-from bot.store.accounts import StaffAccountRow, authenticate, list_accounts
 
 REPO = Path(__file__).resolve().parents[2]
 

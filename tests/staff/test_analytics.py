@@ -14,8 +14,8 @@ from aiohttp.test_utils import TestClient
 from openpyxl import load_workbook
 from sqlalchemy import text
 
+from app_store import QuestionRecord, create_ticket, engine_for, log_questions
 from bot.staff.analytics import CHINA, FilterError, Filters, normalise, parse_filters
-from bot.store import QuestionRecord, create_ticket, engine_for, log_questions
 
 DAY = date(2026, 11, 16)  # a Monday
 PERIOD = {"from": "2026-11-16", "to": "2026-11-29"}
@@ -256,7 +256,7 @@ async def test_no_phone_numbers_or_conversation_ids_in_analytics_or_exports(
 
 
 async def test_feedback_votes_and_reasons(analyst: TestClient, app_db_url: str) -> None:
-    from bot.store import record_feedback  # the widget's feedback (migration 0002)
+    from app_store import record_feedback  # the widget's feedback (migration 0002)
 
     engine = engine_for(app_db_url)
     records = [replace(_question(_at(n), f"问题{n}"), public_id=f"pub{n}") for n in range(5)]

@@ -7,9 +7,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from aiohttp.test_utils import TestClient
 
+from app_store import accounts as account_store
+from app_store import engine_for
 from bot.staff.auth import LoginLimiter
-from bot.store import accounts as account_store
-from bot.store import engine_for
 from tests.staff.conftest import PASSWORD, csrf_of, log_in, page_csrf
 
 

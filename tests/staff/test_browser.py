@@ -21,7 +21,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.store import HandoffTicketRow, QuestionRecord, engine_for, log_questions
+from app_store import HandoffTicketRow, QuestionRecord, engine_for, log_questions
 from tests.stack import Stack
 
 playwright_sync = pytest.importorskip("playwright.sync_api")
@@ -187,7 +187,7 @@ def _seed_questions(stack: Stack) -> list[str]:
     engine = engine_for(stack.app_db_url)
     log_questions(engine, records)
     try:
-        from bot.store import record_feedback
+        from app_store import record_feedback
     except ImportError:  # the widget's feedback (migration 0002) is not there
         return texts
     for n, vote, reason in [(0, 1, None), (1, 1, None), (3, 1, None), (6, -1, "没说清楚怎么申请")]:

@@ -8,8 +8,8 @@ from aiohttp.test_utils import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.privacy import pseudonym
-from bot.store import HandoffTicketRow, create_ticket, engine_for
+from app_store import HandoffTicketRow, create_ticket, engine_for
+from app_store.privacy import pseudonym
 from tests.bot.conftest import SECRET, logged_rows
 from tests.bot.stub_rasa import StubRasa
 from tests.staff.conftest import page_csrf

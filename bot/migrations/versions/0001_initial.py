@@ -17,7 +17,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    # Column types are spelled out rather than imported from bot.store.models: a migration must keep
+    # Column types are spelled out rather than imported from app_store.models: a migration must keep
     # describing the schema as it was when written, whatever the models become.
     op.create_table(
         "question_log",

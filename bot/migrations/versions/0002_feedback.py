@@ -39,7 +39,7 @@ def upgrade() -> None:
         sa.Column("reason", sa.String(500)),
         sa.CheckConstraint("vote IN (1, -1)", name="ck_feedback_vote"),
     )
-    # One verdict per answer: voting again replaces it (see bot.store.feedback.record_feedback).
+    # One verdict per answer: voting again replaces it (see app_store.feedback.record_feedback).
     op.create_index("ux_feedback_question_public_id", "feedback", ["question_public_id"], unique=True)
     op.create_index("ix_feedback_created_at", "feedback", ["created_at"])
 

@@ -2,15 +2,15 @@
 
 Shared by the gateway and the Rasa custom actions, so it is plain synchronous SQLAlchemy with no aiohttp
 imports; async callers run these functions in a thread (`asyncio.to_thread`). Every function opens its
-own Session, and every text written here goes through `bot.privacy.mask` first.
+own Session, and every text written here goes through `app_store.privacy.mask` first.
 """
 
-from bot.store import accounts  # noqa: F401  (registers the staff_accounts table on Base)
-from bot.store.engine import engine_for, ping
-from bot.store.feedback import Feedback, FeedbackResult, feedback_for, record_feedback
-from bot.store.models import Base, FeedbackRow, HandoffTicketRow, QuestionLogRow
-from bot.store.questions import ERROR, UNKNOWN, QuestionRecord, log_question, log_questions
-from bot.store.tickets import Ticket, close_ticket, create_ticket, open_tickets
+from app_store import accounts  # noqa: F401  (registers the staff_accounts table on Base)
+from app_store.engine import engine_for, ping
+from app_store.feedback import Feedback, FeedbackResult, feedback_for, record_feedback
+from app_store.models import Base, FeedbackRow, HandoffTicketRow, QuestionLogRow
+from app_store.questions import ERROR, UNKNOWN, QuestionRecord, log_question, log_questions
+from app_store.tickets import Ticket, close_ticket, create_ticket, open_tickets
 
 __all__ = [
     "ERROR",

@@ -11,8 +11,8 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from bot.privacy import mask
-from bot.store.models import QuestionLogRow
+from app_store.models import QuestionLogRow
+from app_store.privacy import mask
 from policy_answers.outcome import Outcome
 
 ANSWERED = Outcome.answered.value
@@ -36,7 +36,7 @@ class QuestionRecord:
     entities: Sequence[Mapping[str, Any]] = field(default_factory=tuple)
     measure: str | None = None
     reply: str | None = None
-    # The random id returned to the client as "message_id" (feedback refers to it); see bot.store.feedback.
+    # The random id returned to the client as "message_id" (feedback refers to it); see app_store.feedback.
     public_id: str | None = None
 
     @property

@@ -20,7 +20,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.store.models import Base, UTCDateTime
+from app_store.models import Base, UTCDateTime
 
 STAFF = "staff"
 ANALYST = "analyst"

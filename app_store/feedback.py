@@ -16,8 +16,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.privacy import mask
-from bot.store.models import FeedbackRow, QuestionLogRow
+from app_store.models import FeedbackRow, QuestionLogRow
+from app_store.privacy import mask
 
 UP = 1
 DOWN = -1

@@ -12,8 +12,8 @@ from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from bot.privacy import mask
-from bot.store.models import HandoffTicketRow
+from app_store.models import HandoffTicketRow
+from app_store.privacy import mask
 
 OPEN = "open"
 DONE = "done"
@@ -47,7 +47,7 @@ def create_ticket(
 ) -> int:
     """Open a ticket; returns its id.
 
-    `conversation` is the pseudonym of the sender (`bot.privacy.pseudonym`), `transcript` a list of
+    `conversation` is the pseudonym of the sender (`app_store.privacy.pseudonym`), `transcript` a list of
     {"who": "user" | "bot", "text": ...}. Question and transcript are masked; the callback phone is not.
     """
     phone = (callback_phone or "").strip() or None

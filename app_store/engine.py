@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import QueuePool
 
-from bot.store.models import QuestionLogRow
+from app_store.models import QuestionLogRow
 
 
 @lru_cache(maxsize=16)

@@ -64,7 +64,7 @@ class QuestionLogRow(Base):
     public_id = Column(String(32))
     created_at = Column(UTCDateTime(), nullable=False)
     channel = Column(String(16), nullable=False)
-    conversation = Column(String(16), nullable=False)  # pseudonym, see bot.privacy.pseudonym
+    conversation = Column(String(16), nullable=False)  # pseudonym, see app_store.privacy.pseudonym
     text = Column(Text, nullable=False)  # masked
     intent = Column(String(100))
     confidence = Column(Float)
