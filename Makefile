@@ -5,7 +5,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 
 .DEFAULT_GOAL := help
-.PHONY: help setup widget assets kb model lint test test-rasa test-py run run-production bench lock
+.PHONY: help setup widget assets kb model lint test test-rasa test-py screenshots run run-production bench lock
 
 help:
 	@echo "make run    set up, build the knowledge base, start the services"
@@ -18,6 +18,7 @@ help:
 	@echo "make kb     check the data files and load them into var/policy.db"
 	@echo "make model  build the spaCy pipeline and train the Rasa model if its inputs changed"
 	@echo "make lint   ruff check ."
+	@echo "make screenshots  refresh docs/screenshots/ from the browser tests"
 	@echo "make lock   rewrite requirements.lock from .venv"
 
 setup:
@@ -50,6 +51,10 @@ test-rasa: model
 
 test-py: model widget assets
 	$(PY) -m pytest -q tests
+
+# The README's screenshots, from the browser tests against the real stack (make test writes to build/).
+screenshots: model widget assets
+	SCREENSHOT_DIR=docs/screenshots $(PY) -m pytest -q tests/widget/test_widget_browser.py tests/staff/test_browser.py
 
 run: model widget assets
 	bash scripts/run.sh

@@ -22,6 +22,7 @@ class Language:
     ceiling: re.Pattern[str]
     floor: re.Pattern[str]
     profile: re.Pattern[str]
+    handoff: re.Pattern[str]
     levels: dict[str, re.Pattern[str]]
     share_words: dict[str, int | None]
     pleasantry_first: re.Pattern[str]  # one pleasantry at the start
@@ -48,6 +49,7 @@ def language() -> Language:
         ceiling=re.compile(raw["ceiling"]),
         floor=re.compile(raw["floor"]),
         profile=re.compile(raw["profile"], re.IGNORECASE),
+        handoff=re.compile(raw["handoff"]),
         levels={name: re.compile(cue, re.IGNORECASE) for name, cue in raw["levels"].items()},
         share_words=dict(raw["share_words"]),
         pleasantry_first=re.compile("^" + raw["pleasantries"]["before"], re.IGNORECASE),

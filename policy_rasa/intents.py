@@ -5,6 +5,7 @@
   names the directed agricultural projects, so the user wants that measure's eligibility.
 - A question that names a measure outright is about it even when DIET is unsure: the fallback
   classifier's nlu_fallback gives way to the best policy intent DIET saw ("创业投资引导基金有吗").
+- Asking for a person ('说了半天没整明白，能找个人工不？') is a hand-off, whatever small talk DIET saw.
 - Policy content first: a message that names a measure or a target cannot be taken by small talk or
   out of scope ("你好，研发补助多少", "谢谢，顺便问一下特派员", a phone number beside "想问研发补助").
   DIET on sparse features sends unseen noise to the nearest small-talk intent with high confidence.
@@ -23,13 +24,17 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
-from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
+
+from policy_answers.language import language
 
 REMAP = {"ask_what_can_i_get": "ask_eligibility"}
 # Intents a named policy term overrules: they would answer something other than the question.
 YIELDING = frozenset({DEFAULT_NLU_FALLBACK_INTENT_NAME, "greet", "thank", "goodbye", "bot_challenge",
                       "what_can_you_do", "chitchat", "affirm", "deny", "out_of_scope"})
+# Intents a plain request for a person overrules ('你是真人吗' stays a bot challenge).
+TO_HANDOFF = YIELDING - {"bot_challenge", "what_can_you_do"}
 POLICY_INTENTS = ("ask_measure_info", "ask_eligibility", "ask_amount", "ask_cost_share", "ask_conditions",
                   "ask_how_to_apply", "ask_lead_unit", "ask_targets")
 
@@ -51,6 +56,9 @@ class MeasureIntentRefiner(GraphComponent):
                     and e.get("confidence_entity", 1.0) >= 1.0]
             if measures and name in REMAP and not _profile_by_product(message, measures):
                 message.set(INTENT, {**intent, INTENT_NAME_KEY: REMAP[name]}, add_to_output=True)
+            elif not measures and name in TO_HANDOFF and language().handoff.search(message.get(TEXT) or ""):
+                message.set(INTENT, {INTENT_NAME_KEY: "handoff", "confidence": intent.get("confidence", 0.0)},
+                            add_to_output=True)
             elif sure and name in YIELDING:
                 default = "ask_targets" if all(e["entity"] == "target" for e in sure) else "ask_measure_info"
                 ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") in POLICY_INTENTS]

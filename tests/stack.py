@@ -22,6 +22,9 @@ from tests.services import free_port
 REPO = Path(__file__).resolve().parent.parent
 VENV_BIN = REPO / ".venv" / "bin"
 MODEL = REPO / "models" / "current.tar.gz"
+# Browser tests save their screenshots here; `make screenshots` points it at docs/screenshots/ to refresh
+# the README's, so `make test` leaves the tree as it found it.
+SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR") or REPO / "build" / "screenshots")
 
 
 @dataclass

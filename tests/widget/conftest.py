@@ -20,6 +20,7 @@ from bot.views.widget import WIDGET_DIST
 # The gateway's fixtures (migrated SQLite app DB, stand-in Rasa, settings), shared rather than copied.
 from tests.bot.conftest import app_db_url, settings, stub_rasa  # noqa: F401
 from tests.services import in_ci
+from tests.stack import SCREENSHOTS  # noqa: F401  (the widget tests import it from here)
 
 REPO = Path(__file__).resolve().parents[2]
 DIST = REPO / "widget" / "dist"
@@ -36,7 +37,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 STORAGE_KEY = "weihai-policy-widget:v1"
-SCREENSHOTS = REPO / "docs" / "screenshots"
 
 
 @pytest.fixture

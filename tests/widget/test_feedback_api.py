@@ -12,8 +12,8 @@ from aiohttp.test_utils import TestClient
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from app_store import FeedbackRow, QuestionLogRow, engine_for
 from bot.appkeys import QUESTION_LOG, SETTINGS
-from bot.store import FeedbackRow, QuestionLogRow, engine_for
 from bot.views import feedback as feedback_view
 from tests.bot.conftest import logged_rows
 

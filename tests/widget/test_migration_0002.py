@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import IntegrityError
 
+from app_store import QuestionRecord, engine_for, log_question, record_feedback
+from app_store.feedback import FeedbackResult, feedback_for
 from bot.migrate import downgrade, upgrade
-from bot.store import QuestionRecord, engine_for, log_question, record_feedback
-from bot.store.feedback import FeedbackResult, feedback_for
 
 # The gateway's fixture: a migrated database, once on SQLite and once on PostgreSQL (skipped without it).
 from tests.bot.conftest import migrated_url, pg_app_url  # noqa: F401

@@ -1,6 +1,6 @@
 """The widget in a real headless Chromium against the real stack (action server, Rasa, gateway): embedded
-in the demo page with its one script tag, as a visitor would use it. Saves the screenshots in
-docs/screenshots/."""
+in the demo page with its one script tag, as a visitor would use it. Saves the screenshots under
+tests.stack.SCREENSHOTS (`make screenshots` refreshes docs/screenshots/)."""
 
 from __future__ import annotations
 
