@@ -177,6 +177,8 @@ def _policy(question: Question, context: Context, kb: KnowledgeBase, lang: Langu
         reply = render.cannot_help(kb, "utter_other_city", context.hotline, city=kb.document.city, place=place)
         return Answer(Outcome.out_of_scope, Topic.out_of_scope, [reply])
     named = question.values("measure")
+    if kb.find_targets(text) and lang.target_question.search(text) and not read_figures(text, lang):
+        return _targets(question, context, kb, lang)  # '到2020年要有多少科技特派员': a target, not the measure
     district = question.first("district") or context.district
     applicant = question.first("applicant_type")
     if question.intent == "inform" and context.last_aspect == "calculator" and not named:

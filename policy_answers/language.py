@@ -23,6 +23,7 @@ class Language:
     floor: re.Pattern[str]
     profile: re.Pattern[str]
     handoff: re.Pattern[str]
+    target_question: re.Pattern[str]
     levels: dict[str, re.Pattern[str]]
     share_words: dict[str, int | None]
     pleasantry_first: re.Pattern[str]  # one pleasantry at the start
@@ -50,6 +51,7 @@ def language() -> Language:
         floor=re.compile(raw["floor"]),
         profile=re.compile(raw["profile"], re.IGNORECASE),
         handoff=re.compile(raw["handoff"]),
+        target_question=re.compile(raw["target_question"]),
         levels={name: re.compile(cue, re.IGNORECASE) for name, cue in raw["levels"].items()},
         share_words=dict(raw["share_words"]),
         pleasantry_first=re.compile("^" + raw["pleasantries"]["before"], re.IGNORECASE),

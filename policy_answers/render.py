@@ -173,10 +173,11 @@ def measure_answer(kb: KnowledgeBase, measure: Measure, aspect: str, *, district
             fields["exception_hint"] = say("measure", "pieces", "exception_hint", places=places)
     # the document's own sentence closest to the question, when it answers a detail the lines above
     # leave out ('科技特派员从哪招' → 招募高校院所的科研人员、在校学生…); without one, the quote is in the card
-    sentence = kb.relevant_sentence(measure.clause, question) if question else None
-    if sentence and aspect != "lead_unit" and _plain(sentence) not in _plain("".join(str(v) for v in fields.values())):
-        fields["sentence"] = say("measure", "pieces", "sentence", sentence=sentence)
-    return _cited(kb, measure, lines("measure", aspect, **fields), card(kb, measure))
+    sentence = kb.relevant_phrase(measure.clause, question) if question else None
+    body = lines("measure", aspect, **fields)
+    if sentence and aspect != "lead_unit" and _plain(sentence) not in _plain("".join(body)):
+        body = lines("measure", aspect, **fields, sentence=say("measure", "pieces", "sentence", sentence=sentence))
+    return _cited(kb, measure, body, card(kb, measure))
 
 
 def _limit_line(kb: KnowledgeBase, measure: Measure, limit: LimitResult) -> str:

@@ -369,6 +369,11 @@ class KnowledgeBase:
         """The clause's sentence that best answers `question`, verbatim."""
         return self._search_index.best_sentence(self.clause(clause_id).text, question)
 
+    def relevant_phrase(self, clause_id: str, question: str) -> str | None:
+        """The part of the clause's best sentence that answers `question`, verbatim and short."""
+        sentence = self.relevant_sentence(clause_id, question)
+        return self._search_index.best_phrase(sentence, question) if sentence else None
+
     @cached_property
     def _clause_titles(self) -> TermIndex:
         return TermIndex((c.title, c.id) for c in self.data.clauses)

@@ -45,6 +45,10 @@ _UNITS_NOTE = re.compile(r"（牵头单位：[^）]*）")
 _CLAUSE_HEAD = re.compile(r"^（[一二三四五六七八九十]+）[^。]*。")
 
 
+# A quoted phrase answers the question; the whole clause is in the answer card.
+PHRASE_MAX_CHARS = 48
+
+
 def sentences(clause_text: str) -> list[str]:
     """A clause's sentences, without its numeral and title and without the lead-unit note."""
     body = _CLAUSE_HEAD.sub("", _UNITS_NOTE.sub("", clause_text.replace("\n", "")))
@@ -127,6 +131,24 @@ class SearchIndex:
             if score > best_score:
                 best, best_score = sentence, score
         return best
+
+    def best_phrase(self, sentence: str, query: str, max_chars: int = PHRASE_MAX_CHARS) -> str:
+        """The part of `sentence` that answers `query`: its best comma-separated phrase, with the
+        neighbouring phrases that fit in `max_chars`, verbatim; the whole sentence when it is short."""
+        if len(sentence) <= max_chars:
+            return sentence
+        parts = [p for p in re.split(r"(?<=[，：])", sentence) if p]  # never inside a list (、)
+        query_grams = set(bigrams(query))
+        scores = [sum(self._idf.get(g, 0.0) for g in query_grams & set(bigrams(p))) for p in parts]
+        first = last = max(range(len(parts)), key=lambda i: scores[i])
+        while True:
+            grow = [i for i in (first - 1, last + 1) if 0 <= i < len(parts)
+                    and len("".join(parts[min(first, i):max(last, i) + 1])) <= max_chars]
+            if not grow:
+                break
+            best = max(grow, key=lambda i: scores[i])
+            first, last = min(first, best), max(last, best)
+        return "".join(parts[first:last + 1]).rstrip("，：")
 
     def _bm25(self, doc: _Doc, query_grams: set[str]) -> float:
         score = 0.0
