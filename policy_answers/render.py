@@ -18,6 +18,8 @@ from policy_kb.schema import LEVEL_NAMES, AmountKind, Clause, Measure, Target
 from policy_kb.search import sentences
 
 HANDOFF_BUTTON = {"title": "转人工", "payload": "/handoff"}
+BRIEF_UNITS = 3  # lead units named in a reply about something else than who leads
+CALCULATOR_LINES = 6  # measures listed in the text; the buttons and "还有N项" lead to the rest
 
 
 @dataclass
@@ -45,6 +47,14 @@ def cannot_help(kb: KnowledgeBase, response: str, hotline: str, buttons: list[di
 
 def _units(kb: KnowledgeBase, measure: Measure) -> str:
     return "、".join(u.name for u in kb.lead_units(measure.id))
+
+
+def _units_in_brief(kb: KnowledgeBase, measure: Measure) -> str:
+    """The lead units where they are not what was asked: the first few and how many (the card lists all)."""
+    units = kb.lead_units(measure.id)
+    if len(units) <= BRIEF_UNITS:
+        return _units(kb, measure)
+    return say("measure", "pieces", "units_brief", first="、".join(u.name for u in units[:BRIEF_UNITS]))
 
 
 def _who(kb: KnowledgeBase, measure: Measure) -> str:
@@ -156,7 +166,8 @@ def measure_answer(kb: KnowledgeBase, measure: Measure, aspect: str, *, district
     doc = kb.document
     fields: dict[str, Any] = {
         "name": measure.name, "support": measure.support, "who": _who(kb, measure),
-        "amount_line": _amount_sentence(kb, measure), "units": _units(kb, measure),
+        "amount_line": _amount_sentence(kb, measure),
+        "units": _units(kb, measure) if aspect in ("lead_unit", "how_to_apply") else _units_in_brief(kb, measure),
         "responsible": "、".join(u.name for u in kb.responsible_units(measure.id)),
         "conditions": _conditions(measure),
         "who_if_no_conditions": "" if measure.conditions else _who(kb, measure),
@@ -223,18 +234,20 @@ def calculator(kb: KnowledgeBase, verdicts: list[Verdict], applicant_name: str, 
                hotline: str) -> Reply:
     if not verdicts:
         return fixed("utter_no_measure_for_applicant", applicant=applicant_name, hotline=hotline)
-    where = f"{district_name}的" if district_name else ""
-    lines = [f"按文件，{where}{applicant_name}可以关注这些措施（有资金支持的在前）："]
-    for verdict in verdicts[:8]:
+    shown = verdicts[:CALCULATOR_LINES]
+    lines = [say("calculator", "head", where=f"{district_name}的" if district_name else "", applicant=applicant_name)]
+    for verdict in shown:
         m = verdict.measure
-        lines.append(f"· {m.name}：{kb.amount_text(m) if m.amount.kind is not AmountKind.none else '政策支持'}"
-                     f"（{kb.citation(m.clause).removeprefix('依据：')}）")
-    if len(verdicts) > 8:
-        lines.append("还有其他措施，可以直接问我某一项。")
-    lines.append("是否符合还要看文件写明的条件，点一项可查看详情。")
-    if district_name is None and any(v.measure.cost_shares for v in verdicts):
-        lines.append("告诉我您所在的区市，可以核算各级分担。")
-    lines.append(f"依据：{kb.document.number} " + "、".join(dict.fromkeys(v.measure.clause for v in verdicts)))
+        # a stated sum, cap or floor in the line; other support in words is in the measure's own answer
+        money = m.amount.kind in (AmountKind.fixed, AmountKind.max, AmountKind.min)
+        lines.append(say("calculator", "item" if money else "item_no_sum", name=m.name,
+                         support=kb.amount_text(m) if money else "", clause=m.clause))
+    if len(verdicts) > len(shown):
+        lines.append(say("calculator", "more", count=len(verdicts) - len(shown)))
+    lines.append(say("calculator", "check"))
+    if district_name is None and any(v.measure.cost_shares for v in shown):
+        lines.append(say("calculator", "ask_district"))
+    lines.append(f"依据：{kb.document.number} " + "、".join(dict.fromkeys(v.measure.clause for v in shown)))
     buttons = [{"title": v.measure.name, "payload": f'/ask_eligibility{{"measure":"{v.measure.id}"}}'}
                for v in verdicts[:5]]
     return Reply("\n".join(lines), buttons=buttons)
