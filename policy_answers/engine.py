@@ -275,7 +275,7 @@ def _claim_agrees(kb: KnowledgeBase, measure: Measure, aspect: str, text: str, l
     if aspect == "lead_unit":
         named = {h.key for h in kb.find_units(text)}
         return named <= {u.id for u in kb.lead_units(measure.id)} if named else None
-    claimed = count_claim(text, lang)
+    claimed = count_claim(text, lang, frozenset({kb.document.period.end_year}))
     if not claimed:
         return None
     stated = [measure.quote, *(f.quote for f in [measure.frequency] if f), *(limit.quote for limit in measure.limits)]
@@ -328,7 +328,7 @@ def _targets(question: Question, context: Context, kb: KnowledgeBase, lang: Lang
         for measure_id in question.values("measure"):
             chosen += [t for t in kb.targets if t.clause == kb.measure(measure_id).clause]
     reply = render.targets(kb, chosen)
-    claimed = count_claim(question.text, lang)
+    claimed = count_claim(question.text, lang, frozenset({kb.document.period.end_year}))
     if claimed:
         # '技术交易额目标是50亿吗': 是/不是 first
         stated = counts("".join(t.quote for t in (chosen or kb.targets)))

@@ -86,11 +86,12 @@ def counts(text: str) -> list[Decimal]:
     return list(dict.fromkeys(found))
 
 
-def count_claim(text: str, lang: Language) -> list[Decimal]:
-    """The counts a yes/no question puts forward to be checked ('目标是50亿吗' → [50])."""
+def count_claim(text: str, lang: Language, years: frozenset[int] = frozenset()) -> list[Decimal]:
+    """The counts a yes/no question puts forward to be checked ('目标是50亿吗' → [50]); `years` (the
+    document's target year) are when, not how much."""
     if not lang.is_yes_no(text):
         return []
-    return [c for c in counts(text) if c != 2020]  # the target year is not a claim about the target
+    return [c for c in counts(text) if c not in years]
 
 
 def read_share_claim(text: str, lang: Language) -> ShareClaim | None:
