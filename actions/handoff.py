@@ -16,10 +16,10 @@ from app_store import create_ticket, engine_for
 from app_store.privacy import pseudonym
 from app_store.settings import app_db_url, app_secret
 from policy_answers.outcome import Outcome
+from policy_answers.pii import HALF_WIDTH, LANDLINE, MOBILE
 from policy_answers.settings import hotline
 
 NO_CALLBACK = "不需要回电"
-_PHONE = re.compile(r"(?<!\d)(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})(?!\d)")
 _DECLINE = re.compile(r"不用|不需要|不要|不留|没有|算了|不必")
 _TRANSCRIPT_TURNS = 20
 _NOT_QUESTIONS = {"inform", "affirm", "deny", "stop", "greet", "thank", "goodbye"}
@@ -33,13 +33,27 @@ class ValidateHandoffForm(FormValidationAction):
                                       domain: DomainDict) -> dict[str, Any]:
         text = str(value or "")
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        match = _PHONE.search(text.replace(" ", ""))
-        if match:
-            return {"callback_phone": match.group(1)}
+        phone = callback_number(text)
+        if phone:
+            return {"callback_phone": phone}
         if intent == "deny" or _DECLINE.search(text):
             return {"callback_phone": NO_CALLBACK}
         dispatcher.utter_message(response="utter_phone_not_understood")
         return {"callback_phone": None}
+
+
+def callback_number(text: str) -> str | None:
+    """The first mobile or landline number in `text` (the patterns the masking uses), as digits; a
+    landline keeps its area code apart: '0631-5201234'."""
+    probe = text.translate(HALF_WIDTH)
+    mobile = MOBILE.search(probe)
+    if mobile:
+        return "".join(mobile.groups()[1:])
+    landline = LANDLINE.search(probe)
+    if landline:
+        area, _separator, local = landline.groups()
+        return f"{area.strip('()')}-{local}"
+    return None
 
 
 def transcript(tracker: Tracker) -> tuple[list[dict[str, str]], str]:

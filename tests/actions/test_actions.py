@@ -222,6 +222,10 @@ async def test_handoff_phone_validation() -> None:
         {"callback_phone": NO_CALLBACK}
     assert await form.validate_callback_phone("明天吧", dispatcher, tracker("明天吧", "inform"), {}) == \
         {"callback_phone": None}
+    assert await form.validate_callback_phone("座机 0631-5201234", dispatcher, t, {}) == \
+        {"callback_phone": "0631-5201234"}
+    assert await form.validate_callback_phone("１３８００１３８０００", dispatcher, t, {}) == \
+        {"callback_phone": "13800138000"}
 
 
 def test_ticket_question_is_the_one_before_the_handoff() -> None:
