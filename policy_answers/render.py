@@ -20,6 +20,7 @@ from policy_kb.search import sentences
 HANDOFF_BUTTON = {"title": "转人工", "payload": "/handoff"}
 BRIEF_UNITS = 3  # lead units named in a reply about something else than who leads
 CALCULATOR_LINES = 6  # measures listed in the text; the buttons and "还有N项" lead to the rest
+NEW_TEXT = 0.3  # a quoted sentence is shown when at least 30% of it is not in the reply already
 
 
 @dataclass
@@ -87,9 +88,28 @@ def card(kb: KnowledgeBase, measure: Measure, split: CostSplit | None = None) ->
     }
 
 
-def _silence(measure: Measure) -> str:
-    """What the document leaves open; the lead units are named once elsewhere in the reply."""
-    return say("measure", "pieces", "silence", silent_on="、".join(measure.silent_on))
+# Amount kinds whose sentence already says the document sets no figure ('未规定具体金额或比例').
+_NO_FIGURE = (AmountKind.none, AmountKind.unspecified, AmountKind.proportion, AmountKind.case_by_case)
+_FIGURE_WORDS = ("金额", "比例")
+
+
+def _units_line(measure: Measure, units: str) -> str:
+    """Who leads, named once, with what the document leaves open. Where the amount sentence already
+    says there is no figure, the open points about sums are not said a second time."""
+    open_points = [point for point in measure.silent_on
+                   if not (measure.amount.kind in _NO_FIGURE and any(w in point for w in _FIGURE_WORDS))]
+    if not open_points:
+        return say("measure", "pieces", "units_only", units=units)
+    return say("measure", "pieces", "silence", silent_on="、".join(open_points), units=units)
+
+
+
+def _adds_to(sentence: str, body: str) -> bool:
+    """Whether the document's sentence tells the reader more than the reply's lines: the share of its
+    character pairs the lines do not contain (a summary of the same sentence adds nothing)."""
+    plain, said = _plain(sentence), _plain(body)
+    pairs = {plain[i:i + 2] for i in range(len(plain) - 1)}
+    return bool(pairs) and sum(p not in said for p in pairs) / len(pairs) >= NEW_TEXT
 
 
 def _amount_sentence(kb: KnowledgeBase, measure: Measure) -> str:
@@ -135,7 +155,7 @@ def _cited(kb: KnowledgeBase, measure: Measure, body: list[str], custom: dict[st
 
 
 def cost_share(kb: KnowledgeBase, measure: Measure, district: str | None, amount_yuan: int | None) -> Reply:
-    units = _units(kb, measure)
+    units = _units_in_brief(kb, measure)
     if measure.cost_shares is None:
         body = lines("measure", "no_cost_share", name=measure.name, amount_line=_amount_line(kb, measure),
                      units=units)
@@ -171,11 +191,11 @@ def measure_answer(kb: KnowledgeBase, measure: Measure, aspect: str, *, district
         "responsible": "、".join(u.name for u in kb.responsible_units(measure.id)),
         "conditions": _conditions(measure),
         "who_if_no_conditions": "" if measure.conditions else _who(kb, measure),
-        "silence": _silence(measure) if measure.silent_on else "",
         "dates": say("measure", "pieces", "dates", issue_year=doc.issue_date.year, end_year=doc.period.end_year),
         "verdict": "\n".join(verdict_lines(verdict)) if verdict is not None else "",
         "limits": "\n".join(_limit_line(kb, measure, limit) for limit in limits or []),
     }
+    fields["units_line"] = _units_line(measure, fields["units"])
     if aspect == "amount" and measure.cost_shares:
         split = kb.cost_split(measure.id, district, None)
         fields["shares"] = "\n".join(line for line in (split_line(split), split.exception_note) if line)
@@ -186,7 +206,7 @@ def measure_answer(kb: KnowledgeBase, measure: Measure, aspect: str, *, district
     # leave out ('科技特派员从哪招' → 招募高校院所的科研人员、在校学生…); without one, the quote is in the card
     sentence = kb.relevant_phrase(measure.clause, question) if question else None
     body = lines("measure", aspect, **fields)
-    if sentence and aspect != "lead_unit" and _plain(sentence) not in _plain("".join(body)):
+    if sentence and aspect != "lead_unit" and _adds_to(sentence, "".join(body)):
         body = lines("measure", aspect, **fields, sentence=say("measure", "pieces", "sentence", sentence=sentence))
     return _cited(kb, measure, body, card(kb, measure))
 
