@@ -6,6 +6,7 @@ question it is (a measure, the targets, the document). No decision is made here.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -13,7 +14,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.kb import get_kb
-from policy_answers.engine import Answer, Context, Question, calculator, decide
+from policy_answers.engine import Answer, Context, Question, calculator, decide, quotes_a_measure
 from policy_answers.outcome import Outcome
 from policy_answers.render import Reply
 from policy_answers.settings import hotline
@@ -94,5 +95,10 @@ class ActionPolicyCalculator(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
         kb = await get_kb()
+        question = question_of(tracker)
+        if question.intent == "ask_what_can_i_get" and quotes_a_measure(kb, question):
+            # '企业建立技术研发和服务机构有啥政策' reads like a profile but quotes a measure's words
+            question = replace(question, intent="ask_measure_info")
+            return deliver(dispatcher, decide(question, context_of(tracker), kb))
         answer = calculator(kb, tracker.get_slot("applicant_type"), tracker.get_slot("district"), hotline())
         return deliver(dispatcher, answer)

@@ -183,7 +183,8 @@ def _policy(question: Question, context: Context, kb: KnowledgeBase, lang: Langu
     applicant = question.first("applicant_type")
     if question.intent == "inform" and context.last_aspect == "calculator" and not named:
         return calculator(kb, applicant or context.applicant_type, district, context.hotline)  # '乳山' after the list
-    if applicant and lang.profile.search(text) and all(_named_by_product(kb, question, m) for m in named):
+    if applicant and lang.profile.search(text) and all(_named_by_product(kb, question, m) for m in named) \
+            and not quotes_a_measure(kb, question):
         return calculator(kb, applicant, district, context.hotline)  # '我们是做海参养殖的合作社，有什么政策'
     by_name = [m for m in named if not _named_by_product(kb, question, m)]
     if by_name and set(by_name) & set(question.sure_values("measure")):
@@ -224,9 +225,35 @@ def _policy(question: Question, context: Context, kb: KnowledgeBase, lang: Langu
             return Answer(Outcome.answered, Topic.clause, [reply], aspect=aspect, clause=clause.id,
                           memory={"last_aspect": aspect, "measure": None, "clause": clause.id})
         measure_id = measure_id or previous
+        if measure_id and measure_id == previous and applicant:
+            measure_id = _sibling_for(kb, measure_id, applicant)  # '乡镇呢？' after the county award
     if measure_id is None:
         return _no_measure(question, context, kb, aspect)
     return _measure(question, context, kb, lang, kb.measure(measure_id), aspect, district, named)
+
+
+def quotes_a_measure(kb: KnowledgeBase, question: Question) -> bool:
+    """'企业建立技术研发和服务机构有啥政策' quotes a measure's own words: with the applicant words taken
+    out, the rest still plainly matches a measure, so the applicant word is what the measure is about,
+    not who is asking. A hit through a product the measure supports ('海参') is no such sign: the user
+    says what they make, and the calculator answers."""
+    text = question.text
+    for entity in question.entities:
+        if entity.get("entity") == "applicant_type" and entity.get("text"):
+            text = text.replace(entity["text"], "")
+    hit = kb.clear_hit(text, min_score=UNSURE_INTENT_SCORE)
+    return hit is not None and hit.kind == "measure" and not any(p in text for p in kb.measure(hit.id).products)
+
+
+def _sibling_for(kb: KnowledgeBase, measure_id: str, applicant: str) -> str:
+    """A follow-up that names another applicant ('乡镇呢？' after the county award) is about the
+    measure of the same clause for that applicant, when the previous one is not for it."""
+    measure = kb.measure(measure_id)
+    if any(kb.applicant_covers(b, applicant) for b in measure.beneficiaries):
+        return measure_id
+    siblings = [m for m in kb.measures if m.clause == measure.clause and m.id != measure_id
+                and any(kb.applicant_covers(b, applicant) for b in m.beneficiaries)]
+    return siblings[0].id if len(siblings) == 1 else measure_id
 
 
 def _measure(question: Question, context: Context, kb: KnowledgeBase, lang: Language, measure: Measure,

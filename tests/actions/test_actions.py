@@ -182,6 +182,21 @@ async def test_calculator_lists_enterprise_measures() -> None:
     assert "农科驿站" not in text.split("\n")[1]  # money measures come first
 
 
+async def test_calculator_yields_to_a_measure_quoted_in_its_own_words() -> None:
+    """A profile-looking question that quotes a measure is answered as that measure, with its clause."""
+    text = "企业建立技术研发和服务机构有啥政策"
+    t = tracker(text, "ask_what_can_i_get", [entity("applicant_type", "enterprise", "企业"),
+                                              entity("applicant_type", "service_institution", "服务机构")],
+                slots={"applicant_type": "enterprise"})
+    messages, events = await run(ActionPolicyCalculator(), t)
+    assert text_of(messages).startswith("科技型企业和高新技术企业培育") and f"{CITE} 二（六）" in text_of(messages)
+    assert slots(events)["measure"] == "enterprise_cultivation"
+    profile = tracker("我们是科技服务机构，有什么政策", "ask_what_can_i_get",
+                      [entity("applicant_type", "service_institution", "科技服务机构")],
+                      slots={"applicant_type": "service_institution"})
+    assert text_of((await run(ActionPolicyCalculator(), profile))[0]).startswith("按文件，科技服务机构")
+
+
 async def test_out_of_scope_gives_hotline_and_handoff(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HOTLINE", "0631-12345")
     messages, events = await run(ActionOutOfScope(), tracker("天气", "out_of_scope"))

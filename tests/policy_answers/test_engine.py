@@ -121,6 +121,23 @@ def test_noise_does_not_change_the_decision(kb: KnowledgeBase) -> None:
         assert ask(kb, noisy, "ask_cost_share").decision == clean_answer.decision, noisy
 
 
+def test_a_follow_up_naming_another_applicant_moves_to_its_measure(kb: KnowledgeBase) -> None:
+    first = ask(kb, "评上国家创新型县奖励多少", "ask_amount")
+    assert first.measures == ("innovative_county_award",)
+    context = Context(**{k: v for k, v in first.memory.items() if k in Context.__dataclass_fields__})
+    again = ask(kb, "乡镇呢？", "inform", context)
+    assert again.measures == ("innovative_township_award",) and "100万元" in text_of(again)
+    # an applicant the measure is for keeps it
+    assert ask(kb, "区市呢", "inform", context).measures == ("innovative_county_award",)
+
+
+def test_a_measure_in_its_own_words_is_no_profile(kb: KnowledgeBase) -> None:
+    """An applicant word inside a measure's own wording does not make the question a profile."""
+    answer = ask(kb, "指导企业建立技术研发和服务机构这条有啥政策", "ask_measure_info")
+    assert answer.topic is Topic.measure, text_of(answer)
+    assert ask(kb, "我们是科技服务机构，有什么政策", "ask_eligibility").topic is Topic.calculator
+
+
 def test_a_follow_up_uses_the_previous_measure(kb: KnowledgeBase) -> None:
     first = ask(kb, "研发补助批了200万，市里出多少", "ask_cost_share")
     context = Context(**{k: v for k, v in first.memory.items() if k in Context.__dataclass_fields__})
