@@ -106,6 +106,48 @@ class Answer:
 def decide(question: Question, context: Context, kb: KnowledgeBase) -> Answer:
     question = replace(question, text=clean(question.text))
     lang = language()
+    whole = _decide(question, context, kb, lang)
+    halves = _halves(question, lang)
+    if halves and whole.topic is not Topic.measures:
+        answers = [_decide(half, context, kb, lang) for half in halves]
+        topics = {(a.measures[:1], a.clause) for a in answers}
+        if all(a.outcome is Outcome.answered and a.replies for a in answers) and len(topics) == len(answers):
+            return _together(answers)
+    return whole
+
+
+def _halves(question: Question, lang: Language) -> list[Question]:
+    """'科技金融和科普分别是谁牵头' → '科技金融分别是谁牵头', '科普分别是谁牵头': each thing with the
+    shared question, and the entities found in its own part."""
+    text = question.text
+    several = lang.several.search(text)
+    if not several:
+        return []
+    head, tail = text[: several.start()], text[several.start():]
+    cuts = list(lang.joined.finditer(head))
+    if len(cuts) != 1:
+        return []
+    cut = cuts[0]
+    spans = [(0, cut.start()), (cut.end(), len(head))]
+    if any(end - start < 2 for start, end in spans):
+        return []
+    halves = []
+    for start, end in spans:
+        entities = tuple(e for e in question.entities
+                         if e.get("start") is None or start <= e["start"] < end or e["start"] >= len(head))
+        halves.append(replace(question, text=head[start:end] + tail, entities=entities))
+    return halves
+
+
+def _together(answers: list[Answer]) -> Answer:
+    """The answers to each half as one turn: one reply each, the first one remembered for follow-ups."""
+    first = answers[0]
+    return Answer(Outcome.answered, Topic.measures, [r for a in answers for r in a.replies], aspect=first.aspect,
+                  measures=tuple(m for a in answers for m in a.measures), clause=first.clause,
+                  memory=first.memory)
+
+
+def _decide(question: Question, context: Context, kb: KnowledgeBase, lang: Language) -> Answer:
     if question.intent == "ask_targets":
         return _targets(question, context, kb, lang)
     if question.intent == "ask_document":

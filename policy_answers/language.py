@@ -26,6 +26,8 @@ class Language:
     target_question: re.Pattern[str]
     levels: dict[str, re.Pattern[str]]
     share_words: dict[str, int | None]
+    several: re.Pattern[str]
+    joined: re.Pattern[str]
     pleasantry_first: re.Pattern[str]  # one pleasantry at the start
     pleasantry_last: re.Pattern[str]  # one at the end
 
@@ -54,6 +56,8 @@ def language() -> Language:
         target_question=re.compile(raw["target_question"]),
         levels={name: re.compile(cue, re.IGNORECASE) for name, cue in raw["levels"].items()},
         share_words=dict(raw["share_words"]),
+        several=re.compile(raw["several"]),
+        joined=re.compile(raw["joined"]),
         pleasantry_first=re.compile("^" + raw["pleasantries"]["before"], re.IGNORECASE),
         pleasantry_last=re.compile(raw["pleasantries"]["after"] + "$", re.IGNORECASE),
     )

@@ -84,6 +84,11 @@ CASES = [
          holds=["100 家", "1000 名"]),
     Case("青岛的研发补助怎么申请", "ask_how_to_apply", Topic.out_of_scope),
     Case("实施全域统筹重点突破由谁牵头", "ask_lead_unit", Topic.clause, holds=["各区政府", "二（一）"]),
+    Case("科技金融和科普分别是谁牵头？", "ask_lead_unit", Topic.measures, ("tech_bank", "popular_science"),
+         "科技支行", ["市金融办", "二（十）", "市科协", "二（十一）"]),
+    Case("全域统筹和宣传总结这两条各是谁牵头？", "ask_lead_unit", Topic.measures, first="二（一）",
+         holds=["各区政府", "市委宣传部", "三（四）"]),
+    Case("科普和送科技下基层是谁牵头", "ask_lead_unit", Topic.measure, ("popular_science",)),
 ]
 
 
