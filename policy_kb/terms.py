@@ -41,55 +41,89 @@ class TermIndex:
             if term:
                 self._exact[term.translate(_ASCII_LOWER)].add(key)
         self._lengths = sorted({len(t) for t in self._exact}, reverse=True)
+        # first character → lengths of the terms starting with it: each position of a message is
+        # tried only with the lengths a term there could have
+        self._starting: dict[str, set[int]] = defaultdict(set)
+        for term in self._exact:
+            self._starting[term[0]].add(len(term))
         self._fuzzy: dict[str, set[str]] = defaultdict(set)
+        # Windows that can be one edit from a term, found from their ends: one substitution, insertion
+        # or deletion leaves a term's first two or last two characters in place (a three-character
+        # term's substitution in the middle leaves its first and last). Bigram → window lengths.
+        self._head_lengths: dict[str, set[int]] = defaultdict(set)
+        self._tail_lengths: dict[str, set[int]] = defaultdict(set)
+        self._ends3: set[str] = set()
         for term in self._exact:
             if len(term) >= _MIN_FUZZY_LEN:
                 for variant in _deletions(term):
                     self._fuzzy[variant].add(term)
+                for length in (len(term) - 1, len(term), len(term) + 1):
+                    if length >= _MIN_FUZZY_LEN:
+                        self._head_lengths[term[:2]].add(length)
+                        self._tail_lengths[term[-2:]].add(length)
+                if len(term) == _MIN_FUZZY_LEN:
+                    self._ends3.add(term[0] + term[-1])
 
     def find(self, text: str, fuzzy: bool = True) -> list[TermHit]:
-        """Non-overlapping hits, left to right, longest exact match first."""
+        """Non-overlapping hits, left to right, longest exact match first. Linear in the length of
+        the text: each position is tried with the few lengths a term there could have."""
         hits: list[TermHit] = []
         original, text = text, text.translate(_ASCII_LOWER)
         covered = [False] * len(text)
-        for length in self._lengths:
-            for start in range(0, len(text) - length + 1):
-                window = text[start:start + length]
-                if window in self._exact and not any(covered[start:start + length]):
-                    for key in sorted(self._exact[window]):
-                        hits.append(TermHit(key, window, original[start:start + length], start, start + length,
-                                            False))
-                    covered[start:start + length] = [True] * length
+        size = len(text)
+        matches = [(length, start) for start, char in enumerate(text) for length in self._starting.get(char, ())
+                   if start + length <= size and text[start:start + length] in self._exact]
+        for length, start in sorted(matches, key=lambda m: (-m[0], m[1])):
+            if any(covered[start:start + length]):
+                continue
+            window = text[start:start + length]
+            for key in sorted(self._exact[window]):
+                hits.append(TermHit(key, window, original[start:start + length], start, start + length, False))
+            covered[start:start + length] = [True] * length
         if fuzzy:
             hits += self._fuzzy_hits(text, covered)
         return sorted(hits, key=lambda h: (h.start, -h.end))
+
+    def _typo_windows(self, text: str) -> list[tuple[int, int]]:
+        """(length, start) of the windows that may be one edit from a term, longest first."""
+        size = len(text)
+        windows: set[tuple[int, int]] = set()
+        for start in range(size - 1):
+            bigram = text[start:start + 2]
+            windows.update((length, start) for length in self._head_lengths.get(bigram, ()) if start + length <= size)
+            windows.update((length, start + 2 - length) for length in self._tail_lengths.get(bigram, ())
+                           if start + 2 >= length)
+            if start + _MIN_FUZZY_LEN <= size and text[start] + text[start + 2] in self._ends3:
+                windows.add((_MIN_FUZZY_LEN, start))
+        return sorted(windows, key=lambda w: (-w[0], w[1]))
 
     def _fuzzy_hits(self, text: str, covered: list[bool]) -> list[TermHit]:
         hits: list[TermHit] = []
         boundaries: set[int] | None = None
         words: list[tuple[int, int]] = []
-        for length in range(max(self._lengths, default=0) + 1, _MIN_FUZZY_LEN - 1, -1):
-            for start in range(0, len(text) - length + 1):
-                if any(covered[start:start + length]):
-                    continue
-                window = text[start:start + length]
-                candidates = self._candidates(window)
-                if not candidates:
-                    continue
-                if boundaries is None:
-                    words = _word_spans(text)
-                    boundaries = {0} | {end for _, end in words}
-                # a typo replaces a word: a window cutting through a real word ('创新型企' of
-                # '创新型企业') or being one ('创新型') is not a misspelt term
-                if start not in boundaries or start + length not in boundaries or _is_common_word(window):
-                    continue
-                candidates = {t for t in candidates if _garbles(t, window, start, words)}
-                if not candidates:
-                    continue
-                term = min(candidates, key=lambda t: (abs(len(t) - len(window)), t))
-                for key in sorted(self._exact[term]):
-                    hits.append(TermHit(key, term, window, start, start + length, True))
-                covered[start:start + length] = [True] * length
+        for length, start in self._typo_windows(text):
+            if any(covered[start:start + length]):
+                continue
+            window = text[start:start + length]
+            if not window.isalnum():
+                continue  # a typo is a wrong character, not punctuation ('，特派' is no 科特派)
+            candidates = self._candidates(window)
+            if not candidates:
+                continue
+            if boundaries is None:
+                words = _word_spans(text)
+                boundaries = {0} | {end for _, end in words}
+            # a typo replaces a word: a window cutting through a real word ('创新型企' of
+            # '创新型企业') or being one ('创新型') is not a misspelt term
+            if start not in boundaries or start + length not in boundaries or _is_common_word(window):
+                continue
+            candidates = {t for t in candidates if _garbles(t, window, start, words)}
+            if not candidates:
+                continue
+            term = min(candidates, key=lambda t: (abs(len(t) - len(window)), t))
+            for key in sorted(self._exact[term]):
+                hits.append(TermHit(key, term, window, start, start + length, True))
+            covered[start:start + length] = [True] * length
         return hits
 
     def _candidates(self, window: str) -> set[str]:

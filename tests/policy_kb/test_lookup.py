@@ -104,6 +104,15 @@ def test_exact_beats_typo_and_both_measures_are_found(kb: KnowledgeBase):
     assert typo.fuzzy and typo.term == "特派员" and typo.text == "特派圆"
 
 
+def test_terms_are_found_in_a_long_message(kb: KnowledgeBase):
+    """Long messages are matched by the same rules (the index tries only lengths a term can have)."""
+    padding = "我们公司去年营收不错，想了解一下政策，" * 15
+    hits = kb.find_measures(padding + "特派圆和研发补助有什么区别")
+    assert [(h.key, h.fuzzy) for h in hits] == [("tech_commissioner", True), ("rd_subsidy", False)]
+    assert hits[0].start == len(padding) and hits[1].end == len(padding) + 8
+    assert kb.find_measures("科技保险")[0].end == 4  # a hit never runs past the text
+
+
 def test_fuzzy_can_be_switched_off(kb: KnowledgeBase):
     assert kb.find_measures("特派圆", fuzzy=False) == []
 
