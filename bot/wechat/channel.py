@@ -152,5 +152,9 @@ async def _welcome(request: web.Request, openid: str) -> str:
 def _remember(request: web.Request, openid: str, replies: list[dict[str, Any]]) -> str:
     """Fit the replies, keep their options and later parts for the follower's digits, return part one."""
     fitted = fit(replies)
-    request.app[FOLLOWERS].put(openid, FollowerState(options=fitted.options, more=fitted.parts[1:]))
+    followers = request.app[FOLLOWERS]
+    # A reply without options leaves the last list answerable: a follower who picked 1 of a list may
+    # scroll up and pick 3 next.
+    options = fitted.options or (followers.get(openid) or FollowerState()).options
+    followers.put(openid, FollowerState(options=options, more=fitted.parts[1:]))
     return fitted.parts[0] if fitted.parts else errors.NO_ANSWER.format(hotline=request.app[SETTINGS].hotline)

@@ -22,6 +22,7 @@ TEXT_LIMIT_BYTES = 2048
 MORE = "0"  # the digit that asks for the next part of a long reply
 
 _CITATION = re.compile(r"^依据：")
+_SEE_CARD, _SEE_BELOW = "见卡片", "见下"
 # A figure with its unit ("1000万元", "50%", "3.5亿元", "2018年", "〔2018〕32号"). A part never ends inside
 # one, so no reader sees "10" at the end of one message and "00万元" at the start of the next.
 _FIGURE = re.compile(r"〔[0-9]{4}〕[0-9]+号|[0-9０-９][0-9０-９.,．]*\s*(?:万元|亿元|元|万|亿|%|％|年|个|项|家|人)?")
@@ -46,9 +47,13 @@ class Fitted:
 def fit(replies: Sequence[Mapping[str, Any]], limit_bytes: int = TEXT_LIMIT_BYTES) -> Fitted:
     """The replies of one turn, in /api/chat's shape ({"text", "buttons", "custom"}), as WeChat text."""
     texts = [plain(reply["text"]) for reply in replies if isinstance(reply.get("text"), str) and reply["text"].strip()]
+    cards = [reply["custom"] for reply in replies if _is_card(reply.get("custom"))]
     if not texts:
-        # The card carries an answer only when no text does (the text replies already summarise it).
-        texts = [card_summary(reply["custom"]) for reply in replies if _is_card(reply.get("custom"))]
+        texts = [card_summary(card) for card in cards]
+    elif cards and any(_SEE_CARD in text for text in texts):
+        # The text already summarises the card, except where it sends the reader to it ("全部牵头单位见
+        # 卡片", measure.yml): WeChat shows no card, so those lines come from the card instead.
+        texts = [text.replace(_SEE_CARD, _SEE_BELOW) for text in texts] + [_card_units(card) for card in cards]
     options = _options(replies)
     lines = [line for text in texts for line in text.splitlines() if line.strip()]
     citations = list(dict.fromkeys(line for line in lines if _CITATION.match(line)))
@@ -81,12 +86,17 @@ def card_summary(card: Mapping[str, Any]) -> str:
     for label, key in (("支持内容", "support"), ("申请主体", "who"), ("金额", "amount")):
         if card.get(key):
             lines.append(f"{label}：{card[key]}")
-    units = card.get("lead_units")
-    if isinstance(units, list) and units:
-        lines.append("牵头单位：" + "、".join(str(unit) for unit in units))
+    lines.append(_card_units(card))
     if card.get("citation"):
         lines.append(str(card["citation"]))
     return "\n".join(line for line in lines if line)
+
+
+def _card_units(card: Mapping[str, Any]) -> str:
+    units = card.get("lead_units")
+    if not (isinstance(units, list) and units):
+        return ""
+    return "牵头单位：" + "、".join(str(unit) for unit in units)
 
 
 def split(text: str, budget: int) -> list[str]:
