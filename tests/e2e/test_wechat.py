@@ -3,6 +3,7 @@ and encrypted the way WeChat's servers do it (tests/wechat_server.py, written fr
 
 from __future__ import annotations
 
+import time
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
@@ -19,7 +20,7 @@ RD_CITATION = f"{CITE} 二（六）"
 
 def post(stack: Stack, body: str | bytes, query: dict[str, str] | None = None) -> tuple[int, str]:
     data = body.encode() if isinstance(body, str) else body
-    request = urllib.request.Request(wx.url(stack.url, query or wx.signed_query()), data=data,
+    request = urllib.request.Request(wx.url(stack.url, wx.signed_query() if query is None else query), data=data,
                                      headers={"Content-Type": "text/xml"})
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
@@ -64,6 +65,18 @@ def test_policy_question_answered_with_figure_and_citation(stack: Stack) -> None
     assert "市科技局" in reply.content
     [row] = log_rows(stack, sender(openid), expected=1)
     assert (row.channel, row.text, row.measure, row.outcome) == ("wechat", QUESTION, "rd_subsidy", "answered")
+    assert row.conversation != openid and openid not in (row.reply or "")
+
+
+def test_access_log_keeps_no_openid(stack: Stack) -> None:
+    openid = wx.new_openid()
+    query = {**wx.signed_query(), "openid": openid}  # WeChat names the follower in the URL as well
+    assert post(stack, wx.text_message(openid, QUESTION), query)[0] == 200
+    deadline = time.monotonic() + 10
+    while '"POST /wechat" 200' not in stack.log_tail("gateway", 2000) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    log = stack.log_tail("gateway", 2000)
+    assert '"POST /wechat" 200' in log and openid not in log
 
 
 def test_safe_mode_question(stack: Stack) -> None:
