@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 import time
 import unicodedata
 from dataclasses import asdict, dataclass, replace
@@ -43,6 +44,10 @@ WELCOME_INTENTS = ("/greet", "/what_can_you_do")
 # else unknown gets WeChat's "success" (no reply).
 UNREADABLE_TYPES = frozenset({"image", "location", "link", "video", "shortvideo", "file", "music"})
 WELCOME_EVENTS = frozenset({"subscribe", "scan"})
+
+# WeChat's own emoticons arrive as codes in the text ("/::)" smile, "/:,@P" giggle): a message that
+# starts with "/" would reach Rasa as an intent name, so they are taken out before anything else.
+_EMOTICON = re.compile(r"/:[!-.0-~]{1,6}")
 
 log = logging.getLogger(__name__)
 
@@ -111,6 +116,7 @@ async def _question(request: web.Request, openid: str, text: str) -> str:
     received_at = datetime.now(timezone.utc)
     followers = request.app[FOLLOWERS]
     state = followers.get(openid) or FollowerState()
+    text = _EMOTICON.sub("", text)
     choice = unicodedata.normalize("NFKC", text).strip()
     if choice == MORE and state.more:
         # The next part of a long answer: already answered and logged, so neither Rasa nor the log again.

@@ -88,6 +88,14 @@ async def test_a_digit_answers_the_numbered_option(channel: TestClient, stub_ras
     assert stub_rasa.received[2]["message"] == "7"
 
 
+async def test_wechat_emoticons_are_not_sent_to_rasa(channel: TestClient, stub_rasa: StubRasa) -> None:
+    openid = wx.new_openid()
+    await ask(channel, openid, "/:,@P农科驿站补多少/::)")
+    assert stub_rasa.received[0]["message"] == "农科驿站补多少"
+    assert "请直接输入您的问题" in (await ask(channel, openid, "/::)/::~")).content
+    assert len(stub_rasa.received) == 1
+
+
 async def test_safe_mode_round_trip(channel: TestClient) -> None:
     openid = wx.new_openid()
     query, body = wx.safe_request(wx.text_message(openid, "农科驿站补多少"))
