@@ -9,6 +9,7 @@ from bot.views.chat import chat
 from bot.views.feedback import feedback
 from bot.views.health import healthz
 from bot.views.widget import setup_widget_routes
+from bot.wechat import setup_wechat
 
 
 def setup_routes(app: web.Application) -> None:
@@ -17,3 +18,4 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_post("/api/feedback", feedback, name="feedback")
     setup_widget_routes(app)  # / (demo page) and /widget/...
     setup_staff(app)  # /staff: hotline console, analytics, login
+    setup_wechat(app)  # /wechat: the Official Account's server URL, when WECHAT_TOKEN is set

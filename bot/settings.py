@@ -6,8 +6,11 @@ configuration; production overrides what it needs through environment variables.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import ipaddress
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,6 +47,11 @@ class Settings:
     trusted_proxies: tuple[str, ...] = ()
     # Origins of the sites allowed to call /api/chat and /api/feedback from their own pages (CORS).
     cors_origins: tuple[str, ...] = ()
+    # The WeChat Official Account channel (bot/wechat/): off while the token is unset. Token and key are
+    # shared secrets with WeChat's servers, so they stay out of repr.
+    wechat_token: str | None = field(default=None, repr=False)
+    wechat_appid: str | None = None
+    wechat_aes_key: str | None = field(default=None, repr=False)
 
     @property
     def rasa_urls(self) -> tuple[str, ...]:
@@ -73,6 +81,7 @@ def load_settings(environ: Mapping[str, str] | None = None, var_dir: Path | None
         rate_exempt_loopback=_flag(env, "RATE_EXEMPT_LOOPBACK"),
         trusted_proxies=_addresses(env, "TRUSTED_PROXIES"),
         cors_origins=_origins(env, "CORS_ORIGINS"),
+        **_wechat(env),
     )
 
 
@@ -163,3 +172,36 @@ def _origins(env: Mapping[str, str], name: str) -> tuple[str, ...]:
             raise SettingsError(f"{name} lists origins like https://example.gov.cn separated by commas, got {raw!r}")
         origins.append(origin.lower())
     return tuple(origins)
+
+
+# The rules of the Official Account console (基本配置 → 服务器配置): a token of 3–32 letters or digits,
+# an EncodingAESKey of 43 letters and digits (base64 of a 32-byte AES key without its "="), and an AppID
+# "wx" + 16 characters.
+_WECHAT_TOKEN = re.compile(r"[A-Za-z0-9]{3,32}")
+_WECHAT_AES_KEY = re.compile(r"[A-Za-z0-9+/]{43}")
+_WECHAT_APPID = re.compile(r"wx[A-Za-z0-9]{16}")
+
+
+def _wechat(env: Mapping[str, str]) -> dict[str, str | None]:
+    """WECHAT_TOKEN, WECHAT_APPID, WECHAT_AES_KEY, checked together (safe mode needs all three)."""
+    token = (env.get("WECHAT_TOKEN") or "").strip() or None
+    appid = (env.get("WECHAT_APPID") or "").strip() or None
+    aes_key = (env.get("WECHAT_AES_KEY") or "").strip() or None
+    if token is not None and not _WECHAT_TOKEN.fullmatch(token):
+        raise SettingsError("WECHAT_TOKEN must be 3 to 32 letters or digits, as entered in the 公众号 console")
+    if appid is not None and not _WECHAT_APPID.fullmatch(appid):
+        raise SettingsError(f"WECHAT_APPID must be the account's AppID (wx and 16 letters or digits), got {appid!r}")
+    if aes_key is not None:
+        if not _WECHAT_AES_KEY.fullmatch(aes_key) or len(_aes_key_bytes(aes_key)) != 32:
+            raise SettingsError("WECHAT_AES_KEY must be the 43-character EncodingAESKey from the 公众号 console")
+        if token is None or appid is None:
+            # The key alone is useless: messages are signed with the token and carry the AppID.
+            raise SettingsError("WECHAT_AES_KEY needs WECHAT_TOKEN and WECHAT_APPID as well")
+    return {"wechat_token": token, "wechat_appid": appid, "wechat_aes_key": aes_key}
+
+
+def _aes_key_bytes(aes_key: str) -> bytes:
+    try:
+        return base64.b64decode(aes_key + "=", validate=True)
+    except binascii.Error:
+        return b""

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tests import wechat_server
 from tests.services import free_port
 
 REPO = Path(__file__).resolve().parent.parent
@@ -136,6 +137,9 @@ def running_stack(workdir: Path, extra_env: dict[str, str] | None = None, *, end
         "TRACKER_DIALECT": "sqlite", "TRACKER_DB": str(workdir / "tracker.db"),
         "TF_CPP_MIN_LOG_LEVEL": "3", "RASA_TELEMETRY_ENABLED": "false",
         "PYTHONPATH": str(REPO),
+        # The WeChat channel on, plain and safe mode (tests/e2e/test_wechat.py).
+        "WECHAT_TOKEN": wechat_server.TOKEN, "WECHAT_APPID": wechat_server.APPID,
+        "WECHAT_AES_KEY": wechat_server.AES_KEY,
         **(extra_env or {}),
     }
     stack = Stack(f"http://127.0.0.1:{gateway_port}", env["RASA_URL"], env["ACTION_URL"], app_db_url, workdir, env,

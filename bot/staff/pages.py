@@ -11,6 +11,7 @@ from app_store.accounts import ANALYST, PASSWORD_MAX_CHARS, STAFF, Account, auth
 from bot.appkeys import ENGINE, SETTINGS
 from bot.limits import client_address
 from bot.staff import messages
+from bot.staff.analytics import CHANNEL_NAMES
 from bot.staff.auth import LOGIN_PATH, csrf_token, current_account, public, roles, sign_in
 from bot.staff.html import render
 from bot.staff.keys import IP_LIMITER, USER_LIMITER
@@ -76,7 +77,8 @@ async def console(request: web.Request) -> web.Response:
 @roles(ANALYST)
 async def analytics(request: web.Request) -> web.Response:
     session = await get_session(request)
-    return render("analytics.html", account=current_account(request), csrf=csrf_token(session), page="analytics")
+    return render("analytics.html", account=current_account(request), csrf=csrf_token(session), page="analytics",
+                  channels=CHANNEL_NAMES)
 
 
 def _login_page(request: web.Request, csrf: str, *, next_path: str | None, error: str | None = None,

@@ -87,3 +87,28 @@ def test_settings_are_frozen() -> None:
 def test_bad_values_are_refused_with_the_variable_name(tmp_path: Path, name: str, value: str) -> None:
     with pytest.raises(SettingsError, match=name):
         load_settings({name: value, "APP_SECRET": "x"}, var_dir=tmp_path)
+
+
+WECHAT_ENV = {"WECHAT_TOKEN": "weihaiKjj2018", "WECHAT_APPID": "wx5f3c1a2b4d6e8f90",
+              "WECHAT_AES_KEY": "AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA"}
+
+
+def test_wechat_channel_is_off_by_default_and_secrets_stay_out_of_repr(tmp_path: Path) -> None:
+    assert load_settings({}, var_dir=tmp_path).wechat_token is None
+    settings = load_settings(WECHAT_ENV, var_dir=tmp_path)
+    assert (settings.wechat_token, settings.wechat_appid, settings.wechat_aes_key) == tuple(WECHAT_ENV.values())
+    assert WECHAT_ENV["WECHAT_TOKEN"] not in repr(settings) and WECHAT_ENV["WECHAT_AES_KEY"] not in repr(settings)
+
+
+@pytest.mark.parametrize(("overrides", "named"), [
+    ({"WECHAT_TOKEN": "ab"}, "WECHAT_TOKEN"),  # the console wants 3 to 32 letters or digits
+    ({"WECHAT_TOKEN": "has space"}, "WECHAT_TOKEN"),
+    ({"WECHAT_APPID": "5f3c1a2b4d6e8f90"}, "WECHAT_APPID"),
+    ({"WECHAT_AES_KEY": "tooShort"}, "WECHAT_AES_KEY"),
+    ({"WECHAT_AES_KEY": "!" * 43}, "WECHAT_AES_KEY"),
+    ({"WECHAT_TOKEN": ""}, "WECHAT_AES_KEY needs"),  # safe mode without its token
+    ({"WECHAT_APPID": ""}, "WECHAT_AES_KEY needs"),
+])
+def test_wechat_settings_are_checked(tmp_path: Path, overrides: dict[str, str], named: str) -> None:
+    with pytest.raises(SettingsError, match=named):
+        load_settings({**WECHAT_ENV, **overrides}, var_dir=tmp_path)

@@ -145,6 +145,16 @@ async def test_channel_filter(analyst: TestClient, seeded: str) -> None:
     assert report["measures"][0]["measure"] == "rd_subsidy"
 
 
+async def test_wechat_channel_filter(analyst: TestClient, seeded: str) -> None:
+    question = _question(_at(2, 9), "研发补助最多多少钱", measure="rd_subsidy", channel="wechat")
+    log_questions(engine_for(seeded), [question])
+    report = await _report(analyst, channel="wechat")
+    assert report["summary"]["total"] == 1 and report["measures"][0]["measure"] == "rd_subsidy"
+    assert report["filters"]["channel"] == "wechat"
+    page = await analyst.get("/staff/analytics")
+    assert '<option value="wechat">微信公众号</option>' in await page.text()
+
+
 async def test_feedback_is_reported_as_unavailable_without_its_table(analyst: TestClient, seeded: str) -> None:
     # A database from before the widget's feedback (migration 0002), or one where it was dropped.
     with engine_for(seeded).begin() as connection:
@@ -161,7 +171,7 @@ async def test_feedback_is_reported_as_unavailable_without_its_table(analyst: Te
     ({"from": "昨天"}, "日期格式不正确，请用 年-月-日（例如 2026-11-01）"),
     ({"from": "2026-11-20", "to": "2026-11-01"}, "开始日期不能晚于结束日期"),
     ({"from": "2020-01-01", "to": "2026-11-01"}, "时间范围太长，最多1098天"),
-    ({"channel": "wechat"}, "渠道不正确，可选：web、staff、api"),
+    ({"channel": "weibo"}, "渠道不正确，可选：web、wechat、staff、api"),
 ])
 async def test_bad_filters_are_a_400_in_chinese(analyst: TestClient, params: dict[str, str], message: str) -> None:
     for path in ("/staff/api/analytics", "/staff/analytics/export.xlsx", "/staff/analytics/export.csv"):
