@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from app_store.engine import engine_for
 from app_store.models import HandoffTicketRow
 from app_store.privacy import mask
 
@@ -69,6 +70,27 @@ def create_ticket(
         session.add(row)
         session.flush()
         return row.id
+
+
+@dataclass(frozen=True, kw_only=True)
+class NewTicket:
+    """A ticket to open, with the database it goes to: what the action server queues while that
+    database is unavailable (`app_store.retry`)."""
+
+    db_url: str
+    conversation: str
+    question: str
+    transcript: Sequence[Mapping[str, Any]] = field(default_factory=tuple)
+    callback_phone: str | None = None
+
+
+def create_tickets(tickets: Sequence[NewTicket]) -> list[int]:
+    """Open each ticket (`create_ticket`); returns their ids."""
+    return [
+        create_ticket(engine_for(ticket.db_url), conversation=ticket.conversation, question=ticket.question,
+                      transcript=ticket.transcript, callback_phone=ticket.callback_phone)
+        for ticket in tickets
+    ]
 
 
 def open_tickets(engine: Engine, limit: int = 200) -> list[Ticket]:
