@@ -25,7 +25,6 @@ log = logging.getLogger(__name__)
 
 NO_CALLBACK = "不需要回电"
 _DECLINE = re.compile(r"不用|不需要|不要|不留|没有|算了|不必")
-_TRANSCRIPT_TURNS = 20
 _NOT_QUESTIONS = {"inform", "affirm", "deny", "stop", "greet", "thank", "goodbye"}
 
 
@@ -61,7 +60,7 @@ def callback_number(text: str) -> str | None:
 
 
 def transcript(tracker: Tracker) -> tuple[list[dict[str, str]], str]:
-    """The recent conversation, and the question the user asked before they asked for a person
+    """The conversation Rasa handed over, and the question the user asked before they asked for a person
     (not the phone number or "不用" typed into the hand-off form afterwards)."""
     lines: list[dict[str, str]] = []
     question = asked_before_handoff = ""
@@ -76,7 +75,7 @@ def transcript(tracker: Tracker) -> tuple[list[dict[str, str]], str]:
                 question = text
         elif event.get("event") == "bot" and event.get("text"):
             lines.append({"who": "bot", "text": event["text"]})
-    return lines[-_TRANSCRIPT_TURNS * 2:], asked_before_handoff
+    return lines, asked_before_handoff  # create_ticket keeps the last TRANSCRIPT_TURNS turns
 
 
 class ActionHandoff(Action):
