@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -9,6 +11,7 @@ from aiohttp.test_utils import TestClient
 
 from app_store import accounts as account_store
 from app_store import engine_for
+from bot.settings import SettingsError, load_settings
 from bot.staff.auth import LoginLimiter
 from tests.staff.conftest import PASSWORD, csrf_of, log_in, page_csrf
 
@@ -210,3 +213,25 @@ async def test_other_gateway_routes_are_untouched(gateway: TestClient) -> None:
     assert response.status == 200
     assert "Set-Cookie" not in response.headers
     assert "Content-Security-Policy" not in response.headers
+
+
+@pytest.mark.parametrize(("env", "secure"), [
+    ({}, False),
+    ({"APP_ENV": "production"}, True),  # behind HTTPS: on unless said otherwise
+    ({"APP_ENV": "production", "STAFF_COOKIE_SECURE": "0"}, False),
+    ({"STAFF_COOKIE_SECURE": "yes"}, True),
+])
+async def test_the_session_cookie_is_secure_in_production(
+    make_staff_gateway: Any, tmp_path: Path, env: dict[str, str], secure: bool
+) -> None:
+    from_env = load_settings(env, var_dir=tmp_path)
+    client = await make_staff_gateway(app_env=from_env.app_env, staff_cookie_secure=from_env.staff_cookie_secure)
+    cookie = (await client.get("/staff/login")).headers["Set-Cookie"]
+    assert cookie.startswith("weihai_staff=") and "HttpOnly" in cookie
+    assert ("Secure" in cookie) is secure
+
+
+@pytest.mark.parametrize(("name", "raw"), [("STAFF_COOKIE_SECURE", "maybe"), ("APP_ENV", "staging")])
+def test_cookie_settings_are_validated(tmp_path: Path, name: str, raw: str) -> None:
+    with pytest.raises(SettingsError, match=name):
+        load_settings({name: raw}, var_dir=tmp_path)
