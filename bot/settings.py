@@ -63,7 +63,8 @@ class Settings:
     rate_per_sender: int = int(DEFAULTS["RATE_PER_SENDER"])
     rate_per_ip: int = int(DEFAULTS["RATE_PER_IP"])
     rate_exempt_loopback: bool = False
-    # Reverse proxies whose X-Forwarded-For names the client (for the per-address limit).
+    # Reverse proxies (addresses or networks) whose X-Forwarded-For names the client: for the chat limits
+    # and the staff login throttle, which otherwise count everyone behind the proxy as one client.
     trusted_proxies: tuple[str, ...] = ()
     # Origins of the sites allowed to call /api/chat and /api/feedback from their own pages (CORS).
     cors_origins: tuple[str, ...] = ()
@@ -168,13 +169,19 @@ def _flag(env: Mapping[str, str], name: str, default: bool = False) -> bool:
 
 
 def _addresses(env: Mapping[str, str], name: str) -> tuple[str, ...]:
-    addresses = tuple(part.strip() for part in (env.get(name) or "").split(",") if part.strip())
-    for address in addresses:
+    """IP addresses or networks ("10.0.0.2", "10.0.0.0/24", "::1"), separated by commas."""
+    addresses = []
+    for part in (env.get(name) or "").split(","):
+        if not part.strip():
+            continue
         try:
-            ipaddress.ip_address(address)
+            network = ipaddress.ip_network(part.strip(), strict=False)
         except ValueError:
-            raise SettingsError(f"{name} lists IP addresses separated by commas, got {address!r}") from None
-    return addresses
+            raise SettingsError(
+                f"{name} lists IP addresses or networks separated by commas, got {part.strip()!r}") from None
+        # A single address stays as written ("10.0.0.2", not "10.0.0.2/32").
+        addresses.append(str(network.network_address) if network.num_addresses == 1 else str(network))
+    return tuple(addresses)
 
 
 def _origins(env: Mapping[str, str], name: str) -> tuple[str, ...]:
