@@ -9,12 +9,12 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.kb import get_kb
 from actions.policy import answer_question, outcome, send
 from policy_answers.engine import INTENT_ASPECT, Question, likely_measures, plainly_answerable
 from policy_answers.outcome import Outcome
 from policy_answers.render import cannot_help
 from policy_answers.settings import hotline
+from policy_kb.query import get_kb
 
 # What an intent means, for the "您是想问…？" buttons when no measure is in sight (as Sara does).
 INTENT_DESCRIPTIONS = {

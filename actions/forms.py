@@ -9,7 +9,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.kb import get_kb
+from policy_kb.query import get_kb
 
 
 class ActionAskApplicantType(Action):

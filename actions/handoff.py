@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 from typing import Any
 
@@ -12,16 +13,18 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.policy import outcome
-from app_store import create_ticket, engine_for
 from app_store.privacy import pseudonym
+from app_store.retry import ROW_ERRORS, RetryingWriter
 from app_store.settings import app_db_url, app_secret
+from app_store.tickets import NewTicket, create_tickets
 from policy_answers.outcome import Outcome
 from policy_answers.pii import HALF_WIDTH, LANDLINE, MOBILE
 from policy_answers.settings import hotline
 
+log = logging.getLogger(__name__)
+
 NO_CALLBACK = "不需要回电"
 _DECLINE = re.compile(r"不用|不需要|不要|不留|没有|算了|不必")
-_TRANSCRIPT_TURNS = 20
 _NOT_QUESTIONS = {"inform", "affirm", "deny", "stop", "greet", "thank", "goodbye"}
 
 
@@ -57,7 +60,7 @@ def callback_number(text: str) -> str | None:
 
 
 def transcript(tracker: Tracker) -> tuple[list[dict[str, str]], str]:
-    """The recent conversation, and the question the user asked before they asked for a person
+    """The conversation Rasa handed over, and the question the user asked before they asked for a person
     (not the phone number or "不用" typed into the hand-off form afterwards)."""
     lines: list[dict[str, str]] = []
     question = asked_before_handoff = ""
@@ -72,7 +75,7 @@ def transcript(tracker: Tracker) -> tuple[list[dict[str, str]], str]:
                 question = text
         elif event.get("event") == "bot" and event.get("text"):
             lines.append({"who": "bot", "text": event["text"]})
-    return lines[-_TRANSCRIPT_TURNS * 2:], asked_before_handoff
+    return lines, asked_before_handoff  # create_ticket keeps the last TRANSCRIPT_TURNS turns
 
 
 class ActionHandoff(Action):
@@ -84,15 +87,40 @@ class ActionHandoff(Action):
         phone = tracker.get_slot("callback_phone")
         phone = None if phone in (None, NO_CALLBACK) else phone
         lines, question = transcript(tracker)
-        try:
-            await asyncio.to_thread(
-                create_ticket, engine_for(app_db_url()),
-                conversation=pseudonym(app_secret(), tracker.sender_id),
-                question=question or "（未提问）", transcript=lines, callback_phone=phone,
-            )
-        except Exception:  # the user must still get a way forward when the database is down
-            dispatcher.utter_message(response="utter_handoff_failed", hotline=hotline())
-            return [SlotSet("callback_phone", None), *outcome(Outcome.handoff)]
-        dispatcher.utter_message(response="utter_handoff_done_callback" if phone else "utter_handoff_done",
-                                 hotline=hotline())
+        response = await record_ticket(tracker.sender_id, question or "（未提问）", lines, phone)
+        dispatcher.utter_message(response=response, hotline=hotline())
         return [SlotSet("callback_phone", None), *outcome(Outcome.handoff)]
+
+
+async def record_ticket(sender_id: str, question: str, lines: list[dict[str, str]], phone: str | None) -> str:
+    """Open the ticket; returns the response that tells the user what became of it."""
+    try:
+        ticket = NewTicket(db_url=app_db_url(), conversation=pseudonym(app_secret(), sender_id),
+                           question=question, transcript=lines, callback_phone=phone)
+    except Exception:  # no key to pseudonymise the sender with (var/secret.key unreadable)
+        log.exception("hand-off: cannot open a ticket")
+        return "utter_handoff_failed"
+    try:
+        await asyncio.to_thread(create_tickets, [ticket])
+    except ROW_ERRORS:
+        log.exception("hand-off: the ticket was refused")
+        return "utter_handoff_failed"
+    except Exception:
+        # Locked past its busy timeout, or down: the queue writes the ticket once the database is back,
+        # so the request is not lost (and the user is told it will be recorded, not that it is).
+        log.warning("hand-off: app database unavailable, the ticket waits in the queue", exc_info=True)
+        return "utter_handoff_queued" if ticket_queue().submit(ticket) else "utter_handoff_failed"
+    return "utter_handoff_done_callback" if phone else "utter_handoff_done"
+
+
+_queue: tuple[asyncio.AbstractEventLoop, RetryingWriter[NewTicket]] | None = None
+
+
+def ticket_queue() -> RetryingWriter[NewTicket]:
+    """The action server's tickets that wait for the database, written in order as soon as it answers.
+    One queue per event loop (the action server has one; tests start a loop per test)."""
+    global _queue
+    loop = asyncio.get_running_loop()
+    if _queue is None or _queue[0] is not loop:
+        _queue = (loop, RetryingWriter(create_tickets, name="hand-off tickets", batch_size=1, max_pending=10_000))
+    return _queue[1]

@@ -13,11 +13,11 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.kb import get_kb
 from policy_answers.engine import Answer, Context, Question, calculator, decide, quotes_a_measure
 from policy_answers.outcome import Outcome
 from policy_answers.render import Reply
 from policy_answers.settings import hotline
+from policy_kb.query import get_kb
 
 # Slots an action sets to tell the gateway's question log what this turn was (see policy_rasa.channel).
 ANSWER_MEASURE = "answer_measure"

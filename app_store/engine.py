@@ -6,12 +6,13 @@ import json
 from functools import lru_cache, partial
 from typing import Any
 
-from sqlalchemy import create_engine, event, select
+from sqlalchemy import create_engine, select
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import QueuePool
 
 from app_store.models import QuestionLogRow
+from infra.sqlite import use_sqlite_pragmas
 
 
 @lru_cache(maxsize=16)
@@ -34,21 +35,9 @@ def engine_for(url: str) -> Engine:
         # Keep Chinese readable in the JSON columns for whoever inspects the database by hand.
         json_serializer=partial(json.dumps, ensure_ascii=False),
     )
-    if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
+    # The gateway and the action server write the same file.
+    use_sqlite_pragmas(engine, wal=True)
     return engine
-
-
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # The gateway and the action server write the same file: WAL lets readers go on during a write, and
-    # the busy timeout makes a writer wait for the lock instead of failing at once.
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    # In WAL mode NORMAL loses nothing when a process dies, only possibly the last commits on a power cut;
-    # FULL would wait for the disk on every question. Production runs on PostgreSQL.
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
-    cursor.close()
 
 
 def ping(engine: Engine) -> None:

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
@@ -12,16 +11,23 @@ from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from app_store.engine import engine_for
 from app_store.models import HandoffTicketRow
 from app_store.privacy import mask
+from policy_answers.pii import HALF_WIDTH, LANDLINE, MOBILE
 
 OPEN = "open"
 DONE = "done"
 
-# Staff need the recent context, not a whole long conversation.
-TRANSCRIPT_MAX_LINES = 30
+# A ticket keeps the conversation's last this many turns (a user's message and the replies to it): staff
+# need the recent context, not a whole long conversation. It is also as much as the action server is sure
+# to see: Rasa hands it the tracker window, 10 to 15 turns by default (policy_rasa.tracker_store; a test
+# checks the default window is not shorter). The only cap: the hand-off action passes every line it has.
+TRANSCRIPT_TURNS = 10
+# Bounds the lines of one turn (an answer and a follow-up question are two), so that bot lines without
+# any user line between them cannot make a ticket grow.
+_LINES_PER_TURN = 4
 LINE_MAX_CHARS = 2000
-_PHONE = re.compile(r"\+?[0-9][0-9 ()-]{4,30}")
 
 
 @dataclass(frozen=True)
@@ -51,12 +57,12 @@ def create_ticket(
     {"who": "user" | "bot", "text": ...}. Question and transcript are masked; the callback phone is not.
     """
     phone = (callback_phone or "").strip() or None
-    if phone is not None and not _PHONE.fullmatch(phone):
-        raise ValueError("callback_phone must be a phone number (digits, spaces, +, -, parentheses)")
+    if phone is not None and not is_phone_number(phone):
+        raise ValueError("callback_phone must be a mobile or landline number")
     lines = [
         {"who": str(line.get("who", ""))[:16], "text": mask(str(line.get("text", "")))[:LINE_MAX_CHARS]}
-        for line in transcript
-    ][-TRANSCRIPT_MAX_LINES:]
+        for line in last_turns(list(transcript), TRANSCRIPT_TURNS)
+    ]
     row = HandoffTicketRow(
         created_at=datetime.now(timezone.utc),
         conversation=conversation[:16],
@@ -69,6 +75,40 @@ def create_ticket(
         session.add(row)
         session.flush()
         return row.id
+
+
+@dataclass(frozen=True, kw_only=True)
+class NewTicket:
+    """A ticket to open, with the database it goes to: what the action server queues while that
+    database is unavailable (`app_store.retry`)."""
+
+    db_url: str
+    conversation: str
+    question: str
+    transcript: Sequence[Mapping[str, Any]] = field(default_factory=tuple)
+    callback_phone: str | None = None
+
+
+def create_tickets(tickets: Sequence[NewTicket]) -> list[int]:
+    """Open each ticket (`create_ticket`); returns their ids."""
+    return [
+        create_ticket(engine_for(ticket.db_url), conversation=ticket.conversation, question=ticket.question,
+                      transcript=ticket.transcript, callback_phone=ticket.callback_phone)
+        for ticket in tickets
+    ]
+
+
+def is_phone_number(text: str) -> bool:
+    """A mobile or a landline number and nothing else, by the patterns the masking uses."""
+    probe = text.translate(HALF_WIDTH)
+    return bool(MOBILE.fullmatch(probe) or LANDLINE.fullmatch(probe))
+
+
+def last_turns(lines: list[Mapping[str, Any]], turns: int) -> list[Mapping[str, Any]]:
+    """The lines from the `turns`-th last user line on (all of them when there are fewer turns)."""
+    starts = [index for index, line in enumerate(lines) if line.get("who") == "user"]
+    start = starts[-turns] if len(starts) >= turns else 0
+    return lines[start:][-turns * _LINES_PER_TURN:]
 
 
 def open_tickets(engine: Engine, limit: int = 200) -> list[Ticket]:

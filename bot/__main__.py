@@ -6,8 +6,8 @@ import asyncio
 import logging
 
 import uvloop
-from aiohttp import web
 
+from bot import serve
 from bot.access_log import AccessLogger
 from bot.app import create_app
 from bot.migrate import upgrade
@@ -22,9 +22,8 @@ def main() -> None:
     # uvloop's event loop and transports are written in C: the gateway's own cost per message fell from
     # ~7 ms to ~3 ms (docs/benchmark.md). It is already installed as a dependency of Rasa's Sanic.
     asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
-    web.run_app(
-        create_app(settings), host=settings.host, port=settings.port, access_log_class=AccessLogger
-    )
+    # Like web.run_app, but aiohttp's own refusals (URL or header too long) are Chinese JSON too.
+    serve.run(create_app(settings), host=settings.host, port=settings.port, access_log_class=AccessLogger)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ import ipaddress
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Collection
+from functools import lru_cache
 
 from aiohttp import web
 
@@ -68,17 +69,32 @@ class RateLimiter:
 
 
 def client_address(request: web.Request, trusted_proxies: Collection[str] = ()) -> str:
-    """The client's IP address. Behind a reverse proxy listed in `trusted_proxies` (which must set
-    X-Forwarded-For), the address the nearest untrusted hop reported; otherwise the peer's address, so a
-    client cannot pick its own bucket by sending the header."""
+    """The client's IP address. Behind a reverse proxy listed in `trusted_proxies` (addresses or networks;
+    the proxy must set X-Forwarded-For), the address the nearest untrusted hop reported; otherwise the
+    peer's address, so a client cannot pick its own bucket by sending the header."""
     peer = request.remote or ""
-    if peer not in trusted_proxies:
+    if not _trusted(peer, trusted_proxies):
         return peer
     hops = [hop.strip() for hop in ",".join(request.headers.getall("X-Forwarded-For", [])).split(",")]
     for hop in reversed(hops):
-        if hop and hop not in trusted_proxies:
+        if hop and not _trusted(hop, trusted_proxies):
             return hop
     return peer
+
+
+def _trusted(address: str, trusted_proxies: Collection[str]) -> bool:
+    if not trusted_proxies:
+        return False
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in _networks(tuple(trusted_proxies)))
+
+
+@lru_cache(maxsize=8)
+def _networks(trusted_proxies: tuple[str, ...]) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    return tuple(ipaddress.ip_network(proxy, strict=False) for proxy in trusted_proxies)
 
 
 def is_loopback(address: str) -> bool:

@@ -1,7 +1,8 @@
 """Gateway settings, read once from the environment.
 
 Every value has a default that works on a developer machine, so `python -m bot` runs with no
-configuration; production overrides what it needs through environment variables.
+configuration; production overrides what it needs through environment variables. The defaults are
+written once, in deploy/defaults.env, which scripts/env.sh exports for the other services too.
 """
 
 from __future__ import annotations
@@ -20,8 +21,27 @@ from app_store.settings import VAR_DIR, SettingsError, app_db_url, app_secret
 from policy_answers.settings import DEFAULT_HOTLINE
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULTS_FILE = REPO_ROOT / "deploy" / "defaults.env"
+_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+DEVELOPMENT = "development"
+PRODUCTION = "production"  # scripts/run_production.sh: behind HTTPS, so the staff cookie is Secure
 
 
+def read_defaults(environ: Mapping[str, str], path: Path = DEFAULTS_FILE) -> dict[str, str]:
+    """The defaults in `path`, a ${KEY} in a value filled from `environ` where set there (not empty) and
+    from the earlier defaults otherwise: what scripts/env.sh exports."""
+    values: dict[str, str] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        key, _, raw = line.partition("=")
+        values[key] = _REFERENCE.sub(lambda ref: environ.get(ref[1]) or values.get(ref[1], ""), raw)
+    return values
+
+
+# The file's own values, for Settings built directly (tests) rather than by load_settings.
+DEFAULTS = read_defaults({})
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -29,21 +49,24 @@ class Settings:
     app_db_url: str
     # Keyed hash for pseudonymous conversation ids; kept out of repr so it never lands in a log.
     app_secret: str = field(repr=False)
-    port: int = 8080
-    host: str = "127.0.0.1"
+    port: int = int(DEFAULTS["PORT"])
+    host: str = DEFAULTS["HOST"]
+    # "development" or "production" (run_production.sh sets it): what some defaults depend on.
+    app_env: str = DEFAULTS["APP_ENV"]
     # One URL, or several separated by commas (production: one per Rasa process / action server; the
     # gateway spreads messages over the Rasa processes and its health check asks every one of them).
-    rasa_url: str = "http://127.0.0.1:5005"
-    action_url: str = "http://127.0.0.1:5055"
+    rasa_url: str = DEFAULTS["RASA_URL"]
+    action_url: str = DEFAULTS["ACTION_URL"]
     hotline: str = DEFAULT_HOTLINE
-    max_message_chars: int = 500
-    rasa_timeout_s: float = 10.0
+    max_message_chars: int = int(DEFAULTS["MAX_MESSAGE_CHARS"])
+    rasa_timeout_s: float = float(DEFAULTS["RASA_TIMEOUT_S"])
     # Requests a minute to /api/* (0: no limit). Generous: a person types far fewer, and a whole office
     # behind one NAT address shares the per-address budget. See bot/limits.py.
-    rate_per_sender: int = 120
-    rate_per_ip: int = 3000
+    rate_per_sender: int = int(DEFAULTS["RATE_PER_SENDER"])
+    rate_per_ip: int = int(DEFAULTS["RATE_PER_IP"])
     rate_exempt_loopback: bool = False
-    # Reverse proxies whose X-Forwarded-For names the client (for the per-address limit).
+    # Reverse proxies (addresses or networks) whose X-Forwarded-For names the client: for the chat limits
+    # and the staff login throttle, which otherwise count everyone behind the proxy as one client.
     trusted_proxies: tuple[str, ...] = ()
     # Origins of the sites allowed to call /api/chat and /api/feedback from their own pages (CORS).
     cors_origins: tuple[str, ...] = ()
@@ -52,6 +75,9 @@ class Settings:
     wechat_token: str | None = field(default=None, repr=False)
     wechat_appid: str | None = None
     wechat_aes_key: str | None = field(default=None, repr=False)
+    # The staff session cookie goes over HTTPS only. On by default in production, which runs behind HTTPS;
+    # off in development, where the pages are served over plain http://127.0.0.1.
+    staff_cookie_secure: bool = False
 
     @property
     def rasa_urls(self) -> tuple[str, ...]:
@@ -64,31 +90,34 @@ class Settings:
 
 def load_settings(environ: Mapping[str, str] | None = None, var_dir: Path | None = None) -> Settings:
     """Settings from `environ` (default: the process environment); `var_dir` holds the default DB and key."""
-    env = os.environ if environ is None else environ
+    given = os.environ if environ is None else environ
     var = var_dir or VAR_DIR
+    # An empty variable counts as unset, as in scripts/env.sh.
+    env = {**read_defaults(given), **{name: value for name, value in given.items() if value}}
+    app_env = _choice(env, "APP_ENV", (DEVELOPMENT, PRODUCTION))
     return Settings(
-        port=_int(env, "PORT", 8080, minimum=1, maximum=65535),
-        host=env.get("HOST") or "127.0.0.1",
-        rasa_url=_urls(env, "RASA_URL", "http://127.0.0.1:5005"),
-        action_url=_urls(env, "ACTION_URL", "http://127.0.0.1:5055"),
+        port=_int(env, "PORT", minimum=1, maximum=65535),
+        host=env["HOST"],
+        app_env=app_env,
+        rasa_url=_urls(env, "RASA_URL"),
+        action_url=_urls(env, "ACTION_URL"),
         app_db_url=app_db_url(env, var),
         app_secret=app_secret(env, var),
         hotline=env.get("HOTLINE") or DEFAULT_HOTLINE,
-        max_message_chars=_int(env, "MAX_MESSAGE_CHARS", 500, minimum=1, maximum=100_000),
-        rasa_timeout_s=_positive_float(env, "RASA_TIMEOUT_S", 10.0),
-        rate_per_sender=_int(env, "RATE_PER_SENDER", 120, minimum=0, maximum=1_000_000),
-        rate_per_ip=_int(env, "RATE_PER_IP", 3000, minimum=0, maximum=1_000_000),
+        max_message_chars=_int(env, "MAX_MESSAGE_CHARS", minimum=1, maximum=100_000),
+        rasa_timeout_s=_positive_float(env, "RASA_TIMEOUT_S"),
+        rate_per_sender=_int(env, "RATE_PER_SENDER", minimum=0, maximum=1_000_000),
+        rate_per_ip=_int(env, "RATE_PER_IP", minimum=0, maximum=1_000_000),
         rate_exempt_loopback=_flag(env, "RATE_EXEMPT_LOOPBACK"),
         trusted_proxies=_addresses(env, "TRUSTED_PROXIES"),
         cors_origins=_origins(env, "CORS_ORIGINS"),
         **_wechat(env),
+        staff_cookie_secure=_flag(env, "STAFF_COOKIE_SECURE", default=app_env == PRODUCTION),
     )
 
 
-def _int(env: Mapping[str, str], name: str, default: int, *, minimum: int, maximum: int) -> int:
-    raw = env.get(name)
-    if not raw:
-        return default
+def _int(env: Mapping[str, str], name: str, *, minimum: int, maximum: int) -> int:
+    raw = env[name]
     try:
         value = int(raw)
     except ValueError:
@@ -98,10 +127,15 @@ def _int(env: Mapping[str, str], name: str, default: int, *, minimum: int, maxim
     return value
 
 
-def _positive_float(env: Mapping[str, str], name: str, default: float) -> float:
-    raw = env.get(name)
-    if not raw:
-        return default
+def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str:
+    value = env[name].strip().lower()
+    if value not in choices:
+        raise SettingsError(f"{name} must be one of {', '.join(choices)}, got {env[name]!r}")
+    return value
+
+
+def _positive_float(env: Mapping[str, str], name: str) -> float:
+    raw = env[name]
     try:
         value = float(raw)
     except ValueError:
@@ -111,30 +145,31 @@ def _positive_float(env: Mapping[str, str], name: str, default: float) -> float:
     return value
 
 
-def _url(env: Mapping[str, str], name: str, default: str) -> str:
-    raw = env.get(name) or default
+def _url(name: str, raw: str) -> str:
     if not raw.startswith(("http://", "https://")):
         raise SettingsError(f"{name} must be an http(s) URL, got {raw!r}")
     # Paths are appended to it, so a trailing slash would give "//webhooks".
     return raw.rstrip("/")
 
 
-def _urls(env: Mapping[str, str], name: str, default: str) -> str:
+def _urls(env: Mapping[str, str], name: str) -> str:
     """One URL or a comma-separated list of them, each checked and normalised, joined by commas."""
-    raw = env.get(name) or default
+    raw = env[name]
     parts = [part.strip() for part in raw.split(",")]
     if not all(parts):
         raise SettingsError(f"{name} has an empty entry in its comma-separated list: {raw!r}")
-    return ",".join(_url({name: part}, name, default) for part in parts)
+    return ",".join(_url(name, part) for part in parts)
 
 
 def split_urls(value: str) -> tuple[str, ...]:
     return tuple(part.strip().rstrip("/") for part in value.split(",") if part.strip())
 
 
-def _flag(env: Mapping[str, str], name: str) -> bool:
+def _flag(env: Mapping[str, str], name: str, default: bool = False) -> bool:
     raw = (env.get(name) or "").strip().lower()
-    if raw in ("", "0", "false", "no", "off"):
+    if not raw:
+        return default
+    if raw in ("0", "false", "no", "off"):
         return False
     if raw in ("1", "true", "yes", "on"):
         return True
@@ -142,13 +177,19 @@ def _flag(env: Mapping[str, str], name: str) -> bool:
 
 
 def _addresses(env: Mapping[str, str], name: str) -> tuple[str, ...]:
-    addresses = tuple(part.strip() for part in (env.get(name) or "").split(",") if part.strip())
-    for address in addresses:
+    """IP addresses or networks ("10.0.0.2", "10.0.0.0/24", "::1"), separated by commas."""
+    addresses = []
+    for part in (env.get(name) or "").split(","):
+        if not part.strip():
+            continue
         try:
-            ipaddress.ip_address(address)
+            network = ipaddress.ip_network(part.strip(), strict=False)
         except ValueError:
-            raise SettingsError(f"{name} lists IP addresses separated by commas, got {address!r}") from None
-    return addresses
+            raise SettingsError(
+                f"{name} lists IP addresses or networks separated by commas, got {part.strip()!r}") from None
+        # A single address stays as written ("10.0.0.2", not "10.0.0.2/32").
+        addresses.append(str(network.network_address) if network.num_addresses == 1 else str(network))
+    return tuple(addresses)
 
 
 def _origins(env: Mapping[str, str], name: str) -> tuple[str, ...]:

@@ -6,6 +6,7 @@ gives is built from that document's data: nothing here knows a figure or a unit 
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -28,6 +29,7 @@ from policy_kb.schema import (
     Unit,
 )
 from policy_kb.search import SearchHit, SearchIndex
+from policy_kb.settings import database_url
 from policy_kb.store import engine_for, read_document
 from policy_kb.terms import TermHit, TermIndex
 
@@ -116,6 +118,7 @@ class KnowledgeBase:
         self._districts = {d.id: d for d in data.districts}
         self._targets = {t.id: t for t in data.targets}
         self._applicants = {a.id: a for a in data.applicant_types}
+        self.warmed = False  # see warm()
 
     # --- lookup by id -------------------------------------------------------------------------
     @property
@@ -167,6 +170,12 @@ class KnowledgeBase:
 
     def measures_in_clause(self, clause_id: str) -> list[Measure]:
         return [m for m in self.data.measures if m.clause == clause_id]
+
+    def warm(self) -> None:
+        """Build the lazily built indexes now (term lookup, search), so no user waits for them."""
+        self.find_measures("预热")
+        self.search("预热")
+        self.warmed = True
 
     # --- finding things in text ---------------------------------------------------------------
     @cached_property
@@ -405,16 +414,41 @@ def _money_rank(measure: Measure) -> int:
 
 
 _cache_lock = threading.Lock()
+# The one cache of knowledge bases in a process: load_kb fills it, get_kb reads it.
 _cache: dict[str, KnowledgeBase] = {}
 
 
 def load_kb(url: str | None = None, code: str | None = None, engine: Engine | None = None) -> KnowledgeBase:
     """The knowledge base from the database, read once per process and URL (it changes only on
     `python -m policy_kb load`, after which services are restarted)."""
-    engine = engine or engine_for(url)
-    key = f"{engine.url}|{code}"
+    if engine is None:
+        # Resolved here, not in engine_for(None), which would remember the first call's environment.
+        url = url or database_url()
+    key = _key(url, code, engine)
     with _cache_lock:
         if key not in _cache:
-            data, version = read_document(engine, code)
+            data, version = read_document(engine or engine_for(url), code)
             _cache[key] = KnowledgeBase(data, version)
         return _cache[key]
+
+
+async def get_kb(url: str | None = None, code: str | None = None) -> KnowledgeBase:
+    """`load_kb` for code on an event loop (the action server, the gateway's staff pages): the first call
+    reads the database and builds the indexes (terms, search) in a thread, not in a user's turn or on the
+    first keypress; later calls return the cached one at once. A failed read raises and is tried again
+    on the next call."""
+    kb = _cache.get(_key(url, code, None))
+    if kb is None or not kb.warmed:
+        kb = await asyncio.to_thread(_load_warm, url, code)
+    return kb
+
+
+def _load_warm(url: str | None, code: str | None) -> KnowledgeBase:
+    kb = load_kb(url, code)
+    kb.warm()
+    return kb
+
+
+def _key(url: str | None, code: str | None, engine: Engine | None) -> str:
+    # Without creating the engine: get_kb looks up the cache on the event loop.
+    return f"{engine.url if engine is not None else url or database_url()}|{code}"

@@ -10,10 +10,11 @@ import hashlib
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import create_engine, delete, event, select
+from sqlalchemy import create_engine, delete, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from infra.sqlite import use_sqlite_pragmas
 from policy_kb.loader import load_file
 from policy_kb.models import (
     ApplicantTypeRow,
@@ -36,13 +37,8 @@ from policy_kb.settings import database_url
 def engine_for(url: str | None = None) -> Engine:
     url = url or database_url()
     engine = create_engine(url, future=True, pool_pre_ping=True)
-    if engine.dialect.name == "sqlite":
-        @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA busy_timeout=5000")
-            cursor.close()
+    # Read by every service while `python -m policy_kb load` may write; the schema's foreign keys hold.
+    use_sqlite_pragmas(engine, wal=False, foreign_keys=True)
     Base.metadata.create_all(engine)
     return engine
 

@@ -73,6 +73,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy.orm import declarative_base
 
+from infra.sqlite import use_sqlite_pragmas
 from policy_answers.outcome import Outcome
 from policy_rasa import speedups
 
@@ -175,9 +176,9 @@ class TurnRecordingTrackerStore(SQLTrackerStore):
         self.window_turns = _window_turns(window_turns)
         # The window grows to this many turns before the checkpoint moves up to `window_turns` turns back.
         self.longest_window = self.window_turns + max(1, self.window_turns // 2)
-        if self.engine.dialect.name == "sqlite":
-            # Development only (production is on PostgreSQL): without WAL every save waits for an fsync.
-            sa.event.listen(self.engine, "connect", _sqlite_wal)
+        # SQLite in development only (production is on PostgreSQL): without WAL every save waits for an
+        # fsync, and readers (another Rasa process, exports) would be blocked by a write.
+        use_sqlite_pragmas(self.engine, wal=True)
         _create_window_table(self.engine)
         self._queries = _Queries(self.SQLEvent.__table__)
 
@@ -444,16 +445,6 @@ def _window_turns(raw: int | str | None) -> int:
     if value < 0:
         raise ValueError(f"tracker_store window_turns must be 0 (off) or more, got {value}")
     return value
-
-
-def _sqlite_wal(dbapi_connection: Any, _record: Any) -> None:
-    # WAL with synchronous=NORMAL: a crash of the process loses nothing, a power cut may lose the last
-    # turns; readers (e.g. another Rasa process, exports) are not blocked by a write.
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
-    cursor.close()
 
 
 def _create_window_table(engine: sa.engine.Engine) -> None:

@@ -1,13 +1,14 @@
-# Defaults for every service, in one place; anything already set in the environment wins.
+# Defaults for every service: deploy/defaults.env, the one place they are written (the gateway's
+# bot/settings.py reads the same file). Anything already set (not empty) in the environment wins.
 # Sourced by scripts/run.sh, scripts/train.sh and the end-to-end test harness.
-export PORT="${PORT:-8080}"
-export RASA_PORT="${RASA_PORT:-5005}"
-export ACTION_PORT="${ACTION_PORT:-5055}"
-export RASA_URL="${RASA_URL:-http://127.0.0.1:${RASA_PORT}}"
-export ACTION_URL="${ACTION_URL:-http://127.0.0.1:${ACTION_PORT}}"
-export ACTION_ENDPOINT_URL="${ACTION_ENDPOINT_URL:-${ACTION_URL}/webhook}"
-export TRACKER_DIALECT="${TRACKER_DIALECT:-sqlite}"
-export TRACKER_DB="${TRACKER_DB:-var/tracker.db}"
-export RASA_MODEL="${RASA_MODEL:-models/current.tar.gz}"
-export TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-3}"
+while IFS= read -r line || [ -n "$line" ]; do
+    case "$line" in ''|'#'*) continue ;; esac
+    key="${line%%=*}" value="${line#*=}"
+    # ${KEY} names an earlier key (or a variable already set); nothing else is expanded, as in Python.
+    while [[ "$value" =~ \$\{([A-Za-z_][A-Za-z0-9_]*)\} ]]; do
+        ref="${BASH_REMATCH[1]}"
+        value="${value//"\${$ref}"/${!ref:-}}"
+    done
+    [ -n "${!key:-}" ] || export "$key=$value"
+done < "$(dirname "${BASH_SOURCE[0]}")/../deploy/defaults.env"
 export RASA_TELEMETRY_ENABLED=false

@@ -26,6 +26,8 @@ elif [ -n "${PRODUCTION_ENV:-}" ]; then
     exit 2
 fi
 
+# Production runs behind HTTPS: settings that depend on it (the staff cookie is Secure) follow this.
+export APP_ENV="${APP_ENV:-production}"
 export RASA_PROCESSES="${RASA_PROCESSES:-2}"
 export ACTION_PROCESSES="${ACTION_PROCESSES:-$RASA_PROCESSES}"
 export RASA_BIND="${RASA_BIND:-127.0.0.1}"

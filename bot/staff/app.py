@@ -8,7 +8,6 @@ rasa pins resolve to, so every /staff middleware here checks the path instead.)
 from __future__ import annotations
 
 import functools
-import os
 from pathlib import Path
 
 from aiohttp import web
@@ -43,9 +42,8 @@ def setup_staff(app: web.Application) -> None:
     app[KB] = KnowledgeBaseHolder()
     app[USER_LIMITER] = LoginLimiter(LOGIN_FAILURES_PER_USER, LOGIN_WINDOW_S)
     app[IP_LIMITER] = LoginLimiter(LOGIN_FAILURES_PER_ADDRESS, LOGIN_WINDOW_S)
-    secure_cookie = os.environ.get("STAFF_COOKIE_SECURE", "") in ("1", "true", "yes")
     app.middlewares.append(_only_under_staff([security_headers, *staff_middlewares(
-        settings.app_secret, secure_cookie=secure_cookie)]))
+        settings.app_secret, secure_cookie=settings.staff_cookie_secure)]))
     app.on_startup.append(_warm_kb)
 
     router = app.router

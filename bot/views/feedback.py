@@ -9,7 +9,6 @@ while the database is unavailable: always a Chinese sentence, never a 500.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import re
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from app_store import FeedbackResult, record_feedback
 from app_store.feedback import DOWN, REASON_MAX_CHARS, UP
 from bot import errors
 from bot.appkeys import ENGINE, QUESTION_LOG
+from bot.request_text import InputError, clean_text, is_encodable, json_object
 
 log = logging.getLogger(__name__)
 
@@ -35,18 +35,11 @@ UNAVAILABLE = "暂时无法记录您的评价，请稍后再试"
 VOTES = {"up": UP, "down": DOWN}
 # What /api/chat hands out: uuid4().hex. Anything else cannot be in the log.
 _MESSAGE_ID = re.compile(r"[0-9a-f]{32}")
-# Same cleaning as chat messages: no control or invisible characters in what staff will read.
-_INVISIBLE = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
-_SURROGATE = re.compile(r"[\ud800-\udfff]")
 # An answer's row reaches the log a few milliseconds after the reply; a vote that is faster waits this long.
 LOG_WAIT_S = 3.0
 
 
-class FeedbackInputError(Exception):
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
+FeedbackInputError = InputError
 
 
 @dataclass(frozen=True)
@@ -57,12 +50,7 @@ class FeedbackRequest:
 
 
 def parse_feedback_request(body: bytes) -> FeedbackRequest:
-    try:
-        data = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError, RecursionError):
-        raise FeedbackInputError(400, BAD_FORMAT) from None
-    if not isinstance(data, dict):
-        raise FeedbackInputError(400, BAD_FORMAT)
+    data = json_object(body, BAD_FORMAT)
 
     message_id = data.get("message_id")
     if not isinstance(message_id, str) or not message_id.strip():
@@ -77,9 +65,10 @@ def parse_feedback_request(body: bytes) -> FeedbackRequest:
 
     reason = data.get("reason")
     if reason is not None:
-        if not isinstance(reason, str) or _SURROGATE.search(reason):
+        if not isinstance(reason, str) or not is_encodable(reason):
             raise FeedbackInputError(400, BAD_REASON)
-        reason = _INVISIBLE.sub("", reason.replace("\r\n", "\n").replace("\t", " ")).strip() or None
+        # Cleaned as chat messages are: no control or invisible characters in what staff will read.
+        reason = clean_text(reason) or None
         if reason is not None and len(reason) > REASON_MAX_CHARS:
             raise FeedbackInputError(400, REASON_TOO_LONG)
     return FeedbackRequest(message_id=message_id, vote=vote, reason=reason)

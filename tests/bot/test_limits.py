@@ -71,6 +71,10 @@ def test_client_address_trusts_forwarded_for_from_listed_proxies_only() -> None:
     assert client_address(_request("10.0.0.2", "6.6.6.6, 198.51.100.7"), proxies) == "198.51.100.7"
     assert client_address(_request("10.0.0.2", "198.51.100.7, 10.0.0.3"), proxies) == "198.51.100.7"
     assert client_address(_request("10.0.0.2"), proxies) == "10.0.0.2"
+    # Networks: a proxy pool, and the hops inside it are skipped too.
+    pool = ("10.1.0.0/16",)
+    assert client_address(_request("10.1.2.3", "198.51.100.7, 10.1.9.9"), pool) == "198.51.100.7"
+    assert client_address(_request("10.2.0.1", "198.51.100.7"), pool) == "10.2.0.1"
 
 
 def test_settings(tmp_path: Path) -> None:
@@ -83,13 +87,13 @@ def test_settings(tmp_path: Path) -> None:
             "RATE_PER_SENDER": "10",
             "RATE_PER_IP": "0",
             "RATE_EXEMPT_LOOPBACK": "yes",
-            "TRUSTED_PROXIES": "10.0.0.2, ::1",
+            "TRUSTED_PROXIES": "10.0.0.2, ::1, 10.1.0.0/16, 192.168.7.9/24",
             "CORS_ORIGINS": "https://KJJ.weihai.gov.cn/, http://localhost:3000",
         },
         var_dir=tmp_path,
     )
     assert (custom.rate_per_sender, custom.rate_per_ip, custom.rate_exempt_loopback) == (10, 0, True)
-    assert custom.trusted_proxies == ("10.0.0.2", "::1")
+    assert custom.trusted_proxies == ("10.0.0.2", "::1", "10.1.0.0/16", "192.168.7.0/24")
     assert custom.cors_origins == ("https://kjj.weihai.gov.cn", "http://localhost:3000")
 
 
@@ -100,6 +104,7 @@ def test_settings(tmp_path: Path) -> None:
         ("RATE_PER_IP", "many"),
         ("RATE_EXEMPT_LOOPBACK", "maybe"),
         ("TRUSTED_PROXIES", "proxy.local"),
+        ("TRUSTED_PROXIES", "10.0.0.0/33"),
         ("CORS_ORIGINS", "*"),
         ("CORS_ORIGINS", "https://*.gov.cn"),
         ("CORS_ORIGINS", "kjj.weihai.gov.cn"),
@@ -152,3 +157,22 @@ async def test_loopback_is_exempt_only_when_configured(make_gateway: Any) -> Non
     assert [(await _post(limited, "a")).status for _ in range(2)] == [200, 429]
     exempt = await make_gateway(rate_per_sender=1, rate_per_ip=1, rate_exempt_loopback=True)
     assert [(await _post(exempt, "a")).status for _ in range(5)] == [200] * 5
+
+
+async def _post_from(client: Any, forwarded_for: str, sender: str) -> int:
+    response = await client.post("/api/chat", json={"sender": sender, "message": "研发补助"},
+                                 headers={"X-Forwarded-For": forwarded_for})
+    return response.status
+
+
+async def test_behind_a_trusted_proxy_each_client_has_its_own_budget(make_gateway: Any) -> None:
+    # The test client connects from 127.0.0.1: here that is the reverse proxy.
+    client = await make_gateway(rate_per_ip=2, trusted_proxies=("127.0.0.1",))
+    assert [await _post_from(client, "198.51.100.7", f"a{i}") for i in range(3)] == [200, 200, 429]
+    assert await _post_from(client, "203.0.113.9", "b") == 200  # another office behind the same proxy
+
+
+async def test_without_a_trusted_proxy_the_header_is_ignored(make_gateway: Any) -> None:
+    client = await make_gateway(rate_per_ip=2)
+    # Each request claims another address: a client must not be able to pick its own bucket.
+    assert [await _post_from(client, f"198.51.100.{i}", f"a{i}") for i in range(3)] == [200, 200, 429]

@@ -20,6 +20,7 @@ from app_store import (
     open_tickets,
     ping,
 )
+from app_store.tickets import TRANSCRIPT_TURNS
 from tests.bot.conftest import query_rows
 
 ASKED_AT = datetime(2026, 11, 27, 9, 30, tzinfo=timezone(timedelta(hours=8)))
@@ -117,19 +118,33 @@ def test_ticket_lifecycle(migrated_url: str) -> None:
         assert closed.closed_at is not None and closed.closed_at >= closed.created_at
 
 
-def test_ticket_keeps_the_recent_transcript(migrated_url: str) -> None:
+def test_ticket_keeps_the_last_turns(migrated_url: str) -> None:
     engine = engine_for(migrated_url)
-    lines = [{"who": "user", "text": f"第{n}句"} for n in range(50)]
+    lines = [{"who": who, "text": f"第{n}{said}"} for n in range(30) for who, said in (("user", "问"), ("bot", "答"))]
     create_ticket(engine, conversation="c", question="q", transcript=lines)
     [ticket] = open_tickets(engine)
-    assert len(ticket.transcript) == 30 and ticket.transcript[-1]["text"] == "第49句"
+    assert len(ticket.transcript) == 2 * TRANSCRIPT_TURNS
+    assert ticket.transcript[0]["text"] == f"第{30 - TRANSCRIPT_TURNS}问" and ticket.transcript[-1]["text"] == "第29答"
 
 
-def test_ticket_refuses_a_callback_phone_that_is_no_phone(migrated_url: str) -> None:
+def test_the_action_server_sees_every_turn_a_ticket_keeps() -> None:
+    # Rasa hands the hand-off action the tracker window (window_turns to 1.5 times that many turns).
+    from policy_rasa.tracker_store import DEFAULT_WINDOW_TURNS
+
+    assert TRANSCRIPT_TURNS <= DEFAULT_WINDOW_TURNS
+
+
+@pytest.mark.parametrize("phone", ["call me maybe", "12345", "1-2-3-4-5", "138001380001", "+1 (555) 0100"])
+def test_ticket_refuses_a_callback_phone_that_is_no_phone(migrated_url: str, phone: str) -> None:
     with pytest.raises(ValueError, match="callback_phone"):
-        create_ticket(
-            engine_for(migrated_url), conversation="c", question="q", callback_phone="call me maybe"
-        )
+        create_ticket(engine_for(migrated_url), conversation="c", question="q", callback_phone=phone)
+
+
+@pytest.mark.parametrize("phone", ["13800138000", "+86 138 0013 8000", "0631-5812345", "(0631)5812345",
+                                   "１３８００１３８０００"])
+def test_ticket_takes_mobile_and_landline_numbers(migrated_url: str, phone: str) -> None:
+    create_ticket(engine_for(migrated_url), conversation="c", question="q", callback_phone=phone)
+    assert open_tickets(engine_for(migrated_url))[0].callback_phone == phone
 
 
 def test_ping_needs_the_migrated_schema(migrated_url: str) -> None:

@@ -13,7 +13,10 @@ import urllib.error
 import urllib.request
 
 import aiohttp
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from app_store import HandoffTicketRow, engine_for
 from app_store.privacy import pseudonym
 from tests.reliability.traffic import APOLOGY, CHINESE, CITATION, Traffic, send, summary, users, wait_logged
 from tests.stack import Stack, get_status, start_action_server, start_rasa, stop, wait_healthy
@@ -49,6 +52,24 @@ async def ask(stack: Stack, sender: str, message: str = POLICY_QUESTION) -> tupl
     async with aiohttp.ClientSession() as session:
         reply = await send(session, stack.url, sender, message)
     return reply.status, reply.body, reply.latency
+
+
+HANDOFF_SENDER = "db-locked-handoff"
+
+
+async def ask_for_a_person(stack: Stack, sender: str) -> str:
+    """A question, 转人工, a callback number: the reply to the last one."""
+    async with aiohttp.ClientSession() as session:
+        for message in (POLICY_QUESTION, "转人工", "我的电话是13800138000"):
+            reply = await send(session, stack.url, sender, message)
+            assert reply.status == 200
+    return "".join(reply.texts)
+
+
+def tickets_of(stack: Stack, sender: str) -> list[HandoffTicketRow]:
+    with Session(engine_for(stack.app_db_url)) as session:
+        return list(session.execute(select(HandoffTicketRow).where(
+            HandoffTicketRow.conversation == pseudonym(stack.env["APP_SECRET"], sender)[:16])).scalars())
 
 
 async def test_action_server_killed_mid_load(fresh_stack: Stack) -> None:
@@ -165,17 +186,26 @@ async def test_locked_app_database_loses_no_question(fresh_stack: Stack) -> None
         started = time.monotonic()
         # All answered while the lock is still held: the chat never waits for its log. (A bound in
         # seconds would also measure how busy the shared machine is.)
-        replies = await asyncio.wait_for(Traffic(fresh_stack.url, 10).run(plan), 45)
+        replies, handoff = await asyncio.wait_for(asyncio.gather(
+            Traffic(fresh_stack.url, 10).run(plan), ask_for_a_person(fresh_stack, HANDOFF_SENDER)), 45)
         answered_within = time.monotonic() - started
+        assert not tickets_of(fresh_stack, HANDOFF_SENDER)  # the lock is still held
         # Past the writer's busy timeout, so at least one write attempt fails and is retried.
         await asyncio.sleep(max(0.0, 7 - answered_within))
     finally:
         release.set()
         holder.join()
-    # A hand-off is answered too: the action server writes its ticket to the same database, gives up after
-    # its own busy timeout (5 s) and tells the user to call the hotline.
     assert all(reply.status == 200 and CHINESE.search(reply.texts[0]) for reply in replies)
     print(f"{len(replies)} answered in {answered_within:.1f} s under the lock")
+    # A hand-off is answered too: the action server's ticket write gives up after its busy timeout (5 s),
+    # the ticket waits in the action server's queue, and the user is told it will be recorded.
+    assert "稍后自动登记" in handoff
+    deadline = time.monotonic() + 60
+    while not tickets_of(fresh_stack, HANDOFF_SENDER):
+        assert time.monotonic() < deadline, "the queued hand-off ticket never reached the database"
+        await asyncio.sleep(0.5)
+    [ticket] = tickets_of(fresh_stack, HANDOFF_SENDER)
+    assert ticket.callback_phone == "13800138000" and ticket.question == POLICY_QUESTION
 
     rows = wait_logged(fresh_stack, plan, len(replies), timeout=60)
     assert sorted(row.public_id for row in rows) == sorted(reply.body["message_id"] for reply in replies)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -9,6 +11,8 @@ from aiohttp.test_utils import TestClient
 
 from app_store import accounts as account_store
 from app_store import engine_for
+from bot.settings import SettingsError, load_settings
+from bot.staff.app import LOGIN_FAILURES_PER_ADDRESS
 from bot.staff.auth import LoginLimiter
 from tests.staff.conftest import PASSWORD, csrf_of, log_in, page_csrf
 
@@ -210,3 +214,55 @@ async def test_other_gateway_routes_are_untouched(gateway: TestClient) -> None:
     assert response.status == 200
     assert "Set-Cookie" not in response.headers
     assert "Content-Security-Policy" not in response.headers
+
+
+@pytest.mark.parametrize(("env", "secure"), [
+    ({}, False),
+    ({"APP_ENV": "production"}, True),  # behind HTTPS: on unless said otherwise
+    ({"APP_ENV": "production", "STAFF_COOKIE_SECURE": "0"}, False),
+    ({"STAFF_COOKIE_SECURE": "yes"}, True),
+])
+async def test_the_session_cookie_is_secure_in_production(
+    make_staff_gateway: Any, tmp_path: Path, env: dict[str, str], secure: bool
+) -> None:
+    from_env = load_settings(env, var_dir=tmp_path)
+    client = await make_staff_gateway(app_env=from_env.app_env, staff_cookie_secure=from_env.staff_cookie_secure)
+    cookie = (await client.get("/staff/login")).headers["Set-Cookie"]
+    assert cookie.startswith("weihai_staff=") and "HttpOnly" in cookie
+    assert ("Secure" in cookie) is secure
+
+
+@pytest.mark.parametrize(("name", "raw"), [("STAFF_COOKIE_SECURE", "maybe"), ("APP_ENV", "staging")])
+def test_cookie_settings_are_validated(tmp_path: Path, name: str, raw: str) -> None:
+    with pytest.raises(SettingsError, match=name):
+        load_settings({name: raw}, var_dir=tmp_path)
+
+
+async def _fail_logins_from(client: TestClient, forwarded_for: str, count: int) -> list[int]:
+    statuses = []
+    for n in range(count):
+        token = await csrf_of(client, "/staff/login")
+        response = await client.post("/staff/login", allow_redirects=False, headers={"X-Forwarded-For": forwarded_for},
+                                     data={"csrf": token, "username": f"guess{n}", "password": "wrong"})
+        statuses.append(response.status)
+    return statuses
+
+
+async def test_login_throttle_counts_each_client_behind_a_trusted_proxy(make_staff_gateway: Any,
+                                                                       accounts: dict[str, str]) -> None:
+    client = await make_staff_gateway(trusted_proxies=("127.0.0.0/8",))
+    # Another username each time: only the per-address count (LOGIN_FAILURES_PER_ADDRESS) can block.
+    assert (await _fail_logins_from(client, "198.51.100.7", LOGIN_FAILURES_PER_ADDRESS + 1))[-1] == 429
+    # A colleague behind the same proxy still logs in.
+    token = await csrf_of(client, "/staff/login")
+    response = await client.post("/staff/login", allow_redirects=False, headers={"X-Forwarded-For": "203.0.113.9"},
+                                 data={"csrf": token, "username": "staff1", "password": PASSWORD})
+    assert response.status == 302
+
+
+async def test_login_throttle_ignores_forwarded_for_from_anyone_else(make_staff_gateway: Any,
+                                                                      accounts: dict[str, str]) -> None:
+    client = await make_staff_gateway()
+    for n in range(LOGIN_FAILURES_PER_ADDRESS):  # a new made-up address each time: still one client
+        await _fail_logins_from(client, f"198.51.100.{n}", 1)
+    assert await _fail_logins_from(client, "203.0.113.9", 1) == [429]

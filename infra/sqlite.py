@@ -1,0 +1,39 @@
+"""SQLite connection settings, set on every new connection of an Engine: one helper for the three stores
+(the knowledge base, the app database, Rasa's tracker store), which differ in what they need."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+# How long a writer waits for another process's write lock before it fails ("database is locked").
+BUSY_TIMEOUT_MS = 5000
+
+
+def use_sqlite_pragmas(engine: Engine, *, wal: bool, foreign_keys: bool = False,
+                       busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> None:
+    """Set the pragmas on each connection `engine` opens from now on (nothing for other databases).
+
+    `wal`: write-ahead log with synchronous=NORMAL, for files written by several processes: readers go on
+    during a write, and a crash of a process loses nothing (a power cut may lose the last commits; FULL
+    would wait for the disk on every commit, and production runs on PostgreSQL).
+    `foreign_keys`: SQLite enforces declared foreign keys only when asked to.
+    The busy timeout makes a writer wait for the lock instead of failing at once.
+    """
+    if engine.dialect.name != "sqlite":
+        return
+    statements = [f"PRAGMA busy_timeout={int(busy_timeout_ms)}"]
+    if wal:
+        statements += ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL"]
+    if foreign_keys:
+        statements.append("PRAGMA foreign_keys=ON")
+
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        for statement in statements:
+            cursor.execute(statement)
+        cursor.close()
+
+    event.listen(engine, "connect", on_connect)
