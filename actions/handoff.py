@@ -12,11 +12,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.policy import outcome
-from app_store import create_ticket, engine_for
+from app_store import callbacks, create_ticket, engine_for
+from app_store.callbacks import callback_number, masked_callback_number
 from app_store.privacy import pseudonym
 from app_store.settings import app_db_url, app_secret
 from policy_answers.outcome import Outcome
-from policy_answers.pii import HALF_WIDTH, LANDLINE, MOBILE
 from policy_answers.settings import hotline
 
 NO_CALLBACK = "不需要回电"
@@ -33,27 +33,16 @@ class ValidateHandoffForm(FormValidationAction):
                                       domain: DomainDict) -> dict[str, Any]:
         text = str(value or "")
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        phone = callback_number(text)
+        # The gateway masks numbers before Rasa sees them ('138****5678'); the number itself waits in the
+        # app database for the ticket (app_store.callbacks). A bare number only comes from a client
+        # talking to Rasa directly (tests).
+        phone = masked_callback_number(text) or callback_number(text)
         if phone:
             return {"callback_phone": phone}
         if intent == "deny" or _DECLINE.search(text):
             return {"callback_phone": NO_CALLBACK}
         dispatcher.utter_message(response="utter_phone_not_understood")
         return {"callback_phone": None}
-
-
-def callback_number(text: str) -> str | None:
-    """The first mobile or landline number in `text` (the patterns the masking uses), as digits; a
-    landline keeps its area code apart: '0631-5201234'."""
-    probe = text.translate(HALF_WIDTH)
-    mobile = MOBILE.search(probe)
-    if mobile:
-        return "".join(mobile.groups()[1:])
-    landline = LANDLINE.search(probe)
-    if landline:
-        area, _separator, local = landline.groups()
-        return f"{area.strip('()')}-{local}"
-    return None
 
 
 def transcript(tracker: Tracker) -> tuple[list[dict[str, str]], str]:
@@ -84,10 +73,15 @@ class ActionHandoff(Action):
         phone = tracker.get_slot("callback_phone")
         phone = None if phone in (None, NO_CALLBACK) else phone
         lines, question = transcript(tracker)
+        conversation = pseudonym(app_secret(), tracker.sender_id)
         try:
+            engine = engine_for(app_db_url())
+            if phone is not None and "*" in phone:
+                # The masked form the user's message had: the number the gateway held for this conversation.
+                phone = await asyncio.to_thread(callbacks.take, engine, conversation, phone)
             await asyncio.to_thread(
-                create_ticket, engine_for(app_db_url()),
-                conversation=pseudonym(app_secret(), tracker.sender_id),
+                create_ticket, engine,
+                conversation=conversation,
                 question=question or "（未提问）", transcript=lines, callback_phone=phone,
             )
         except Exception:  # the user must still get a way forward when the database is down

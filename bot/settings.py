@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from app_store.settings import VAR_DIR, SettingsError, app_db_url, app_secret
+from app_store.retention import Retention
+from app_store.settings import VAR_DIR, SettingsError, app_db_url, app_secret, tracker_db_url
 from policy_answers.settings import DEFAULT_HOTLINE
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -44,6 +45,14 @@ class Settings:
     trusted_proxies: tuple[str, ...] = ()
     # Origins of the sites allowed to call /api/chat and /api/feedback from their own pages (CORS).
     cors_origins: tuple[str, ...] = ()
+    # Personal data (app_store.retention): how long each kind is kept, and how often the gateway purges
+    # (0: never by itself; production mode sets 24, `python -m bot.privacy purge` runs it by hand).
+    retention: Retention = field(default_factory=Retention)
+    purge_every_hours: int = 0
+    # Rasa's tracker store, which the purge and the erasure reach into (the URL Rasa itself is given).
+    tracker_db_url: str = ""
+    # Token of Rasa's HTTP API (`rasa run --auth-token`; production mode); None: sent nowhere.
+    rasa_token: str | None = field(default=None, repr=False)
 
     @property
     def rasa_urls(self) -> tuple[str, ...]:
@@ -73,6 +82,17 @@ def load_settings(environ: Mapping[str, str] | None = None, var_dir: Path | None
         rate_exempt_loopback=_flag(env, "RATE_EXEMPT_LOOPBACK"),
         trusted_proxies=_addresses(env, "TRUSTED_PROXIES"),
         cors_origins=_origins(env, "CORS_ORIGINS"),
+        retention=Retention(
+            conversation_days=_int(env, "RETAIN_CONVERSATION_DAYS", Retention.conversation_days, minimum=1,
+                                   maximum=36_500),
+            ticket_phone_days=_int(env, "RETAIN_TICKET_PHONE_DAYS", Retention.ticket_phone_days, minimum=1,
+                                   maximum=36_500),
+            callback_hold_minutes=_int(env, "CALLBACK_HOLD_MINUTES", Retention.callback_hold_minutes, minimum=1,
+                                       maximum=7 * 24 * 60),
+        ),
+        purge_every_hours=_int(env, "PURGE_EVERY_HOURS", 0, minimum=0, maximum=24 * 365),
+        tracker_db_url=tracker_db_url(env),
+        rasa_token=env.get("RASA_TOKEN") or None,
     )
 
 
