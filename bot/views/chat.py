@@ -28,6 +28,7 @@ from bot.rasa_client import (
 )
 
 log = logging.getLogger(__name__)
+CALLBACK_HOLD_TIMEOUT_S = 2.0
 
 
 async def chat(request: web.Request) -> web.Response:
@@ -120,7 +121,11 @@ async def _hold_callback_number(request: web.Request, conversation: str, raw: st
         return
     hold_for = timedelta(minutes=request.app[SETTINGS].retention.callback_hold_minutes)
     try:
-        await asyncio.to_thread(callbacks.hold, request.app[ENGINE], conversation, phone, hold_for=hold_for)
+        # Bounded: a locked database must not hold up the answer (SQLite waits up to 5 s for its lock).
+        await asyncio.wait_for(
+            asyncio.to_thread(callbacks.hold, request.app[ENGINE], conversation, phone, hold_for=hold_for),
+            CALLBACK_HOLD_TIMEOUT_S,
+        )
     except Exception as exc:
         # The answer matters more: a hand-off then gets a ticket without the number (and says so).
         log.warning("could not hold a callback number: %s", type(exc).__name__)
