@@ -13,12 +13,13 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.policy import outcome
+from app_store import callbacks, engine_for
+from app_store.callbacks import callback_number, masked_callback_number
 from app_store.privacy import pseudonym
 from app_store.retry import ROW_ERRORS, RetryingWriter
 from app_store.settings import app_db_url, app_secret
 from app_store.tickets import NewTicket, create_tickets
 from policy_answers.outcome import Outcome
-from policy_answers.pii import HALF_WIDTH, LANDLINE, MOBILE
 from policy_answers.settings import hotline
 
 log = logging.getLogger(__name__)
@@ -36,27 +37,16 @@ class ValidateHandoffForm(FormValidationAction):
                                       domain: DomainDict) -> dict[str, Any]:
         text = str(value or "")
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        phone = callback_number(text)
+        # The gateway masks numbers before Rasa sees them ('138****5678'); the number itself waits in the
+        # app database for the ticket (app_store.callbacks). A bare number only comes from a client
+        # talking to Rasa directly (tests).
+        phone = masked_callback_number(text) or callback_number(text)
         if phone:
             return {"callback_phone": phone}
         if intent == "deny" or _DECLINE.search(text):
             return {"callback_phone": NO_CALLBACK}
         dispatcher.utter_message(response="utter_phone_not_understood")
         return {"callback_phone": None}
-
-
-def callback_number(text: str) -> str | None:
-    """The first mobile or landline number in `text` (the patterns the masking uses), as digits; a
-    landline keeps its area code apart: '0631-5201234'."""
-    probe = text.translate(HALF_WIDTH)
-    mobile = MOBILE.search(probe)
-    if mobile:
-        return "".join(mobile.groups()[1:])
-    landline = LANDLINE.search(probe)
-    if landline:
-        area, _separator, local = landline.groups()
-        return f"{area.strip('()')}-{local}"
-    return None
 
 
 def transcript(tracker: Tracker) -> tuple[list[dict[str, str]], str]:
@@ -87,9 +77,22 @@ class ActionHandoff(Action):
         phone = tracker.get_slot("callback_phone")
         phone = None if phone in (None, NO_CALLBACK) else phone
         lines, question = transcript(tracker)
+        if phone is not None and "*" in phone:
+            # The masked form the user's message had: the number the gateway held for this conversation.
+            phone = await held_number(tracker.sender_id, phone)
         response = await record_ticket(tracker.sender_id, question or "（未提问）", lines, phone)
         dispatcher.utter_message(response=response, hotline=hotline())
         return [SlotSet("callback_phone", None), *outcome(Outcome.handoff)]
+
+
+async def held_number(sender_id: str, masked: str) -> str | None:
+    """The callback number the gateway held for this conversation (Rasa only ever saw it masked)."""
+    try:
+        engine = engine_for(app_db_url())
+        return await asyncio.to_thread(callbacks.take, engine, pseudonym(app_secret(), sender_id), masked)
+    except Exception:  # the ticket still goes out (without a number) when the database is unavailable
+        log.warning("hand-off: the held callback number could not be read", exc_info=True)
+        return None
 
 
 async def record_ticket(sender_id: str, question: str, lines: list[dict[str, str]], phone: str | None) -> str:

@@ -111,3 +111,16 @@ class HandoffTicketRow(Base):
     status = Column(String(8), nullable=False)  # open / done
     note = Column(Text)
     closed_at = Column(UTCDateTime())
+
+
+class CallbackHoldRow(Base):
+    """A callback number the gateway took out of a message before masking it, held for the hand-off
+    action to put on the ticket (app_store.callbacks). Rasa only ever sees the masked form; the row is
+    deleted when the ticket takes it, and by the purge once it is older than CALLBACK_HOLD_MINUTES."""
+
+    __tablename__ = "callback_holds"
+    __table_args__ = (Index("ix_callback_holds_created_at", "created_at"),)
+    conversation = Column(String(16), primary_key=True)  # pseudonym; only the latest number is held
+    created_at = Column(UTCDateTime(), nullable=False)
+    phone = Column(String(32), nullable=False)  # as the ticket stores it: digits, '0631-5201234'
+    masked = Column(String(40), nullable=False)  # the form Rasa saw, to check it is the same number

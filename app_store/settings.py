@@ -4,12 +4,17 @@ server (which records hand-off tickets) both need, read from the environment in 
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import hmac
 import os
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
 
-VAR_DIR = Path(__file__).resolve().parent.parent / "var"
+from sqlalchemy.engine import URL
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+VAR_DIR = REPO_ROOT / "var"
 SECRET_FILE_NAME = "secret.key"
 
 
@@ -59,3 +64,49 @@ def default_db_url(var: Path = VAR_DIR) -> str:
     return f"sqlite:///{var / 'app.db'}"
 
 
+
+
+def tracker_db_url(env: Mapping[str, str] | None = None) -> str:
+    """Rasa's tracker store as a SQLAlchemy URL, from the variables endpoints*.yml give Rasa:
+    TRACKER_DB_HOST/PORT/NAME/USER/PASSWORD (production, PostgreSQL), else TRACKER_DIALECT and TRACKER_DB
+    (development: a SQLite file, relative to the repository like Rasa's working directory)."""
+    env = os.environ if env is None else env
+    if env.get("TRACKER_DB_HOST"):
+        url = URL.create(
+            "postgresql+psycopg2",
+            username=env.get("TRACKER_DB_USER") or None,
+            password=env.get("TRACKER_DB_PASSWORD") or None,
+            host=env["TRACKER_DB_HOST"],
+            port=int(env["TRACKER_DB_PORT"]) if env.get("TRACKER_DB_PORT") else None,
+            database=env.get("TRACKER_DB_NAME") or None,
+        )
+        return url.render_as_string(hide_password=False)
+    dialect = env.get("TRACKER_DIALECT") or "sqlite"
+    if dialect != "sqlite":
+        raise SettingsError(f"TRACKER_DIALECT {dialect!r}: set TRACKER_DB_HOST and friends for PostgreSQL")
+    path = Path(env.get("TRACKER_DB") or "var/tracker.db")
+    return f"sqlite:///{path if path.is_absolute() else REPO_ROOT / path}"
+
+
+def internal_token(purpose: str, env: Mapping[str, str] | None = None, var: Path = VAR_DIR) -> str:
+    """The shared secret for one internal hop, derived from APP_SECRET unless set outright.
+
+    `purpose` is "action" (Rasa → action server, ACTION_TOKEN) or "rasa" (gateway → Rasa's HTTP API,
+    RASA_TOKEN). Derived, so a machine that shares APP_SECRET already has them; scripts/env.sh exports
+    them for Rasa, which reads them from its endpoint file and command line.
+    """
+    env = os.environ if env is None else env
+    name = {"action": "ACTION_TOKEN", "rasa": "RASA_TOKEN"}[purpose]
+    if env.get(name):
+        return env[name]
+    key = app_secret(env, var).encode("utf-8")
+    return hmac.new(key, f"internal-token:{purpose}".encode(), hashlib.sha256).hexdigest()[:40]
+
+
+if __name__ == "__main__":  # python -m app_store.settings tokens: ACTION_TOKEN, RASA_TOKEN (scripts/env.sh)
+    import sys
+
+    if sys.argv[1:] != ["tokens"]:
+        sys.exit("usage: python -m app_store.settings tokens")
+    print(internal_token("action"))
+    print(internal_token("rasa"))

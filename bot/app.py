@@ -10,6 +10,7 @@ from aiohttp import web
 from app_store import engine_for
 from bot.appkeys import ENGINE, QUESTION_LOG, RASA, SETTINGS
 from bot.middlewares import setup_middlewares
+from bot.privacy import scheduled_purge
 from bot.question_log import QuestionLogWriter
 from bot.rasa_client import RasaClient
 from bot.routes import setup_routes
@@ -29,6 +30,7 @@ def create_app(settings: Settings | None = None) -> web.Application:
     setup_routes(app)
     app.cleanup_ctx.append(_rasa_client)
     app.cleanup_ctx.append(_question_log)
+    app.cleanup_ctx.append(scheduled_purge)
     return app
 
 
@@ -36,7 +38,8 @@ async def _rasa_client(app: web.Application) -> AsyncIterator[None]:
     # One session for the app's lifetime: it pools the connections to Rasa and the action server.
     settings = app[SETTINGS]
     async with aiohttp.ClientSession() as session:
-        app[RASA] = RasaClient(session, settings.rasa_url, settings.action_url, settings.rasa_timeout_s)
+        app[RASA] = RasaClient(session, settings.rasa_url, settings.action_url, settings.rasa_timeout_s,
+                               rasa_token=settings.rasa_token)
         yield
 
 

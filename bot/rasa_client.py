@@ -81,8 +81,10 @@ class RasaClient:
     """
 
     def __init__(self, session: aiohttp.ClientSession, rasa_url: str | Sequence[str],
-                 action_url: str | Sequence[str], timeout_s: float):
+                 action_url: str | Sequence[str], timeout_s: float, rasa_token: str | None = None):
         self._session = session
+        # Rasa's HTTP API (/status) wants `?token=` when it runs with --auth-token (production mode).
+        self._api_params = {"token": rasa_token} if rasa_token else {}
         self._rasa_urls = _url_list(rasa_url)
         self._action_urls = _url_list(action_url)
         self._turn = itertools.count()
@@ -123,7 +125,8 @@ class RasaClient:
 
     async def rasa_status(self) -> bool:
         """True when every Rasa process answers and has a model loaded."""
-        bodies = await asyncio.gather(*(self._get_json(url + "/status") for url in self._rasa_urls))
+        bodies = await asyncio.gather(*(self._get_json(url + "/status", self._api_params)
+                                        for url in self._rasa_urls))
         ready = [isinstance(body, dict) and bool(body.get("model_id") or body.get("fingerprint")) for body in bodies]
         for url, ok in zip(self._rasa_urls, ready, strict=True):
             if not ok:
@@ -138,9 +141,9 @@ class RasaClient:
                 log.warning("health: action server at %s is not ready", url)
         return all(body is not None for body in bodies)
 
-    async def _get_json(self, url: str) -> Any:
+    async def _get_json(self, url: str, params: dict[str, str] | None = None) -> Any:
         try:
-            async with self._session.get(url, timeout=self._health_timeout) as response:
+            async with self._session.get(url, params=params or None, timeout=self._health_timeout) as response:
                 if response.status != 200:
                     return None
                 return await response.json(content_type=None)

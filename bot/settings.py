@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from app_store.settings import VAR_DIR, SettingsError, app_db_url, app_secret
+from app_store.retention import Retention
+from app_store.settings import VAR_DIR, SettingsError, app_db_url, app_secret, tracker_db_url
 from policy_answers.settings import DEFAULT_HOTLINE
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -78,6 +79,14 @@ class Settings:
     # The staff session cookie goes over HTTPS only. On by default in production, which runs behind HTTPS;
     # off in development, where the pages are served over plain http://127.0.0.1.
     staff_cookie_secure: bool = False
+    # Personal data (app_store.retention): how long each kind is kept, and how often the gateway purges
+    # (0: never by itself; production mode sets 24, `python -m bot.privacy purge` runs it by hand).
+    retention: Retention = field(default_factory=Retention)
+    purge_every_hours: int = 0
+    # Rasa's tracker store, which the purge and the erasure reach into (the URL Rasa itself is given).
+    tracker_db_url: str = ""
+    # Token of Rasa's HTTP API (`rasa run --auth-token`; production mode); None: sent nowhere.
+    rasa_token: str | None = field(default=None, repr=False)
 
     @property
     def rasa_urls(self) -> tuple[str, ...]:
@@ -113,6 +122,17 @@ def load_settings(environ: Mapping[str, str] | None = None, var_dir: Path | None
         cors_origins=_origins(env, "CORS_ORIGINS"),
         **_wechat(env),
         staff_cookie_secure=_flag(env, "STAFF_COOKIE_SECURE", default=app_env == PRODUCTION),
+        retention=Retention(
+            conversation_days=_int(env, "RETAIN_CONVERSATION_DAYS", Retention.conversation_days, minimum=1,
+                                   maximum=36_500),
+            ticket_phone_days=_int(env, "RETAIN_TICKET_PHONE_DAYS", Retention.ticket_phone_days, minimum=1,
+                                   maximum=36_500),
+            callback_hold_minutes=_int(env, "CALLBACK_HOLD_MINUTES", Retention.callback_hold_minutes, minimum=1,
+                                       maximum=7 * 24 * 60),
+        ),
+        purge_every_hours=_int(env, "PURGE_EVERY_HOURS", 0, minimum=0, maximum=24 * 365),
+        tracker_db_url=tracker_db_url(env),
+        rasa_token=env.get("RASA_TOKEN") or None,
     )
 
 

@@ -92,7 +92,9 @@ def strip_pleasantries(text: str) -> str:
 
 
 def clean(text: str) -> str:
-    text = strip_markup(text)
+    # Masked numbers first ('138****5678', as the gateway sends them): the markup stripper would take
+    # their stars for Markdown emphasis.
+    text = strip_markup(replace_personal_numbers(text))
     text = replace_personal_numbers(text)  # before folding, on the positions the patterns expect
     text = "".join(_fold(char) for char in text)
     text = _converter().convert(text)

@@ -12,3 +12,10 @@ while IFS= read -r line || [ -n "$line" ]; do
     [ -n "${!key:-}" ] || export "$key=$value"
 done < "$(dirname "${BASH_SOURCE[0]}")/../deploy/defaults.env"
 export RASA_TELEMETRY_ENABLED=false
+# Shared secrets of the internal hops, derived from APP_SECRET (app_store.settings.internal_token): Rasa
+# sends ACTION_TOKEN to the action server (endpoints*.yml), the gateway sends RASA_TOKEN to Rasa's API.
+if { [ -z "${ACTION_TOKEN:-}" ] || [ -z "${RASA_TOKEN:-}" ]; } && [ -x .venv/bin/python ]; then
+    { read -r _action_token; read -r _rasa_token; } < <(.venv/bin/python -m app_store.settings tokens)
+    export ACTION_TOKEN="${ACTION_TOKEN:-$_action_token}" RASA_TOKEN="${RASA_TOKEN:-$_rasa_token}"
+    unset _action_token _rasa_token
+fi

@@ -32,6 +32,7 @@ export RASA_PROCESSES="${RASA_PROCESSES:-2}"
 export ACTION_PROCESSES="${ACTION_PROCESSES:-$RASA_PROCESSES}"
 export RASA_BIND="${RASA_BIND:-127.0.0.1}"
 export TRACKER_WINDOW_TURNS="${TRACKER_WINDOW_TURNS:-10}"
+export PURGE_EVERY_HOURS="${PURGE_EVERY_HOURS:-24}"  # the privacy purge (bot/privacy.py): daily
 export LOCK_REDIS_DB="${LOCK_REDIS_DB:-1}"
 export LOCK_REDIS_PASSWORD="${LOCK_REDIS_PASSWORD:-}"
 export TRACKER_DB_PASSWORD="${TRACKER_DB_PASSWORD:-}"
@@ -77,13 +78,13 @@ mkdir -p "$(dirname "$procfile")"
     for ((i = 0; i < ACTION_PROCESSES; i++)); do
         port=$((ACTION_PORT + i))
         action_urls+=("http://$url_host:$port")
-        echo "actions$((i + 1)): exec .venv/bin/python -m rasa_sdk --actions actions --port $port"
+        echo "actions$((i + 1)): exec .venv/bin/python -m actions.server --actions actions --port $port"
     done
     for ((i = 0; i < RASA_PROCESSES; i++)); do
         port=$((RASA_PORT + i))
         rasa_urls+=("http://$url_host:$port")
         action="${action_urls[$((i % ACTION_PROCESSES))]}"
-        echo "rasa$((i + 1)): ACTION_ENDPOINT_URL=$action/webhook exec .venv/bin/rasa run --enable-api" \
+        echo "rasa$((i + 1)): ACTION_ENDPOINT_URL=$action/webhook exec .venv/bin/rasa run --enable-api --auth-token \$RASA_TOKEN" \
              "-i $RASA_BIND --port $port --model $RASA_MODEL --endpoints endpoints.production.yml" \
              "--credentials credentials.yml"
     done

@@ -26,6 +26,8 @@ MODEL = REPO / "models" / "current.tar.gz"
 # Browser tests save their screenshots here; `make screenshots` points it at docs/screenshots/ to refresh
 # the README's, so `make test` leaves the tree as it found it.
 SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR") or REPO / "build" / "screenshots")
+# The secret Rasa sends the action server (endpoints.yml, actions/server.py).
+ACTION_TOKEN = "test-action-token"
 
 
 @dataclass
@@ -81,7 +83,7 @@ def _spawn(stack: Stack, name: str, args: list[str]) -> None:
 
 def start_action_server(stack: Stack) -> None:
     port = stack.action_url.rsplit(":", 1)[1]
-    _spawn(stack, "actions", [str(VENV_BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", port])
+    _spawn(stack, "actions", [str(VENV_BIN / "python"), "-m", "actions.server", "--actions", "actions", "--port", port])
 
 
 def start_rasa(stack: Stack) -> None:
@@ -133,7 +135,7 @@ def running_stack(workdir: Path, extra_env: dict[str, str] | None = None, *, end
         "PORT": str(gateway_port), "HOST": "127.0.0.1",
         "RASA_URL": f"http://127.0.0.1:{rasa_port}", "ACTION_URL": f"http://127.0.0.1:{action_port}",
         "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
-        "APP_DB_URL": app_db_url, "APP_SECRET": "test-secret",
+        "APP_DB_URL": app_db_url, "APP_SECRET": "test-secret", "ACTION_TOKEN": ACTION_TOKEN,
         "TRACKER_DIALECT": "sqlite", "TRACKER_DB": str(workdir / "tracker.db"),
         "TF_CPP_MIN_LOG_LEVEL": "3", "RASA_TELEMETRY_ENABLED": "false",
         "PYTHONPATH": str(REPO),

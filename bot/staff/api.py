@@ -18,6 +18,7 @@ from app_store.tickets import LINE_MAX_CHARS
 from bot import errors
 from bot.appkeys import ENGINE, SETTINGS
 from bot.chat_input import ChatInputError, parse_chat_request
+from bot.privacy import erase as erase_conversation
 from bot.staff import messages
 from bot.staff.analytics import FilterError, Report, build_report, parse_filters
 from bot.staff.auth import roles
@@ -147,6 +148,28 @@ async def close(request: web.Request) -> web.Response:
     if not closed:
         return errors.json_error(404, messages.TICKET_NOT_FOUND)
     return web.json_response({"id": ticket_id, "status": "done"}, dumps=dumps)
+
+
+# --- erasure ---------------------------------------------------------------------------------------
+
+ERASE_REFERENCE_MAX_CHARS = 128
+
+
+@roles(ANALYST)
+async def erase(request: web.Request) -> web.Response:
+    """Delete one conversation from every store: {"reference": conversation id | message id}.
+
+    The answer says how much went from each store and never what it was."""
+    body = await _json_object(request)
+    if isinstance(body, web.Response):
+        return body
+    reference = body.get("reference")
+    if not isinstance(reference, str) or not reference.strip() or len(reference) > ERASE_REFERENCE_MAX_CHARS:
+        return errors.json_error(400, messages.ERASE_REFERENCE)
+    report = await asyncio.to_thread(erase_conversation, request.app[SETTINGS], reference.strip())
+    if report is None or not report.found:
+        return errors.json_error(404, messages.ERASE_NOT_FOUND)
+    return web.json_response(report.as_dict(), dumps=dumps)
 
 
 # --- analytics --------------------------------------------------------------------------------------

@@ -60,6 +60,7 @@ def setup_staff(app: web.Application) -> None:
     router.add_get(PREFIX + "/api/tickets", api.tickets, name="staff_tickets")
     router.add_post(PREFIX + "/api/tickets/{ticket_id}/close", api.close, name="staff_ticket_close")
     router.add_get(PREFIX + "/api/analytics", api.analytics, name="staff_analytics_data")
+    router.add_post(PREFIX + "/api/erase", api.erase, name="staff_erase")
     router.add_get(PREFIX + "/vendor/echarts.min.js", echarts, name="staff_echarts")
     router.add_static(PREFIX + "/static", STATIC_DIR, name="staff_static")
 

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 import uuid
 from dataclasses import asdict
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from aiohttp import web
 
-from app_store import ERROR, UNKNOWN, QuestionRecord
-from app_store.privacy import pseudonym
+from app_store import ERROR, UNKNOWN, QuestionRecord, callbacks
+from app_store.privacy import mask, pseudonym
 from bot import errors
-from bot.appkeys import QUESTION_LOG, RASA, SENDER_LIMITER, SETTINGS
+from bot.appkeys import ENGINE, QUESTION_LOG, RASA, SENDER_LIMITER, SETTINGS
 from bot.chat_input import ChatInputError, ChatRequest, parse_chat_request
 from bot.middlewares import rate_limited
 from bot.rasa_client import (
@@ -27,6 +28,7 @@ from bot.rasa_client import (
 )
 
 log = logging.getLogger(__name__)
+CALLBACK_HOLD_TIMEOUT_S = 2.0
 
 
 async def chat(request: web.Request) -> web.Response:
@@ -57,14 +59,20 @@ async def answer(
     # Made before anything is logged: the client gets it back as "message_id" to give feedback on this
     # answer (POST /api/feedback). Random, so it reveals nothing about the log and cannot be guessed.
     message_id = uuid.uuid4().hex
+    conversation = pseudonym(settings.app_secret, chat_request.sender)
+    # Masked once, here: Rasa (and so its tracker store), the question log and the tickets only ever get
+    # '138****5678'. A callback number is held aside for the hand-off ticket (app_store.callbacks).
+    text = mask(chat_request.message)
+    if text != chat_request.message:
+        await _hold_callback_number(request, conversation, chat_request.message)
 
     def record(turn: RasaTurn | None, outcome: str, reply: str | None) -> None:
         request.app[QUESTION_LOG].submit(
             QuestionRecord(
                 created_at=received_at,
                 channel=chat_request.channel,
-                conversation=pseudonym(settings.app_secret, chat_request.sender),
-                text=chat_request.message,
+                conversation=conversation,
+                text=text,
                 intent=turn.intent if turn else None,
                 confidence=turn.confidence if turn else None,
                 entities=[asdict(entity) for entity in turn.entities] if turn else [],
@@ -77,7 +85,7 @@ async def answer(
         )
 
     try:
-        turn = await request.app[RASA].send(chat_request.sender, chat_request.message, chat_request.channel)
+        turn = await request.app[RASA].send(chat_request.sender, text, chat_request.channel)
     except RasaError as exc:
         status, message = _upstream_error(exc, settings.hotline)
         record(None, ERROR, message)
@@ -94,13 +102,33 @@ async def answer(
         log.warning("Rasa gave no answer (is the action server down?); intent %s", turn.intent)
         apology = errors.NO_ANSWER.format(hotline=settings.hotline)
         record(turn, ERROR, apology)
-        return web.json_response({"replies": [{"text": apology}], "message_id": message_id}, dumps=errors.dumps)
+        return web.json_response({"replies": [{"text": apology}], "message_id": message_id,
+                                  "conversation_id": conversation}, dumps=errors.dumps)
 
     first_text = next((message.text for message in turn.messages if message.text), None)
     record(turn, turn.outcome or UNKNOWN, first_text)
+    # conversation_id: what the user quotes to have the conversation erased (the widget shows it).
     return web.json_response(
-        {"replies": [_reply(message) for message in turn.messages], "message_id": message_id}, dumps=errors.dumps
+        {"replies": [_reply(message) for message in turn.messages], "message_id": message_id,
+         "conversation_id": conversation},
+        dumps=errors.dumps,
     )
+
+
+async def _hold_callback_number(request: web.Request, conversation: str, raw: str) -> None:
+    phone = callbacks.callback_number(raw)
+    if phone is None:
+        return
+    hold_for = timedelta(minutes=request.app[SETTINGS].retention.callback_hold_minutes)
+    try:
+        # Bounded: a locked database must not hold up the answer (SQLite waits up to 5 s for its lock).
+        await asyncio.wait_for(
+            asyncio.to_thread(callbacks.hold, request.app[ENGINE], conversation, phone, hold_for=hold_for),
+            CALLBACK_HOLD_TIMEOUT_S,
+        )
+    except Exception as exc:
+        # The answer matters more: a hand-off then gets a ticket without the number (and says so).
+        log.warning("could not hold a callback number: %s", type(exc).__name__)
 
 
 def _reply(message: BotMessage) -> dict[str, Any]:

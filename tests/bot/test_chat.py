@@ -14,7 +14,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 from sqlalchemy import text
 
-from app_store import engine_for
+from app_store import callbacks, engine_for
 from app_store.privacy import pseudonym
 from bot.appkeys import QUESTION_LOG, SETTINGS
 from tests.bot.conftest import SECRET, logged_rows, query_rows
@@ -36,6 +36,8 @@ async def test_replies_have_only_what_the_widget_shows(gateway: TestClient, stub
         ],
         # The logged question's public id, for feedback (tests/widget/test_feedback_api.py).
         "message_id": body["message_id"],
+        # What the user quotes to have the conversation erased (app_store.erasure).
+        "conversation_id": pseudonym(SECRET, "visitor-1"),
     }
     assert re.fullmatch(r"[0-9a-f]{32}", body["message_id"])
     assert "依据：威政办发〔2018〕32号" in await response.text()  # readable, not \\u-escaped
@@ -68,10 +70,25 @@ async def test_phone_numbers_are_stored_masked(gateway: TestClient, stub_rasa: S
     stub_rasa.answer = {"messages": [{"recipient_id": "v", "text": "我们会拨打13800138000联系您"}]}
     response = await gateway.post("/api/chat", json={"sender": "v", "message": "请打我电话 138 0013 8000"})
     assert response.status == 200
-    assert stub_rasa.received[0]["message"] == "请打我电话 138 0013 8000"  # Rasa needs it for the hand-off
+    # Rasa (and so its tracker store) gets the masked text; the number waits for the hand-off ticket.
+    assert stub_rasa.received[0]["message"] == "请打我电话 138****8000"
     [row] = await logged_rows(gateway)
     assert row.text == "请打我电话 138****8000"
     assert row.reply == "我们会拨打138****8000联系您"
+    engine = engine_for(gateway.app[SETTINGS].app_db_url)
+    assert callbacks.held(engine) == [(pseudonym(SECRET, "v"), "138****8000")]
+    assert callbacks.take(engine, pseudonym(SECRET, "v"), "138****8000") == "13800138000"
+    assert callbacks.held(engine) == []
+
+
+async def test_ids_cards_and_emails_never_reach_rasa(gateway: TestClient, stub_rasa: StubRasa) -> None:
+    message = "身份证370602198801011234，卡号6222021234567890，邮箱zhang.san@example.com，研发补助"
+    response = await gateway.post("/api/chat", json={"sender": "v2", "message": message})
+    assert response.status == 200
+    assert stub_rasa.received[0]["message"] == (
+        "身份证370************234，卡号6222********7890，邮箱z***@example.com，研发补助")
+    # No phone number in it: nothing held.
+    assert callbacks.held(engine_for(gateway.app[SETTINGS].app_db_url)) == []
 
 
 async def test_every_message_is_logged(gateway: TestClient, stub_rasa: StubRasa) -> None:

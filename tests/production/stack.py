@@ -150,7 +150,9 @@ def production_stack(workdir: Path, pg_url: str, redis_url: str, *, rasa_process
     env = {key: value for key, value in os.environ.items() if key not in profile}
     env.update({"PRODUCTION_ENV": str(env_file), "TF_CPP_MIN_LOG_LEVEL": "3", "RASA_TELEMETRY_ENABLED": "false",
                 "PYTHONPATH": str(REPO)})
-    for key in ("RASA_URL", "ACTION_URL", "ACTION_ENDPOINT_URL", "TRACKER_DIALECT", "TRACKER_DB", "SANIC_WORKERS"):
+    # ACTION_TOKEN and RASA_TOKEN: scripts/env.sh derives them from the profile's APP_SECRET.
+    for key in ("RASA_URL", "ACTION_URL", "ACTION_ENDPOINT_URL", "TRACKER_DIALECT", "TRACKER_DB", "SANIC_WORKERS",
+                "ACTION_TOKEN", "RASA_TOKEN"):
         env.pop(key, None)
     log = (workdir / "production.log").open("wb")
     process = subprocess.Popen(["bash", "scripts/run_production.sh"], cwd=REPO, env=env, stdout=log,

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, text
 
+from app_store.privacy import pseudonym
 from tests.stack import Stack
 from tests.widget.conftest import SCREENSHOTS, STORAGE_KEY
 
@@ -172,7 +173,10 @@ def test_history_survives_a_reload_and_restart_clears_it(page: Page, stack: Stac
     chat.get_by_role("button", name="重新开始").click()
     expect(user_bubbles(chat)).to_have_count(0)
     expect(chat.locator(".PolicyCard")).to_have_count(0)
-    expect(chat.locator(".Message.left .Bubble")).to_have_count(1)  # the welcome again
+    # The welcome again, and how to have the conversation just left erased (its conversation id).
+    expect(chat.locator(".Message.left .Bubble")).to_have_count(2)
+    expect(chat.locator(".Message.left .Bubble").nth(1)).to_contain_text(
+        f"如需现在删除，请联系政策咨询热线并提供对话编号：{pseudonym(stack.env['APP_SECRET'], sender)}")
     fresh = saved(page)
     assert fresh["sender"] != sender and fresh["votes"] == {}
     page.reload()

@@ -10,7 +10,7 @@ import { sendChat, sendFeedback } from './api.js';
 import { BOT_NAME, STARTER_QUESTIONS } from './config.js';
 import { Feedback } from './Feedback.jsx';
 import { clearHistory, loadHistory, newSenderId, saveHistory } from './history.js';
-import { botText, botTurn, errorMessage, spoken, userMessage, withTime } from './messages.js';
+import { botText, botTurn, erasureNote, errorMessage, spoken, userMessage, withTime } from './messages.js';
 import { PolicyCard } from './PolicyCard.jsx';
 
 export const MAX_MESSAGE_CHARS = 500; // the gateway's default MAX_MESSAGE_CHARS
@@ -18,12 +18,15 @@ const HOST_MESSAGE = 'weihai-policy-widget';
 
 const starters = () => STARTER_QUESTIONS.map((question) => ({ name: question, payload: question }));
 
-function freshConversation(welcome) {
+function freshConversation(welcome, previousConversationId = null) {
+  const messages = [withTime([], botText(welcome, { _id: 'welcome' }))];
+  if (previousConversationId) messages.push(withTime(messages, erasureNote(previousConversationId)));
   return {
     sender: newSenderId(),
-    messages: [withTime([], botText(welcome, { _id: 'welcome' }))],
+    messages,
     quickReplies: starters(),
     votes: {},
+    conversationId: null,
   };
 }
 
@@ -70,12 +73,13 @@ export function App({ config }) {
       busyRef.current = true;
       setBusy(true);
       try {
-        const { replies, messageId } = await sendChat(askedBy, payload);
+        const { replies, messageId, conversationId } = await sendChat(askedBy, payload);
         if (senderRef.current !== askedBy) return; // "重新开始" was pressed while waiting
         const turn = botTurn(replies, messageId);
         update((current) => ({
           messages: appendAll(current.messages, turn.messages),
           quickReplies: turn.buttons,
+          conversationId: conversationId || current.conversationId || null,
         }));
         announce(`${BOT_NAME}：${turn.messages.map(spoken).join('。')}`);
       } catch (error) {
@@ -114,9 +118,12 @@ export function App({ config }) {
     [ask, update],
   );
 
+  const conversationIdRef = useRef(null);
+  conversationIdRef.current = conversation.conversationId || null;
+
   const restart = useCallback(() => {
     clearHistory();
-    const fresh = freshConversation(config.welcome);
+    const fresh = freshConversation(config.welcome, conversationIdRef.current);
     senderRef.current = fresh.sender;
     busyRef.current = false;
     setBusy(false);

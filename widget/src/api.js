@@ -64,6 +64,8 @@ export async function sendChat(sender, message) {
   return {
     replies: Array.isArray(data.replies) ? data.replies : [],
     messageId: typeof data.message_id === 'string' ? data.message_id : null,
+    // What the user quotes to have this conversation's records erased (shown on 重新开始).
+    conversationId: typeof data.conversation_id === 'string' ? data.conversation_id : null,
   };
 }
 

@@ -24,6 +24,7 @@ export function loadHistory() {
       messages: saved.messages.filter(isMessage),
       quickReplies: Array.isArray(saved.quickReplies) ? saved.quickReplies.filter(isQuickReply) : null,
       votes: saved.votes && typeof saved.votes === 'object' ? saved.votes : {},
+      conversationId: typeof saved.conversationId === 'string' ? saved.conversationId : null,
     };
   } catch {
     // Storage disabled (private mode, policy) or corrupted: start afresh rather than fail.
@@ -31,10 +32,10 @@ export function loadHistory() {
   }
 }
 
-export function saveHistory({ sender, messages, quickReplies, votes }) {
+export function saveHistory({ sender, messages, quickReplies, votes, conversationId }) {
   try {
     const kept = messages.filter((message) => message.type !== 'error').slice(-MAX_MESSAGES);
-    window.localStorage.setItem(KEY, JSON.stringify({ sender, messages: kept, quickReplies, votes }));
+    window.localStorage.setItem(KEY, JSON.stringify({ sender, messages: kept, quickReplies, votes, conversationId }));
   } catch {
     // Quota exceeded or storage disabled: the conversation still works, it just is not kept.
   }

@@ -30,6 +30,14 @@ export function botText(text, extra = {}) {
   };
 }
 
+// Shown after 重新开始: the old conversation is still on the server, and how to have it erased.
+export function erasureNote(conversationId) {
+  return botText(
+    `已开始新的对话。上一段对话的记录会在保存期满后自动删除；如需现在删除，请联系政策咨询热线并提供对话编号：${conversationId}`,
+    { _id: 'erasure-note' },
+  );
+}
+
 export function errorMessage(text, retry) {
   return {
     _id: messageId('e'),

@@ -2,7 +2,7 @@
 "use strict";
 
 (() => {
-  const { el, get } = Staff;
+  const { el, get, post } = Staff;
   const $ = (id) => document.getElementById(id);
   const BLUE = "#1d5fa8";
   const PALETTE = [BLUE, "#5b8fd0", "#e08a2e", "#3a9e6f", "#9b6bcc", "#c9504a", "#8a99ad"];
@@ -183,4 +183,19 @@
   if (initial.get("to")) $("to").value = initial.get("to");
   if (initial.get("channel")) $("channel").value = initial.get("channel");
   load();
+
+  /* A person's right to erasure: one conversation out of every store (POST /staff/api/erase). */
+  $("erase-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const reference = $("erase-reference").value.trim();
+    if (!reference || !window.confirm(`确定删除对话 ${reference} 的全部记录？删除后不可恢复。`)) return;
+    try {
+      const done = await post("/staff/api/erase", { reference });
+      $("erase-result").textContent =
+        `已删除：提问 ${done.questions} 条、反馈 ${done.feedback} 条、工单 ${done.tickets} 个、对话事件 ${done.tracker_events} 条`;
+      $("erase-reference").value = "";
+    } catch (error) {
+      $("erase-result").textContent = error.message;
+    }
+  });
 })();
