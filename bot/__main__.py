@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import socket
 
 import uvloop
 from aiohttp import web
@@ -24,6 +25,11 @@ def main() -> None:
     # uvloop's event loop and transports are written in C: the gateway's own cost per message fell from
     # ~7 ms to ~3 ms (docs/benchmark.md). It is already installed as a dependency of Rasa's Sanic.
     asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
+    if settings.listen_fd is not None:
+        # The supervisor's socket (LISTEN_FD): it already listens on HOST:PORT.
+        listening = socket.socket(fileno=settings.listen_fd)
+        web.run_app(create_app(settings), sock=listening, access_log_format=ACCESS_LOG_FORMAT)
+        return
     web.run_app(
         create_app(settings), host=settings.host, port=settings.port, access_log_format=ACCESS_LOG_FORMAT
     )

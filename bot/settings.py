@@ -44,6 +44,9 @@ class Settings:
     trusted_proxies: tuple[str, ...] = ()
     # Origins of the sites allowed to call /api/chat and /api/feedback from their own pages (CORS).
     cors_origins: tuple[str, ...] = ()
+    # A listening socket handed over by a supervisor (supervisord's fcgi-program: 0; a systemd socket
+    # unit: 3) instead of binding HOST:PORT: connections wait in its queue while the gateway restarts.
+    listen_fd: int | None = None
 
     @property
     def rasa_urls(self) -> tuple[str, ...]:
@@ -73,6 +76,7 @@ def load_settings(environ: Mapping[str, str] | None = None, var_dir: Path | None
         rate_exempt_loopback=_flag(env, "RATE_EXEMPT_LOOPBACK"),
         trusted_proxies=_addresses(env, "TRUSTED_PROXIES"),
         cors_origins=_origins(env, "CORS_ORIGINS"),
+        listen_fd=_int(env, "LISTEN_FD", -1, minimum=0, maximum=1023) if env.get("LISTEN_FD") else None,
     )
 
 
