@@ -1,6 +1,8 @@
 """Writing the question log without slowing the chat down and without losing rows.
 
-The chat view hands each record to `QuestionLogWriter.submit` and replies at once. A single worker task
+The chat view hands each record to `QuestionLogWriter.submit` and waits briefly for it (`written`): while
+the database answers, a reply leaves only once its row is stored, so a gateway killed at any moment has
+logged every question it answered; while the database is away, replies go out at once. A single worker task
 writes the queue in order, in a thread. When the database is unavailable (locked, down, not migrated
 yet) the rows stay queued and the worker retries every `retry_after_s`; a row the database rejects for
 its content is dropped on its own so that it cannot block the others.
@@ -44,6 +46,11 @@ class QuestionLogWriter:
         self._idle = asyncio.Event()
         self._idle.set()
         self._closing = False
+        # Rows submitted and rows taken off the queue (written or dropped) so far, in order.
+        self._submitted = 0
+        self._done = 0
+        self._progress = asyncio.Event()
+        self._failing = False
         self.failed_attempts = 0
         self.dropped = 0
 
@@ -51,17 +58,32 @@ class QuestionLogWriter:
     def pending(self) -> int:
         return len(self._pending)
 
-    def submit(self, record: QuestionRecord) -> None:
-        """Queue a record for writing; never blocks, never raises."""
+    def submit(self, record: QuestionRecord) -> int:
+        """Queue a record for writing; never blocks, never raises. Returns its ticket for `written`."""
         if len(self._pending) >= self._max_pending:
             # Memory is the limit of "nothing lost": after a long outage say so loudly rather than grow.
             self.dropped += 1
             log.error("question log: %d rows wait for the database, dropping a new one", len(self._pending))
-            return
+            return self._done
         self._pending.append(record)
+        self._submitted += 1
         self._idle.clear()
         if self._worker is None or self._worker.done():
             self._worker = asyncio.create_task(self._run(), name="question-log-writer")
+        return self._submitted
+
+    async def written(self, ticket: int, timeout: float) -> bool:
+        """Wait until the row of `ticket` is off the queue, at most `timeout` s; at once while the
+        database is failing (the row is kept and retried, and the reply need not wait for that)."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while self._done < ticket and not self._failing:
+            remaining = deadline - asyncio.get_running_loop().time()
+            if remaining <= 0:
+                return False
+            self._progress.clear()
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._progress.wait(), remaining)
+        return self._done >= ticket
 
     async def drain(self, timeout: float | None = None) -> None:
         """Wait until every queued record is written (or dropped)."""
@@ -89,7 +111,10 @@ class QuestionLogWriter:
             batch = list(islice(self._pending, self._batch_size))
             try:
                 await self._write(batch)
+                self._failing = False
             except Exception:
+                self._failing = True
+                self._progress.set()  # the waiting replies go out now
                 self.failed_attempts += 1
                 log.exception("question log: database unavailable, %d rows kept to retry", len(self._pending))
                 if self._closing:
@@ -114,6 +139,8 @@ class QuestionLogWriter:
             log.exception("question log: the database rejected a row, dropped it")
         for _ in batch:
             self._pending.popleft()
+        self._done += len(batch)
+        self._progress.set()
 
     async def _wait_before_retry(self) -> None:
         with contextlib.suppress(asyncio.TimeoutError):
