@@ -60,6 +60,7 @@ def supervisord_conf(processes: Iterable[Process], *, repo: Path, run_dir: Path,
             # supervisord closes the socket while no copy runs (about a second before the restart), so
             # production runs two: the survivor takes every new connection meanwhile.
             lines.append(f"numprocs={process.copies}")
+            lines.append("numprocs_start=1")  # gateway1, gateway2 like rasa1, rasa2
             lines.append("process_name=%(program_name)s%(process_num)d" if process.copies > 1
                          else "process_name=%(program_name)s")
             environment["LISTEN_FD"] = "0"
@@ -79,7 +80,9 @@ def supervisord_conf(processes: Iterable[Process], *, repo: Path, run_dir: Path,
             "stopasgroup=true",
             "killasgroup=true",
             "redirect_stderr=true",
-            f"stdout_logfile={_value(str(log_dir / (process.name + '.log')))}",
+            # rasa1.log ...; the gateway's copies each get their own (gateway1.log, gateway2.log).
+            f"stdout_logfile={_value(str(log_dir))}/{process.name}"
+            + ("%(process_num)d.log" if process.copies > 1 else ".log"),
             f"stdout_logfile_maxbytes={LOG_BYTES}",
             "stdout_logfile_backups=3",
         ]
