@@ -3,9 +3,9 @@
 supervisord (PyPI `supervisor`, pinned) restarts a process that exits, with a growing delay while it
 keeps failing to start, and leaves the others alone; each process writes to its own log file. The
 gateway runs as an `fcgi-program` only for the socket: supervisord opens the gateway's listening socket
-itself and hands it to the gateway as file descriptor 0 (the gateway speaks plain HTTP on it), so a
-restarted gateway finds the connections that arrived meanwhile waiting in the socket's queue, and copies
-of the gateway can share one socket.
+itself and hands it to the gateway as file descriptor 0 (the gateway speaks plain HTTP on it), so
+copies of the gateway share one socket and the kernel's queue: while one restarts, the others take every
+connection, and only the requests the dead one was serving are lost.
 """
 
 from __future__ import annotations
