@@ -24,9 +24,9 @@ from tests.reliability.traffic import APOLOGY, CHINESE, Reply
 DEADLINE_S = 3.0
 # What a killed action server or gateway may take to be back.
 RECOVERY_S = 20.0
-# A Rasa process is back when it has loaded its model again, which is CPU-bound: 15 s on a quiet two-core
-# machine, 25 s alone at load average 2, 36 s with the chaos load on top, over 60 s at load average 7
-# (2026-12-02). Its sibling answers meanwhile.
+# A Rasa process is back when it has loaded its model again, which is CPU-bound (2026-12-02, two cores):
+# 15 s alone on a quiet machine, 21.6 s under the chaos load when quiet, 36 s with other work on the
+# machine, over 60 s at load average 7. Its sibling answers meanwhile.
 RASA_RECOVERY_S = 90.0
 # The widget's own sentence when the connection itself is lost (widget/src/api.js, NETWORK_ERROR).
 LOST = "connection lost"
