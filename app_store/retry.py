@@ -50,6 +50,12 @@ class RetryingWriter(Generic[Item]):
         self._idle = asyncio.Event()
         self._idle.set()
         self._closing = False
+        # Items submitted and items taken off the queue (written or dropped) so far, in order: an item's
+        # ticket is its number, so `written` can wait for one.
+        self._submitted = 0
+        self._done = 0
+        self._progress = asyncio.Event()
+        self._failing = False
         self.failed_attempts = 0
         self.dropped = 0
 
@@ -57,18 +63,34 @@ class RetryingWriter(Generic[Item]):
     def pending(self) -> int:
         return len(self._pending)
 
-    def submit(self, item: Item) -> bool:
-        """Queue an item for writing; never blocks, never raises. False when the queue is full."""
+    def submit(self, item: Item) -> int:
+        """Queue an item for writing; never blocks, never raises. Returns its ticket for `written`, 0
+        (false) when the queue is full and the item was dropped."""
         if len(self._pending) >= self._max_pending:
             # Memory is the limit of "nothing lost": after a long outage say so loudly rather than grow.
             self.dropped += 1
             log.error("%s: %d rows wait for the database, dropping a new one", self.name, len(self._pending))
-            return False
+            return 0
         self._pending.append(item)
+        self._submitted += 1
         self._idle.clear()
         if self._worker is None or self._worker.done():
             self._worker = asyncio.create_task(self._run(), name=f"{self.name} writer")
-        return True
+        return self._submitted
+
+    async def written(self, ticket: int, timeout: float) -> bool:
+        """Wait until the item of `ticket` is off the queue, at most `timeout` s; at once while the
+        database is failing (the item is kept and retried, and a reply need not wait for that)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while self._done < ticket and not self._failing:
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                return False
+            self._progress.clear()
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._progress.wait(), remaining)
+        return self._done >= ticket
 
     async def drain(self, timeout: float | None = None) -> None:
         """Wait until every queued item is written (or dropped)."""
@@ -96,7 +118,10 @@ class RetryingWriter(Generic[Item]):
             batch = list(islice(self._pending, self._batch_size))
             try:
                 await self._write(batch)
+                self._failing = False
             except Exception:
+                self._failing = True
+                self._progress.set()  # whoever waits in `written` goes on now
                 self.failed_attempts += 1
                 log.exception("%s: database unavailable, %d rows kept to retry", self.name, len(self._pending))
                 if self._closing:
@@ -121,6 +146,8 @@ class RetryingWriter(Generic[Item]):
             log.exception("%s: the database rejected a row, dropped it", self.name)
         for _ in batch:
             self._pending.popleft()
+        self._done += len(batch)
+        self._progress.set()
 
     async def _wait_before_retry(self) -> None:
         with contextlib.suppress(asyncio.TimeoutError):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 
 import aiohttp
@@ -38,9 +40,15 @@ async def _rasa_client(app: web.Application) -> AsyncIterator[None]:
     # One session for the app's lifetime: it pools the connections to Rasa and the action server.
     settings = app[SETTINGS]
     async with aiohttp.ClientSession() as session:
-        app[RASA] = RasaClient(session, settings.rasa_url, settings.action_url, settings.rasa_timeout_s,
-                               rasa_token=settings.rasa_token)
+        client = RasaClient(session, settings.rasa_url, settings.action_url, settings.rasa_timeout_s,
+                            rasa_token=settings.rasa_token)
+        app[RASA] = client
+        # Which processes are up, probed every second (bot.upstreams).
+        watcher = asyncio.create_task(client.watch(), name="upstream-watcher")
         yield
+        watcher.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await watcher
 
 
 async def _question_log(app: web.Application) -> AsyncIterator[None]:

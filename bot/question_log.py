@@ -1,8 +1,10 @@
 """Writing the question log without slowing the chat down and without losing rows.
 
-The chat view hands each record to `QuestionLogWriter.submit` and replies at once; the rows are written
-in order by `app_store.retry.RetryingWriter`, which keeps them while the database is unavailable and
-retries (the action server's hand-off tickets go through the same queue).
+The chat view hands each record to `QuestionLogWriter.submit` and waits briefly for it (`written`): while
+the database answers, a reply leaves only once its row is stored, so a gateway killed at any moment has
+logged every question it answered; while the database is away, replies go out at once. The rows are
+written in order by `app_store.retry.RetryingWriter`, which keeps them while the database is unavailable
+and retries (the action server's hand-off tickets go through the same queue).
 """
 
 from __future__ import annotations

@@ -7,7 +7,6 @@ of the channel's format shows up in one place.
 from __future__ import annotations
 
 import asyncio
-import itertools
 import logging
 import math
 from collections.abc import Sequence
@@ -15,6 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
+
+from bot.upstreams import Upstream, Upstreams
 
 WEBHOOK_PATH = "/webhooks/policy/webhook"
 # Health probes must answer quickly even when a service hangs; orchestrators poll them often.
@@ -74,35 +75,43 @@ class RasaTurn:
 class RasaClient:
     """Rasa's channel behind one URL or several (one per Rasa process).
 
-    With several, each message goes to the next process in turn, whoever sent it: a conversation is
-    not tied to a process, because the tracker lives in the shared tracker store and the lock store
-    runs one message per sender at a time. A process that refuses the connection is skipped for that
-    message (it never received it); any other failure is reported, as a retry could answer twice.
+    With several, each message goes to the next serving process in turn, whoever sent it: a conversation
+    is not tied to a process, because the tracker lives in the shared tracker store and the lock store
+    runs one message per sender at a time. Processes known to be down are skipped (bot.upstreams). A
+    process that refuses the connection never received the message, so the next one is tried; one that
+    breaks the connection mid-turn may have stored it, so that message gets the Chinese 503 instead of a
+    retry that could answer twice.
     """
 
     def __init__(self, session: aiohttp.ClientSession, rasa_url: str | Sequence[str],
                  action_url: str | Sequence[str], timeout_s: float, rasa_token: str | None = None):
         self._session = session
         # Rasa's HTTP API (/status) wants `?token=` when it runs with --auth-token (production mode).
-        self._api_params = {"token": rasa_token} if rasa_token else {}
-        self._rasa_urls = _url_list(rasa_url)
-        self._action_urls = _url_list(action_url)
-        self._turn = itertools.count()
+        self._rasa_urls = frozenset(_url_list(rasa_url))
+        self._api_params = {"token": rasa_token} if rasa_token else None
+        self.upstreams = Upstreams(_url_list(rasa_url), _url_list(action_url))
         self._timeout = aiohttp.ClientTimeout(total=timeout_s)
         self._health_timeout = aiohttp.ClientTimeout(total=HEALTH_TIMEOUT_S)
+        self._probes: set[asyncio.Task[None]] = set()
 
     async def send(self, sender: str, message: str, channel: str) -> RasaTurn:
         payload = {"sender": sender, "message": message, "metadata": {"channel": channel}}
-        start = next(self._turn)
-        count = len(self._rasa_urls)
-        for attempt in range(count):
-            url = self._rasa_urls[(start + attempt) % count]
+        candidates = self.upstreams.order()
+        for attempt, rasa in enumerate(candidates):
             try:
-                return await self._send_to(url, payload)
+                turn = await self._send_to(rasa.url, payload)
             except RasaUnavailableError as exc:
-                if not isinstance(exc.__cause__, aiohttp.ClientConnectorError) or attempt == count - 1:
+                refused = isinstance(exc.__cause__, aiohttp.ClientConnectorError)
+                rasa.mark(False, "refused the connection" if refused else "broke the connection")
+                if not refused or attempt == len(candidates) - 1:
                     raise
-                log.warning("Rasa at %s refused the connection; trying the next process", url)
+                log.warning("Rasa at %s refused the connection; trying the next process", rasa.url)
+                continue
+            if not turn.messages:
+                # What Rasa answers when its action server failed: look at that server now rather than
+                # at the next round, so the following messages go elsewhere.
+                self._probe_soon(self.upstreams.action_server_of(rasa))
+            return turn
         raise AssertionError("unreachable")  # the loop returns or raises
 
     async def _send_to(self, rasa_url: str, payload: dict[str, Any]) -> RasaTurn:
@@ -123,27 +132,24 @@ class RasaClient:
             raise RasaUnavailableError(f"Rasa is unreachable: {exc!r}") from exc
         return parse_turn(body)
 
-    async def rasa_status(self) -> bool:
-        """True when every Rasa process answers and has a model loaded."""
-        bodies = await asyncio.gather(*(self._get_json(url + "/status", self._api_params)
-                                        for url in self._rasa_urls))
-        ready = [isinstance(body, dict) and bool(body.get("model_id") or body.get("fingerprint")) for body in bodies]
-        for url, ok in zip(self._rasa_urls, ready, strict=True):
-            if not ok:
-                log.warning("health: Rasa at %s is not ready", url)
-        return all(ready)
+    async def probe(self) -> None:
+        """Ask every process now (the health endpoints do, so that they report the present)."""
+        await self.upstreams.probe(self._get_json)
 
-    async def action_health(self) -> bool:
-        """True when every action server answers its health endpoint."""
-        bodies = await asyncio.gather(*(self._get_json(url + "/health") for url in self._action_urls))
-        for url, body in zip(self._action_urls, bodies, strict=True):
-            if body is None:
-                log.warning("health: action server at %s is not ready", url)
-        return all(body is not None for body in bodies)
+    async def watch(self) -> None:
+        """Keep probing in the background; the app runs it for its lifetime."""
+        await self.upstreams.watch(self._get_json)
 
-    async def _get_json(self, url: str, params: dict[str, str] | None = None) -> Any:
+    def _probe_soon(self, upstream: Upstream) -> None:
+        task = asyncio.create_task(self.upstreams.probe_one(upstream, self._get_json))
+        self._probes.add(task)  # a reference, or the task may be collected before it runs
+        task.add_done_callback(self._probes.discard)
+
+    async def _get_json(self, url: str) -> Any:
+        # the token goes to Rasa's API only, not to the action servers
+        params = self._api_params if url.rsplit("/", 1)[0] in self._rasa_urls else None
         try:
-            async with self._session.get(url, params=params or None, timeout=self._health_timeout) as response:
+            async with self._session.get(url, params=params, timeout=self._health_timeout) as response:
                 if response.status != 200:
                     return None
                 return await response.json(content_type=None)

@@ -7,7 +7,7 @@ from aiohttp import web
 from bot.staff import setup_staff
 from bot.views.chat import chat
 from bot.views.feedback import feedback
-from bot.views.health import healthz
+from bot.views.health import healthz, readyz
 from bot.views.widget import setup_widget_routes
 from bot.wechat import setup_wechat
 
@@ -15,6 +15,7 @@ from bot.wechat import setup_wechat
 def setup_routes(app: web.Application) -> None:
     app.router.add_post("/api/chat", chat, name="chat")
     app.router.add_get("/healthz", healthz, name="healthz")
+    app.router.add_get("/readyz", readyz, name="readyz")
     app.router.add_post("/api/feedback", feedback, name="feedback")
     setup_widget_routes(app)  # / (demo page) and /widget/...
     setup_staff(app)  # /staff: hotline console, analytics, login

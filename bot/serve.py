@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import socket
 from typing import Any
 
 from aiohttp import web
@@ -65,7 +66,8 @@ class GatewayRunner(web.AppRunner):
                                **server._kwargs)
 
 
-def run(app: web.Application, *, host: str, port: int, **runner_kwargs: Any) -> None:
+def run(app: web.Application, *, host: str, port: int, sock: socket.socket | None = None,
+        **runner_kwargs: Any) -> None:
     """Serve `app` until SIGINT or SIGTERM, then shut it down cleanly (the app's cleanup writes the
     question log's last rows), as `web.run_app` does."""
     loop = asyncio.new_event_loop()
@@ -73,7 +75,9 @@ def run(app: web.Application, *, host: str, port: int, **runner_kwargs: Any) -> 
     runner = GatewayRunner(app, handle_signals=True, **runner_kwargs)
     try:
         loop.run_until_complete(runner.setup())
-        loop.run_until_complete(web.TCPSite(runner, host, port).start())
+        # a socket handed over by the supervisor (LISTEN_FD) already listens on HOST:PORT
+        site = web.SockSite(runner, sock) if sock is not None else web.TCPSite(runner, host, port)
+        loop.run_until_complete(site.start())
         log.info("gateway on http://%s:%d", host, port)
         loop.run_forever()
     except (web.GracefulExit, KeyboardInterrupt):

@@ -87,6 +87,9 @@ class Settings:
     tracker_db_url: str = ""
     # Token of Rasa's HTTP API (`rasa run --auth-token`; production mode); None: sent nowhere.
     rasa_token: str | None = field(default=None, repr=False)
+    # A listening socket handed over by a supervisor (supervisord's fcgi-program: 0; a systemd socket
+    # unit: 3) instead of binding HOST:PORT: connections wait in its queue while the gateway restarts.
+    listen_fd: int | None = None
 
     @property
     def rasa_urls(self) -> tuple[str, ...]:
@@ -133,6 +136,7 @@ def load_settings(environ: Mapping[str, str] | None = None, var_dir: Path | None
         purge_every_hours=_int(env, "PURGE_EVERY_HOURS", 0, minimum=0, maximum=24 * 365),
         tracker_db_url=tracker_db_url(env),
         rasa_token=env.get("RASA_TOKEN") or None,
+        listen_fd=_int(env, "LISTEN_FD", -1, minimum=0, maximum=1023) if env.get("LISTEN_FD") else None,
     )
 
 

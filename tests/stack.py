@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from supervise.processes import action_server_command, gateway_command, rasa_command
 from tests import wechat_server
 from tests.services import free_port
 
@@ -81,20 +82,19 @@ def _spawn(stack: Stack, name: str, args: list[str]) -> None:
                                              start_new_session=True)
 
 
+# The command lines are the product's own (supervise/processes.py), run from the repository's root.
 def start_action_server(stack: Stack) -> None:
-    port = stack.action_url.rsplit(":", 1)[1]
-    _spawn(stack, "actions", [str(VENV_BIN / "python"), "-m", "actions.server", "--actions", "actions", "--port", port])
+    _spawn(stack, "actions", list(action_server_command(int(stack.action_url.rsplit(":", 1)[1]))))
 
 
 def start_rasa(stack: Stack) -> None:
-    port = stack.rasa_url.rsplit(":", 1)[1]
-    _spawn(stack, "rasa", [str(VENV_BIN / "rasa"), "run", "--enable-api", "-i", "127.0.0.1", "--port", port,
-                           "--model", str(MODEL), "--endpoints", stack.endpoints,
-                           "--credentials", stack.credentials])
+    _spawn(stack, "rasa", list(rasa_command(int(stack.rasa_url.rsplit(":", 1)[1]), bind="127.0.0.1",
+                                            model=str(MODEL), endpoints=stack.endpoints,
+                                            credentials=stack.credentials)))
 
 
 def start_gateway(stack: Stack) -> None:
-    _spawn(stack, "gateway", [str(VENV_BIN / "python"), "-m", "bot"])
+    _spawn(stack, "gateway", list(gateway_command()))
 
 
 def stop(stack: Stack, name: str) -> None:

@@ -30,6 +30,8 @@ from bot.rasa_client import (
 log = logging.getLogger(__name__)
 CALLBACK_HOLD_TIMEOUT_S = 2.0
 
+LOG_WAIT_S = 0.5
+
 
 async def chat(request: web.Request) -> web.Response:
     started = time.perf_counter()
@@ -66,8 +68,8 @@ async def answer(
     if text != chat_request.message:
         await _hold_callback_number(request, conversation, chat_request.message)
 
-    def record(turn: RasaTurn | None, outcome: str, reply: str | None) -> None:
-        request.app[QUESTION_LOG].submit(
+    def record(turn: RasaTurn | None, outcome: str, reply: str | None) -> int:
+        return request.app[QUESTION_LOG].submit(
             QuestionRecord(
                 created_at=received_at,
                 channel=chat_request.channel,
@@ -88,7 +90,7 @@ async def answer(
         turn = await request.app[RASA].send(chat_request.sender, text, chat_request.channel)
     except RasaError as exc:
         status, message = _upstream_error(exc, settings.hotline)
-        record(None, ERROR, message)
+        await _logged(request, record(None, ERROR, message))
         return errors.json_error(status, message)
     except Exception:
         # A bug in the gateway: the question is still logged, the middleware gives the JSON 500.
@@ -101,12 +103,12 @@ async def answer(
         # (200) since the conversation itself goes on; the log says "error", not Rasa's "fallback".
         log.warning("Rasa gave no answer (is the action server down?); intent %s", turn.intent)
         apology = errors.NO_ANSWER.format(hotline=settings.hotline)
-        record(turn, ERROR, apology)
+        await _logged(request, record(turn, ERROR, apology))
         return web.json_response({"replies": [{"text": apology}], "message_id": message_id,
                                   "conversation_id": conversation}, dumps=errors.dumps)
 
     first_text = next((message.text for message in turn.messages if message.text), None)
-    record(turn, turn.outcome or UNKNOWN, first_text)
+    await _logged(request, record(turn, turn.outcome or UNKNOWN, first_text))
     # conversation_id: what the user quotes to have the conversation erased (the widget shows it).
     return web.json_response(
         {"replies": [_reply(message) for message in turn.messages], "message_id": message_id,
@@ -129,6 +131,12 @@ async def _hold_callback_number(request: web.Request, conversation: str, raw: st
     except Exception as exc:
         # The answer matters more: a hand-off then gets a ticket without the number (and says so).
         log.warning("could not hold a callback number: %s", type(exc).__name__)
+
+
+async def _logged(request: web.Request, ticket: int) -> None:
+    # The reply waits for its question-log row (a few ms) so that a gateway killed right after replying
+    # has not lost it; a slow or absent database does not hold the reply for longer than this.
+    await request.app[QUESTION_LOG].written(ticket, LOG_WAIT_S)
 
 
 def _reply(message: BotMessage) -> dict[str, Any]:

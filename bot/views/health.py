@@ -1,4 +1,10 @@
-"""GET /healthz: 200 only when every part the chat needs answers."""
+"""GET /healthz and GET /readyz: the state of every process the chat needs, as JSON.
+
+/healthz is 200 while the chat can answer: the app database and at least one Rasa process with its
+action server up (production runs several; one down is a degraded service, not an outage). /readyz is
+200 only when every configured process is up. Both list each process: {"name": "rasa2", "kind": "rasa",
+"state": "down", "for_s": 4.2}.
+"""
 
 from __future__ import annotations
 
@@ -17,16 +23,28 @@ log = logging.getLogger(__name__)
 
 
 async def healthz(request: web.Request) -> web.Response:
+    return await _answer(request, readiness=False)
+
+
+async def readyz(request: web.Request) -> web.Response:
+    return await _answer(request, readiness=True)
+
+
+async def _answer(request: web.Request, *, readiness: bool) -> web.Response:
     rasa = request.app[RASA]
     # Concurrently, so the probe takes as long as the slowest part, not the sum.
-    rasa_ok, actions_ok, database_ok = await asyncio.gather(
-        rasa.rasa_status(), rasa.action_health(), _database_ok(request.app[ENGINE])
-    )
-    parts = {"rasa": rasa_ok, "actions": actions_ok, "database": database_ok}
-    healthy = all(parts.values())
-    states = {name: "ok" if ok else "down" for name, ok in parts.items()}
-    body = {"status": "ok" if healthy else "down", **states}
-    return web.json_response(body, status=200 if healthy else 503, dumps=dumps)
+    _, database_ok = await asyncio.gather(rasa.probe(), _database_ok(request.app[ENGINE]))
+    upstreams = rasa.upstreams
+    ok = database_ok and (upstreams.ready() if readiness else upstreams.healthy())
+    state = "ok" if ok else "down"
+    body = {
+        "status": state,
+        "rasa": "ok" if any(rasa.up for rasa in upstreams.rasa) else "down",
+        "actions": "ok" if any(action.up for action in upstreams.actions) else "down",
+        "database": "ok" if database_ok else "down",
+        "processes": upstreams.report(),
+    }
+    return web.json_response(body, status=200 if ok else 503, dumps=dumps)
 
 
 async def _database_ok(engine: Engine) -> bool:

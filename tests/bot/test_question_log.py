@@ -35,6 +35,29 @@ async def test_rows_are_written_in_order(app_db_url: str) -> None:
     assert [row.text for row in query_rows(app_db_url)] == [f"问题{n}" for n in range(5)]
 
 
+async def test_a_ticket_is_written_when_its_wait_returns(app_db_url: str) -> None:
+    writer = QuestionLogWriter(engine_for(app_db_url), batch_size=2)
+    tickets = [writer.submit(record(f"问题{n}")) for n in range(3)]
+    assert await writer.written(tickets[-1], timeout=5)
+    # No drain, no polling: what the chat view relies on before it replies.
+    assert [row.text for row in query_rows(app_db_url)] == ["问题0", "问题1", "问题2"]
+
+
+async def test_waiting_for_a_ticket_stops_while_the_database_fails(app_db_url: str) -> None:
+    engine = engine_for(app_db_url)
+    with engine.begin() as connection:
+        connection.execute(text("ALTER TABLE question_log RENAME TO away"))
+    writer = QuestionLogWriter(engine, retry_after_s=30)
+    ticket = writer.submit(record("第一"))
+    assert not await asyncio.wait_for(writer.written(ticket, timeout=30), 5)  # back at the first failure
+    assert writer.pending == 1
+    assert not await asyncio.wait_for(writer.written(writer.submit(record("第二")), timeout=30), 1)
+    with engine.begin() as connection:
+        connection.execute(text("ALTER TABLE away RENAME TO question_log"))
+    await writer.retry_now(timeout=5)
+    assert [row.text for row in query_rows(app_db_url)] == ["第一", "第二"]
+
+
 async def test_rows_wait_for_the_database_and_keep_their_time(app_db_url: str) -> None:
     engine = engine_for(app_db_url)
     with engine.begin() as connection:

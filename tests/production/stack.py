@@ -1,5 +1,6 @@
 """Production mode for tests and the benchmark: `bash scripts/run_production.sh` itself, with a profile
-file pointing at a throwaway PostgreSQL cluster and Redis server (tests/services.py), on free ports."""
+file pointing at a throwaway PostgreSQL cluster and Redis server (tests/services.py), on free ports, and
+supervisord's configuration, control socket and logs in the test's directory (RUN_DIR)."""
 
 from __future__ import annotations
 
@@ -51,20 +52,29 @@ class ProductionStack:
         assert status == 200, (status, body)
         return "\n".join(m["text"] for m in body["messages"] if m.get("text"))
 
-    def log_tail(self, lines: int = 60) -> str:
-        path = self.workdir / "production.log"
+    def log_tail(self, lines: int = 60, name: str | None = None) -> str:
+        """The end of run_production.sh's output (supervisord's own log), or of process `name`'s log."""
+        path = self.workdir / ("production.log" if name is None else f"log/{name}.log")
         return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else ""
 
+    @property
+    def conf(self) -> Path:
+        return self.workdir / "supervisord.conf"
+
     def pids(self) -> dict[str, int]:
-        """Process name in the Procfile -> pid, from the ports the processes listen on."""
-        found = {}
-        for name, url in [*((f"rasa{i + 1}", u) for i, u in enumerate(self.rasa_urls)),
-                          *((f"actions{i + 1}", u) for i, u in enumerate(self.action_urls)),
-                          ("gateway", self.url)]:
-            pid = listening_pid(int(url.rsplit(":", 1)[1]))
-            if pid is not None:
-                found[name] = pid
-        return found
+        return supervised_pids(self.conf)
+
+
+def supervised_pids(conf: Path) -> dict[str, int]:
+    """Process name (rasa1, actions2, gateway1 ...) -> pid, of those supervisord reports RUNNING."""
+    result = subprocess.run([str(REPO / ".venv/bin/supervisorctl"), "-c", str(conf), "status"],
+                            capture_output=True, text=True, check=False)
+    found = {}
+    for line in result.stdout.splitlines():
+        fields = line.split()
+        if len(fields) >= 4 and fields[1] == "RUNNING" and fields[2] == "pid":
+            found[fields[0].rsplit(":", 1)[-1]] = int(fields[3].rstrip(","))
+    return found
 
 
 def consecutive_free_ports(count: int, attempts: int = 200) -> int:
@@ -140,7 +150,7 @@ def production_stack(workdir: Path, pg_url: str, redis_url: str, *, rasa_process
         "LOCK_REDIS_HOST": redis.host, "LOCK_REDIS_PORT": redis.port, "LOCK_REDIS_DB": 1,
         "LOCK_REDIS_PASSWORD": "",
         "POLICY_KB_DB_URL": kb_url, "APP_DB_URL": app_url,
-        "PRODUCTION_PROCFILE": workdir / "Procfile.production",
+        "RUN_DIR": workdir,
         **(extra or {}),
     }
     env_file = workdir / "production.env"
@@ -165,7 +175,7 @@ def production_stack(workdir: Path, pg_url: str, redis_url: str, *, rasa_process
     )
     try:
         deadline = time.monotonic() + timeout
-        while get_status(f"{stack.url}/healthz") != 200:
+        while get_status(f"{stack.url}/readyz") != 200:
             if process.poll() is not None:
                 raise RuntimeError(f"run_production.sh exited ({process.returncode}):\n{stack.log_tail()}")
             if time.monotonic() > deadline:
@@ -180,7 +190,7 @@ def production_stack(workdir: Path, pg_url: str, redis_url: str, *, rasa_process
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait(timeout=10)
-        # honcho has stopped its children by now; make sure of it for the group.
+        # supervisord has stopped its children by now (each in a process group of its own).
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
         log.close()

@@ -52,9 +52,47 @@ async def test_a_process_that_refuses_is_skipped(aiohttp_server: Any, aiohttp_cl
         response = await client.post("/api/chat", json={"sender": "v", "message": f"问{number}"})
         assert response.status == 200
     assert len(rasa.received) == 4
-    # ...but health says so: every process must be up.
+    # Health stays green (one Rasa process serves) and names the dead one; readiness is red.
     response = await client.get("/healthz")
-    assert response.status == 503 and (await response.json())["rasa"] == "down"
+    body = await response.json()
+    assert response.status == 200 and body["rasa"] == "ok"
+    assert [(p["name"], p["state"]) for p in body["processes"]] == [("rasa1", "down"), ("rasa2", "up"),
+                                                                    ("actions1", "up")]
+    response = await client.get("/readyz")
+    assert response.status == 503 and (await response.json())["status"] == "down"
+
+
+async def test_a_dead_process_is_skipped_and_rejoins_when_its_health_answers(
+        aiohttp_server: Any, aiohttp_client: Any, tmp_path: Path) -> None:
+    rasas = await stubs(aiohttp_server, 2)
+    client = await gateway(aiohttp_client, tmp_path, [r.url for r in rasas], [r.url for r in rasas])
+    rasas[0].status_body = {}  # no model: out of the rotation at the next probe
+    assert (await client.get("/healthz")).status == 200
+    for number in range(4):
+        assert (await client.post("/api/chat", json={"sender": "v", "message": f"问{number}"})).status == 200
+    assert (len(rasas[0].received), len(rasas[1].received)) == (0, 4)
+    rasas[0].status_body = {"model_id": "m"}
+    assert (await client.get("/readyz")).status == 200  # the probe that answers brings it back
+    for number in range(4):
+        assert (await client.post("/api/chat", json={"sender": "v", "message": f"问{number}"})).status == 200
+    assert (len(rasas[0].received), len(rasas[1].received)) == (2, 6)
+
+
+async def test_a_rasa_whose_action_server_is_down_gets_no_messages(
+        aiohttp_server: Any, aiohttp_client: Any, tmp_path: Path) -> None:
+    rasas = await stubs(aiohttp_server, 2)
+    # Rasa i calls action server i: the stubs answer /health for both kinds.
+    client = await gateway(aiohttp_client, tmp_path, [r.url for r in rasas], [r.url for r in rasas])
+    rasas[1].actions_up = False
+    body = await (await client.get("/healthz")).json()
+    assert body["status"] == "ok" and {p["name"]: p["state"] for p in body["processes"]}["actions2"] == "down"
+    for number in range(4):
+        assert (await client.post("/api/chat", json={"sender": "v", "message": f"问{number}"})).status == 200
+    assert (len(rasas[0].received), len(rasas[1].received)) == (4, 0)
+    rasas[0].actions_up = False  # none serves: health is red, the messages still go somewhere
+    response = await client.get("/healthz")
+    assert response.status == 503 and (await response.json())["actions"] == "down"
+    assert (await client.post("/api/chat", json={"sender": "v", "message": "问"})).status == 200
 
 
 async def test_health_asks_every_rasa_and_action_server(aiohttp_server: Any, aiohttp_client: Any,
@@ -63,12 +101,14 @@ async def test_health_asks_every_rasa_and_action_server(aiohttp_server: Any, aio
     client = await gateway(aiohttp_client, tmp_path, [r.url for r in rasas], [r.url for r in rasas])
     assert (await client.get("/healthz")).status == 200
     rasas[1].status_body = {}  # the second process has no model loaded
-    body = await (await client.get("/healthz")).json()
-    assert body["rasa"] == "down" and body["actions"] == "ok"
+    response = await client.get("/readyz")
+    body = await response.json()
+    assert response.status == 503 and body["rasa"] == "ok" and body["actions"] == "ok"
+    assert [p["state"] for p in body["processes"]] == ["up", "down", "up", "up"]
     rasas[1].status_body = {"model_id": "m"}
     rasas[0].actions_up = False
-    body = await (await client.get("/healthz")).json()
-    assert body["rasa"] == "ok" and body["actions"] == "down"
+    body = await (await client.get("/readyz")).json()
+    assert [p["state"] for p in body["processes"]] == ["up", "up", "down", "up"]
 
 
 def test_settings_take_a_comma_separated_list(tmp_path: Path) -> None:

@@ -54,11 +54,18 @@ def question_log_count(stack: ProductionStack, who: str, expected: int, timeout:
 
 def test_every_process_runs_and_health_is_green(production: ProductionStack) -> None:
     assert get_status(f"{production.url}/healthz") == 200
-    pids = production.pids()
-    assert set(pids) == {"rasa1", "rasa2", "actions1", "actions2", "gateway"}, production.log_tail()
-    assert len(set(pids.values())) == 5
-    procfile = (production.workdir / "Procfile.production").read_text()
-    assert procfile.count("endpoints.production.yml") == 2
+    assert get_status(f"{production.url}/readyz") == 200
+    everything = {"rasa1", "rasa2", "actions1", "actions2", "gateway1", "gateway2"}
+    # supervisord calls a Rasa process RUNNING once it has stayed up for its startsecs (30 s).
+    deadline = time.monotonic() + 60
+    while set(pids := production.pids()) != everything and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert set(pids) == everything, production.log_tail()
+    assert len(set(pids.values())) == 6
+    assert production.conf.read_text().count("endpoints.production.yml") == 2
+    # Each process logs to its own file.
+    assert {path.stem for path in (production.workdir / "log").glob("*.log")} >= {"rasa1", "rasa2", "actions1",
+                                                                                 "actions2", "gateway1", "gateway2"}
 
 
 def test_a_conversation_alternating_between_processes_stays_whole(production: ProductionStack) -> None:

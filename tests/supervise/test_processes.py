@@ -1,0 +1,62 @@
+"""The process list and the supervisord configuration made from it (supervise/)."""
+
+from __future__ import annotations
+
+import configparser
+from pathlib import Path
+
+import pytest
+
+from supervise.__main__ import main
+from supervise.config import supervisord_conf
+from supervise.processes import ProcessConfigError, processes
+
+PRODUCTION = {"RASA_PROCESSES": "3", "ACTION_PROCESSES": "2", "RASA_PORT": "6005", "ACTION_PORT": "6055",
+              "PORT": "9090", "RASA_BIND": "0.0.0.0", "GATEWAY_PROCESSES": "2"}
+
+
+def test_production_pairs_each_rasa_with_an_action_server_and_tells_the_gateway_in_that_order() -> None:
+    found = {process.name: process for process in processes("production", PRODUCTION)}
+    assert list(found) == ["actions1", "actions2", "rasa1", "rasa2", "rasa3", "gateway"]
+    assert [found[f"rasa{i}"].environment["ACTION_ENDPOINT_URL"] for i in (1, 2, 3)] == [
+        "http://127.0.0.1:6055/webhook", "http://127.0.0.1:6056/webhook", "http://127.0.0.1:6055/webhook"]
+    assert "endpoints.production.yml" in found["rasa2"].command and "6006" in found["rasa2"].command
+    assert found["rasa1"].command[found["rasa1"].command.index("-i") + 1] == "0.0.0.0"
+    gateway = found["gateway"]
+    assert gateway.environment == {"RASA_URL": "http://127.0.0.1:6005,http://127.0.0.1:6006,http://127.0.0.1:6007",
+                                   "ACTION_URL": "http://127.0.0.1:6055,http://127.0.0.1:6056"}
+    assert (gateway.port, gateway.copies) == (9090, 2)
+
+
+def test_development_is_one_of_each_on_the_development_endpoints() -> None:
+    found = processes("development", {"RASA_PROCESSES": "4"})
+    assert [(process.name, process.copies) for process in found] == [("actions1", 1), ("rasa1", 1), ("gateway", 1)]
+    assert "endpoints.yml" in found[1].command and "TICKET_LOCK_LIFETIME" not in found[1].environment
+
+
+def test_the_configuration_restarts_every_process_and_logs_each_to_its_file(tmp_path: Path) -> None:
+    text = supervisord_conf(processes("production", PRODUCTION), repo=Path("/srv/bot%1"), run_dir=tmp_path,
+                            host="0.0.0.0")
+    parser = configparser.RawConfigParser()
+    parser.read_string(text)
+    programs = [section for section in parser.sections() if section.startswith(("program:", "fcgi-program:"))]
+    assert programs == ["program:actions1", "program:actions2", "program:rasa1", "program:rasa2", "program:rasa3",
+                        "fcgi-program:gateway"]
+    for section in programs:
+        assert parser[section]["autorestart"] == "true" and int(parser[section]["startretries"]) > 1
+        assert parser[section]["stdout_logfile"].startswith(f"{tmp_path}/log/")
+        assert parser[section]["command"].startswith("/srv/bot%%1/.venv/bin/")  # % doubled for supervisord
+    gateway = parser["fcgi-program:gateway"]
+    assert gateway["socket"] == "tcp://0.0.0.0:9090" and gateway["numprocs"] == "2"
+    assert gateway["stdout_logfile"].endswith("/gateway%(process_num)d.log")
+    assert 'LISTEN_FD="0"' in gateway["environment"]
+
+
+def test_a_bad_number_is_refused_with_its_name(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(ProcessConfigError, match="RASA_PROCESSES"):
+        processes("production", {"RASA_PROCESSES": "two"})
+    monkeypatch.setenv("ACTION_PROCESSES", "0")
+    assert main(["conf", "production", str(tmp_path / "supervisord.conf")]) == 2
+    assert "ACTION_PROCESSES must be a positive whole number" in capsys.readouterr().err
+    assert not (tmp_path / "supervisord.conf").exists()
