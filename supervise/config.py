@@ -14,7 +14,7 @@ import shlex
 from collections.abc import Iterable
 from pathlib import Path
 
-from supervise.processes import Process
+from supervise.processes import RASA_TOKEN_ARG, Process
 
 # How long a process must stay up to count as started; one that exits sooner is started again after
 # 1 s, 2 s, 3 s ... (supervisord's backoff) and given up after START_RETRIES attempts. Rasa needs about
@@ -100,7 +100,8 @@ def _absolute(command: tuple[str, ...], repo: Path) -> tuple[str, ...]:
 
 def _value(text: str) -> str:
     # supervisord expands %(name)s in every value: a literal percent sign is written twice.
-    return text.replace("%", "%%")
+    # The one exception: the Rasa token, which supervisord takes from its environment.
+    return text.replace("%", "%%").replace("%" + RASA_TOKEN_ARG, RASA_TOKEN_ARG)
 
 
 def _env_value(text: str) -> str:

@@ -22,6 +22,10 @@ CREDENTIALS = "credentials.yml"
 PRODUCTION_TICKET_LOCK_LIFETIME_S = 3
 
 
+# supervisord's reference to its environment's RASA_TOKEN (the only %-expansion left in a command line).
+RASA_TOKEN_ARG = "%(ENV_RASA_TOKEN)s"
+
+
 class ProcessConfigError(ValueError):
     """A setting the process list needs is missing or not usable."""
 
@@ -71,9 +75,10 @@ def processes(mode: Mode, env: Mapping[str, str]) -> list[Process]:
     url_host = "127.0.0.1" if bind == "0.0.0.0" else bind
     model = env.get("RASA_MODEL") or "models/current.tar.gz"
     # Production: Rasa's API behind a token (scripts/env.sh derives one from APP_SECRET when unset).
-    token = None if single else env.get("RASA_TOKEN")
-    if not single and not token:
+    # The command names the variable, which supervisord fills in: the secret is in no file.
+    if not single and not env.get("RASA_TOKEN"):
         raise ProcessConfigError("RASA_TOKEN must be set in production mode (scripts/env.sh derives it)")
+    token = None if single else RASA_TOKEN_ARG
 
     found: list[Process] = []
     action_urls = []

@@ -97,9 +97,9 @@ def test_rasa_api_wants_the_token_and_the_action_servers_the_secret(production: 
             assert error.code == 401
     # The gateway has the token: its health check (Rasa's /status on every process) is green.
     assert status_of(f"{production.url}/healthz") == 200
-    # Neither secret is written into the generated Procfile (only the variable's name).
-    procfile = (production.workdir / "Procfile.production").read_text()
-    assert "--auth-token $RASA_TOKEN" in procfile and RASA_TOKEN not in procfile
+    # Neither secret is written into the generated supervisord configuration (only the variable's name).
+    config = production.conf.read_text()
+    assert "--auth-token '%(ENV_RASA_TOKEN)s'" in config and RASA_TOKEN not in config
 
 
 def test_production_mode_purges_at_start_and_daily(production: ProductionStack) -> None:

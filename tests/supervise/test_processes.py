@@ -12,7 +12,7 @@ from supervise.config import supervisord_conf
 from supervise.processes import ProcessConfigError, processes
 
 PRODUCTION = {"RASA_PROCESSES": "3", "ACTION_PROCESSES": "2", "RASA_PORT": "6005", "ACTION_PORT": "6055",
-              "PORT": "9090", "RASA_BIND": "0.0.0.0", "GATEWAY_PROCESSES": "2"}
+              "PORT": "9090", "RASA_BIND": "0.0.0.0", "GATEWAY_PROCESSES": "2", "RASA_TOKEN": "s3cret-token"}
 
 
 def test_production_pairs_each_rasa_with_an_action_server_and_tells_the_gateway_in_that_order() -> None:
@@ -50,6 +50,13 @@ def test_the_configuration_restarts_every_process_and_logs_each_to_its_file(tmp_
     assert gateway["socket"] == "tcp://0.0.0.0:9090" and gateway["numprocs"] == "2"
     assert gateway["stdout_logfile"].endswith("/gateway%(process_num)d.log")
     assert 'LISTEN_FD="0"' in gateway["environment"]
+    # Rasa's API token: supervisord fills it in from its environment, the file never holds it
+    assert "--auth-token '%(ENV_RASA_TOKEN)s'" in parser["program:rasa1"]["command"] and "s3cret" not in text
+
+
+def test_production_needs_the_rasa_token() -> None:
+    with pytest.raises(ProcessConfigError, match="RASA_TOKEN"):
+        processes("production", {k: v for k, v in PRODUCTION.items() if k != "RASA_TOKEN"})
 
 
 def test_a_bad_number_is_refused_with_its_name(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
