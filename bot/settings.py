@@ -140,8 +140,12 @@ def load_settings(environ: Mapping[str, str] | None = None, var_dir: Path | None
     )
 
 
-def _int(env: Mapping[str, str], name: str, *, minimum: int, maximum: int) -> int:
-    raw = env[name]
+def _int(env: Mapping[str, str], name: str, default: int | None = None, *, minimum: int, maximum: int) -> int:
+    """`name` from `env` (which holds deploy/defaults.env's defaults); `default` for the settings whose
+    default lives with the code that uses it (the retention periods in app_store.retention)."""
+    raw = env.get(name) or ""
+    if not raw and default is not None:
+        return default
     try:
         value = int(raw)
     except ValueError:

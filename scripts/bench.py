@@ -14,9 +14,13 @@ reuses the figure of the previous docs/benchmark.json), the cold start to the fi
 latency at turn 5 and at turn 200 of one conversation with the windowed tracker store and without it
 (window_turns: 0, Rasa's own behaviour). Every load is bounded by a message count and a time limit.
 
+Two mixes of questions: `scripted` (the three conversations below) and `real` (every held-out conversation
+of tests/conversations/ with its follow-ups, plus 50-turn conversations made of them), each at every level.
+
 Writes docs/benchmark.json and docs/benchmark.md. The last line printed is
-    full_stack_vs_rasa=<ratio> full_stack_msgs_per_s=<n> turn200_vs_turn5=<ratio>
-(messages/s at 10 clients, full stack over bare Rasa; turn 200 over turn 5 with the window).
+    real_mix_msgs_per_s=<n> full_stack_vs_rasa=<ratio> full_stack_msgs_per_s=<n> turn200_vs_turn5=<ratio>
+(messages/s at 10 clients on the real mix; full stack over bare Rasa on the scripted mix, and its
+messages/s; turn 200 over turn 5 with the window).
 The development stack and the throwaway PostgreSQL/Redis come from the test harness (tests/).
 """
 
@@ -61,6 +65,23 @@ CONVERSATIONS = [
 # One conversation for the long-conversation figures: the same ten messages over and over.
 LONG_CYCLE = ["研发补助最多多少", "那荣成呢", "找哪个部门", "创新券是补给谁的", "谢谢",
               "特派员 奖励", "我们拿到200万研发补助，省市县各出多少？", "那文登区呢", "你好", "明天天气怎么样"]
+HELDOUT_SETS = sorted((REPO / "tests" / "conversations").glob("heldout*.yml"))
+LONG_MIX_TURNS = 50
+
+
+def real_mix() -> list[list[str]]:
+    """The questions people really ask: every held-out conversation with its follow-ups, in the voices it
+    was written in, plus conversations of 50 turns made of consecutive held-out conversations (one
+    sender asking on and on)."""
+    conversations = [[str(turn["user"]) for turn in conversation["turns"]]
+                     for path in HELDOUT_SETS
+                     for conversation in yaml.safe_load(path.read_text(encoding="utf-8"))["conversations"]]
+    turns = [turn for conversation in conversations for turn in conversation]
+    long = [turns[i:i + LONG_MIX_TURNS] for i in range(0, len(turns) - LONG_MIX_TURNS + 1, 2 * LONG_MIX_TURNS)]
+    return conversations + long
+
+
+MIXES = {"scripted": CONVERSATIONS, "real": real_mix()}
 # (clients, at most this many messages, at most this many seconds)
 LEVELS = [(1, 80, 45.0), (10, 400, 60.0), (50, 600, 90.0)]
 WARMUP_MESSAGES = 30
@@ -132,7 +153,7 @@ def chat_sender(gateway_url: str) -> Send:
 
 
 async def run_load(send: Send, tag: str, clients: int, max_messages: int, max_seconds: float,
-                   pids: dict[str, int] | None = None) -> dict[str, Any]:
+                   pids: dict[str, int] | None = None, mix: str = "scripted") -> dict[str, Any]:
     latencies: list[float] = []
     errors = 0
     error_kinds: collections.Counter[str] = collections.Counter()
@@ -146,7 +167,9 @@ async def run_load(send: Send, tag: str, clients: int, max_messages: int, max_se
     async def client(number: int, session: aiohttp.ClientSession) -> None:
         nonlocal errors
         for conversation in itertools.count():
-            script = CONVERSATIONS[(number + conversation) % len(CONVERSATIONS)]
+            scripts = MIXES[mix]
+            # clients start at different places of the mix, so that they ask different questions
+            script = scripts[(number * 7919 + conversation) % len(scripts)]
             sender = f"bench-{tag}-{clients}-{number}-{conversation}"
             for message in script:
                 if next(budget) >= max_messages or time.perf_counter() > deadline:
@@ -166,6 +189,7 @@ async def run_load(send: Send, tag: str, clients: int, max_messages: int, max_se
     done = max(len(latencies), 1)
     cpu = {name: round((cpu_seconds(pid) - cpu_before[name]) * 1000 / done, 1) for name, pid in (pids or {}).items()}
     return {
+        "mix": mix,
         "clients": clients,
         "messages": len(latencies),
         "errors": errors,
@@ -181,17 +205,56 @@ async def run_load(send: Send, tag: str, clients: int, max_messages: int, max_se
 
 
 def measure_levels(send: Send, tag: str, pids: dict[str, int]) -> list[dict[str, Any]]:
+    """Every level with each mix, the scripted one first (the figures of earlier runs)."""
     asyncio.run(run_load(send, f"{tag}-warmup", 5, WARMUP_MESSAGES, 60))
     results = []
-    for clients, max_messages, max_seconds in LEVELS:
-        result = asyncio.run(run_load(send, tag, clients, max_messages, max_seconds, pids))
-        print(f"  {tag:<11} {clients:>2} clients: {result['msgs_per_s']:>5} msg/s  p50 {result['p50_ms']} ms  "
-              f"p95 {result['p95_ms']} ms  p99 {result['p99_ms']} ms  ({result['messages']} ok, "
-              f"{result['errors']} errors)  CPU ms/msg {result['cpu_ms_per_msg']}", flush=True)
-        if result["errors"]:
-            print(f"    errors: {result['error_kinds']}", flush=True)
-        results.append(result)
+    for mix in MIXES:
+        for clients, max_messages, max_seconds in LEVELS:
+            results.append(_level(send, tag, pids, mix, clients, max_messages, max_seconds))
     return results
+
+
+def _level(send: Send, tag: str, pids: dict[str, int], mix: str, clients: int, max_messages: int,
+           max_seconds: float) -> dict[str, Any]:
+    result = asyncio.run(run_load(send, f"{tag}-{mix}", clients, max_messages, max_seconds, pids, mix))
+    print(f"  {tag:<11} {mix:<8} {clients:>2} clients: {result['msgs_per_s']:>5} msg/s  p50 {result['p50_ms']} ms  "
+          f"p95 {result['p95_ms']} ms  p99 {result['p99_ms']} ms  ({result['messages']} ok, "
+          f"{result['errors']} errors)  CPU ms/msg {result['cpu_ms_per_msg']}", flush=True)
+    if result["errors"]:
+        print(f"    errors: {result['error_kinds']}", flush=True)
+    return result
+
+
+def question_lengths() -> dict[str, Any]:
+    """How long the real mix's questions are (characters): what its load is made of."""
+    lengths = sorted(len(turn) for conversation in MIXES["real"] for turn in conversation)
+    bins = [(1, 9), (10, 19), (20, 39), (40, 59), (60, 99), (100, 10_000)]
+    return {"messages": len(lengths), "median": statistics.median(lengths), "p90": percentile(lengths, 0.9),
+            "max": lengths[-1],
+            "histogram": {f"{low}-{high}" if high < 10_000 else f"{low}+": sum(low <= n <= high for n in lengths)
+                          for low, high in bins}}
+
+
+LENGTH_PROBE = "我们是荣成的高新技术企业，去年研发投入800万，研发补助最多能拿多少，省市县各出多少，找哪个部门申请？"
+LENGTH_REPEATS = 15
+
+
+async def length_cost(rasa_url: str) -> dict[str, float]:
+    """Rasa's /model/parse for a 30- and a 300-character question (median of repeats): long questions must
+    cost about linearly, not quadratically, in their length."""
+    figures: dict[str, float] = {}
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as session:
+        for size in (30, 300):
+            text = (LENGTH_PROBE * (size // len(LENGTH_PROBE) + 1))[:size]
+            times = []
+            for _ in range(LENGTH_REPEATS):
+                sent = time.perf_counter()
+                async with session.post(f"{rasa_url}/model/parse", json={"text": text}) as response:
+                    await response.read()
+                times.append(time.perf_counter() - sent)
+            figures[f"parse_{size}_ms"] = round(statistics.median(times) * 1000, 1)
+    figures["ratio_300_vs_30"] = round(figures["parse_300_ms"] / figures["parse_30_ms"], 2)
+    return figures
 
 
 async def long_conversation(send: Send, tag: str, turns: int) -> list[float]:
@@ -274,13 +337,18 @@ def markdown(report: dict[str, Any]) -> str:
         "",
         "## Throughput and latency",
         "",
-        "| target | clients | msg/s | p50 ms | p95 ms | p99 ms | messages | errors | CPU ms per message |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        "| mix | target | clients | msg/s | p50 ms | p95 ms | p99 ms | messages | errors | CPU ms per message |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
-    for target in ("rasa", "full_stack", "production"):
-        for row in report["load"][target]:
-            lines.append(f"| {target} | {row['clients']} | {row['msgs_per_s']} | {row['p50_ms']} | {row['p95_ms']} | "
-                         f"{row['p99_ms']} | {row['messages']} | {row['errors']} | {cpu_text(row)} |")
+    for mix in MIXES:
+        for target in ("rasa", "full_stack", "production"):
+            for row in report["load"][target]:
+                if row.get("mix", "scripted") == mix:
+                    lines.append(f"| {mix} | {target} | {row['clients']} | {row['msgs_per_s']} | {row['p50_ms']} | "
+                                 f"{row['p95_ms']} | {row['p99_ms']} | {row['messages']} | {row['errors']} | "
+                                 f"{cpu_text(row)} |")
+    lengths = report["question_lengths"]
+    cost = report["length_cost"]
     summary = report["summary"]
     lines += [
         "",
@@ -289,8 +357,17 @@ def markdown(report: dict[str, Any]) -> str:
         "PostgreSQL and Redis. CPU ms per message: user + system time of each of our processes during the "
         "load over the messages answered (the benchmark client, PostgreSQL and Redis not counted).",
         "",
-        f"At 10 clients the full stack does {summary['full_stack_msgs_per_s']} msg/s, "
-        f"{summary['full_stack_vs_rasa']} x bare Rasa.",
+        "`scripted`: three five-turn conversations of short messages; `real`: every held-out conversation of "
+        f"tests/conversations/ with its follow-ups, plus conversations of {LONG_MIX_TURNS} turns "
+        f"({lengths['messages']} questions; characters: median {lengths['median']}, p90 {lengths['p90']}, "
+        f"max {lengths['max']}; by length {lengths['histogram']}).",
+        "",
+        f"At 10 clients the full stack does {summary['full_stack_msgs_per_s']} msg/s on the scripted mix, "
+        f"{summary['full_stack_vs_rasa']} x bare Rasa, and {summary['real_mix_msgs_per_s']} msg/s on the real mix "
+        f"({summary['real_mix_vs_rasa']} x bare Rasa on it).",
+        "",
+        f"Rasa's /model/parse by question length (median of {LENGTH_REPEATS}): 30 characters "
+        f"{cost['parse_30_ms']} ms, 300 characters {cost['parse_300_ms']} ms ({cost['ratio_300_vs_30']} x).",
         "",
         "## Cleaning and the answer engine",
         "",
@@ -387,6 +464,7 @@ def main() -> int:
         "model": model,
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "load_before": loadavg()},
         "load": {}, "memory": {}, "long_conversation": {}, "cold_start_s": {},
+        "question_lengths": question_lengths(),
     }
     print(f"bench: load average {report['machine']['load_before']} on {os.cpu_count()} CPUs", flush=True)
     report["engine"] = engine_cost()
@@ -411,6 +489,8 @@ def main() -> int:
             pids = {name: process.pid for name, process in stack.processes.items()}
             report["load"]["rasa"] = measure_levels(rest_sender(stack.rasa_url), "rasa", pids)
             report["load"]["full_stack"] = measure_levels(chat_sender(stack.url), "full_stack", pids)
+            report["length_cost"] = asyncio.run(length_cost(stack.rasa_url))
+            print(f"  Rasa parse by question length: {report['length_cost']}", flush=True)
             for name in ("gateway", "rasa", "actions"):
                 report["memory"][f"development {name}"] = rss_mib(stack.processes[name].pid)
             windowed = asyncio.run(long_conversation(chat_sender(stack.url), "windowed", LONG_TURNS))
@@ -441,20 +521,30 @@ def main() -> int:
     if model_fingerprint() != model:
         print(f"bench: {MODEL} changed during the run: the figures mix two models, run again", file=sys.stderr)
         return 1
-    at10 = {target: next(r for r in rows if r["clients"] == 10) for target, rows in report["load"].items()}
+    at10 = {target: next(r for r in rows if r["clients"] == 10 and r["mix"] == "scripted")
+            for target, rows in report["load"].items()}
+    real10 = {target: next(r for r in rows if r["clients"] == 10 and r["mix"] == "real")
+              for target, rows in report["load"].items()}
     report["summary"] = {
+        "real_mix_msgs_per_s": real10["full_stack"]["msgs_per_s"],
+        "real_mix_vs_rasa": round(real10["full_stack"]["msgs_per_s"] / real10["rasa"]["msgs_per_s"], 2),
+        "real_mix_p95_ms_one_client": next(r["p95_ms"] for r in report["load"]["full_stack"]
+                                           if r["clients"] == 1 and r["mix"] == "real"),
+        "real_mix_cpu_ms_per_msg": real10["full_stack"]["cpu_ms_per_msg"],
+        "real_mix_production_msgs_per_s": real10["production"]["msgs_per_s"],
         "full_stack_vs_rasa": round(at10["full_stack"]["msgs_per_s"] / at10["rasa"]["msgs_per_s"], 2),
         "full_stack_msgs_per_s": at10["full_stack"]["msgs_per_s"],
         "turn200_vs_turn5": report["long_conversation"]["windowed"]["turn200_vs_turn5"],
         "production_msgs_per_s": at10["production"]["msgs_per_s"],
         "full_stack_p95_ms_one_client": report["load"]["full_stack"][0]["p95_ms"],
+        "parse_300_vs_30": report["length_cost"]["ratio_300_vs_30"],
     }
     DOCS.mkdir(exist_ok=True)
     (DOCS / "benchmark.json").write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
     (DOCS / "benchmark.md").write_text(markdown(report))
     summary = report["summary"]
     print("bench: wrote docs/benchmark.json and docs/benchmark.md")
-    print(f"full_stack_vs_rasa={summary['full_stack_vs_rasa']} "
+    print(f"real_mix_msgs_per_s={summary['real_mix_msgs_per_s']} full_stack_vs_rasa={summary['full_stack_vs_rasa']} "
           f"full_stack_msgs_per_s={summary['full_stack_msgs_per_s']} turn200_vs_turn5={summary['turn200_vs_turn5']}")
     return 0
 

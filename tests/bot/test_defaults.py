@@ -29,8 +29,11 @@ def test_the_shell_exports_what_the_gateway_takes_as_default(environ: dict[str, 
 
 def test_the_gateway_defaults_are_the_files(tmp_path: Path) -> None:
     settings = load_settings({}, var_dir=tmp_path)
-    built = Settings(app_db_url=settings.app_db_url, app_secret=settings.app_secret)
+    built = Settings(app_db_url=settings.app_db_url, app_secret=settings.app_secret,
+                     tracker_db_url=settings.tracker_db_url)
     assert settings == built
+    # the tracker store the purge reaches is the one the defaults give Rasa
+    assert settings.tracker_db_url.endswith(DEFAULTS.get("TRACKER_DB", "var/tracker.db"))
     assert (settings.port, settings.rasa_url, settings.action_url) == (
         int(DEFAULTS["PORT"]), DEFAULTS["RASA_URL"], DEFAULTS["ACTION_URL"])
 
