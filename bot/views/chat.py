@@ -65,8 +65,7 @@ async def answer(
     # Masked once, here: Rasa (and so its tracker store), the question log and the tickets only ever get
     # '138****5678'. A callback number is held aside for the hand-off ticket (app_store.callbacks).
     text = mask(chat_request.message)
-    if text != chat_request.message:
-        await _hold_callback_number(request, conversation, chat_request.message)
+    held = text != chat_request.message and await _hold_callback_number(request, conversation, chat_request.message)
 
     def record(turn: RasaTurn | None, outcome: str, reply: str | None) -> int:
         return request.app[QUESTION_LOG].submit(
@@ -89,6 +88,8 @@ async def answer(
     try:
         turn = await request.app[RASA].send(chat_request.sender, text, chat_request.channel)
     except RasaError as exc:
+        if held:
+            await _release_callback_number(request, conversation)
         status, message = _upstream_error(exc, settings.hotline)
         await _logged(request, record(None, ERROR, message))
         return errors.json_error(status, message)
@@ -96,6 +97,10 @@ async def answer(
         # A bug in the gateway: the question is still logged, the middleware gives the JSON 500.
         record(None, ERROR, errors.INTERNAL)
         raise
+    if held:
+        # The hand-off form takes the number within the turn it is typed in; a number typed for any
+        # other reason is not kept past it.
+        await _release_callback_number(request, conversation)
 
     if not turn.messages:
         # Rasa 3.6 answers 200 with no messages when a custom action fails (the action server is down):
@@ -117,10 +122,11 @@ async def answer(
     )
 
 
-async def _hold_callback_number(request: web.Request, conversation: str, raw: str) -> None:
+async def _hold_callback_number(request: web.Request, conversation: str, raw: str) -> bool:
+    """Hold a callback number typed into the chat for the hand-off ticket of this turn; True if held."""
     phone = callbacks.callback_number(raw)
     if phone is None:
-        return
+        return False
     hold_for = timedelta(minutes=request.app[SETTINGS].retention.callback_hold_minutes)
     try:
         # Bounded: a locked database must not hold up the answer (SQLite waits up to 5 s for its lock).
@@ -131,6 +137,16 @@ async def _hold_callback_number(request: web.Request, conversation: str, raw: st
     except Exception as exc:
         # The answer matters more: a hand-off then gets a ticket without the number (and says so).
         log.warning("could not hold a callback number: %s", type(exc).__name__)
+        return False
+    return True
+
+
+async def _release_callback_number(request: web.Request, conversation: str) -> None:
+    try:
+        await asyncio.wait_for(asyncio.to_thread(callbacks.release, request.app[ENGINE], conversation),
+                               CALLBACK_HOLD_TIMEOUT_S)
+    except Exception as exc:  # the hold expires by itself (CALLBACK_HOLD_MINUTES) and the purge removes it
+        log.warning("could not release a held callback number: %s", type(exc).__name__)
 
 
 async def _logged(request: web.Request, ticket: int) -> None:
