@@ -38,6 +38,8 @@ class StubRasa:
         self.status_body: dict[str, Any] = {"model_id": "20261127-120000", "fingerprint": {"config": ["x"]}}
         self.actions_up = True
         self.received: list[dict[str, Any]] = []
+        # called with each message while Rasa "works" on it: what the product holds during a turn
+        self.during_turn: Any = None
 
     def app(self) -> web.Application:
         app = web.Application()
@@ -48,6 +50,8 @@ class StubRasa:
 
     async def _webhook(self, request: web.Request) -> web.Response:
         self.received.append(await request.json())
+        if self.during_turn is not None:
+            self.during_turn(self.received[-1])
         if self.delay_s:
             await asyncio.sleep(self.delay_s)
         if isinstance(self.answer, str):

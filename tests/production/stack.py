@@ -151,6 +151,8 @@ def production_stack(workdir: Path, pg_url: str, redis_url: str, *, rasa_process
         "LOCK_REDIS_PASSWORD": "",
         "POLICY_KB_DB_URL": kb_url, "APP_DB_URL": app_url,
         "RUN_DIR": workdir,
+        # the tests speak plain http on loopback: a Secure cookie (production's default) would never come back
+        "STAFF_COOKIE_SECURE": "0",
         **(extra or {}),
     }
     env_file = workdir / "production.env"

@@ -103,5 +103,7 @@ def test_rasa_api_wants_the_token_and_the_action_servers_the_secret(production: 
 
 
 def test_production_mode_purges_at_start_and_daily(production: ProductionStack) -> None:
-    log = (production.workdir / "production.log").read_text(errors="replace")
-    assert "privacy purge: {" in log, production.log_tail()
+    # each gateway copy logs to its own file under the run directory (supervisord)
+    logs = "".join(path.read_text(errors="replace")
+                   for path in sorted((production.workdir / "log").glob("gateway*.log")))
+    assert "privacy purge: {" in logs, production.log_tail(name="gateway1")
