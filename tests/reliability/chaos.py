@@ -124,7 +124,7 @@ def answers(url: str) -> bool:
     try:
         with urllib.request.urlopen(url, timeout=2) as response:
             body = response.read()
-            return response.status == 200 and (not url.endswith("/status") or b'"model_id"' in body)
+            return response.status == 200 and ("/status" not in url or b'"model_id"' in body)
     except OSError:
         return False
 

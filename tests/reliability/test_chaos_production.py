@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from app_store import QuestionLogRow
 from app_store.privacy import pseudonym
+from app_store.settings import internal_token
 from tests.production.stack import SECRET, ProductionStack, listening_pid, production_stack
 from tests.reliability.chaos import (
     DEADLINE_S,
@@ -96,7 +97,10 @@ async def test_processes_killed_in_turn_under_load(production: ProductionStack) 
     recovery: dict[str, float] = {}
     spanning: dict[str, list[str]] = {}
     windows: dict[str, tuple[float, float]] = {}
-    urls = {"rasa1": production.rasa_urls[0] + "/status", "actions1": production.action_urls[0] + "/health"}
+    # Rasa's API wants the token production mode gives it (derived from APP_SECRET by scripts/env.sh)
+    token = internal_token("rasa", {"APP_SECRET": SECRET})
+    urls = {"rasa1": f"{production.rasa_urls[0]}/status?token={token}",
+            "actions1": production.action_urls[0] + "/health"}
     siblings = {"rasa1": port(production.rasa_urls[1]), "actions1": port(production.action_urls[1])}
     for target in ("rasa1", "actions1", "gateway1"):
         await wait_until(lambda: answers(f"{production.url}/readyz"), 120, f"everything up before killing {target}")
