@@ -71,7 +71,8 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
-from sqlalchemy.orm import declarative_base
+from sqlalchemy.orm import declarative_base, sessionmaker
+from sqlalchemy.pool import QueuePool
 
 from infra.sqlite import use_sqlite_pragmas
 from policy_answers.outcome import Outcome
@@ -173,6 +174,8 @@ class _Boundary:
 class TurnRecordingTrackerStore(SQLTrackerStore):
     def __init__(self, *args: Any, window_turns: int | str | None = DEFAULT_WINDOW_TURNS, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if self.engine.dialect.name == "sqlite":
+            self._keep_sqlite_connections()
         self.window_turns = _window_turns(window_turns)
         # The window grows to this many turns before the checkpoint moves up to `window_turns` turns back.
         self.longest_window = self.window_turns + max(1, self.window_turns // 2)
@@ -181,6 +184,16 @@ class TurnRecordingTrackerStore(SQLTrackerStore):
         use_sqlite_pragmas(self.engine, wal=True)
         _create_window_table(self.engine)
         self._queries = _Queries(self.SQLEvent.__table__)
+
+    def _keep_sqlite_connections(self) -> None:
+        # SQLAlchemy 1.4 gives a file SQLite database no pool: every retrieve and save opened the file
+        # anew and set its pragmas (about a tenth of Rasa's CPU time per message, py-spy). Rasa uses the
+        # store from its event loop only, so a small pool of kept connections is safe.
+        url = self.engine.url
+        self.engine.dispose()
+        self.engine = sa.create_engine(url, poolclass=QueuePool, pool_size=2, max_overflow=4,
+                                       connect_args={"check_same_thread": False})
+        self.sessionmaker = sessionmaker(bind=self.engine)
 
     # --- reading -------------------------------------------------------------------------------
 

@@ -81,3 +81,79 @@ events = st.fixed_dictionaries(
                                             "responses": st.lists(json_values, max_size=3) | json_values}))
 def test_random_responses_get_the_same_verdict(result: dict[str, Any]) -> None:
     assert ours(result) == stock(result)
+
+
+# --- the action server's connections are kept --------------------------------------------------
+
+
+async def test_endpoint_requests_reuse_one_connection() -> None:
+    """Rasa's EndpointConfig.request, patched, sends several calls over one kept connection, with the
+    endpoint's headers, and a fresh one after the server closed it."""
+    from aiohttp import web
+    from rasa.utils.endpoints import EndpointConfig
+
+    speedups.install()
+    peers: list[tuple[str, int]] = []
+
+    async def webhook(request: web.Request) -> web.Response:
+        peers.append(request.transport.get_extra_info("peername"))
+        return web.json_response({"token": request.headers.get("X-Action-Token"), "got": await request.json()})
+
+    app = web.Application()
+    app.router.add_post("/webhook", webhook)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    endpoint = EndpointConfig(f"http://127.0.0.1:{port}/webhook", headers={"X-Action-Token": "t"})
+    try:
+        answers = [await endpoint.request(json={"n": n, "text": "研发补助"}) for n in range(3)]
+        assert answers == [{"token": "t", "got": {"n": n, "text": "研发补助"}} for n in range(3)]
+        assert len(set(peers)) == 1, peers  # one connection for the three calls
+    finally:
+        await runner.cleanup()
+    # The server went away with its connections; a new one answers on a new connection.
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", port)
+    await site.start()
+    try:
+        assert await endpoint.request(json={"n": 9}) == {"token": "t", "got": {"n": 9}}
+        assert len(set(peers)) == 2
+    finally:
+        await endpoint.session().close()
+        await runner.cleanup()
+
+
+# --- DIET's prediction through its concrete function ---------------------------------------------
+
+
+def test_concrete_prediction_gives_the_same_intents() -> None:
+    """The trained model's intents and rankings are the same with and without the concrete function."""
+    import asyncio
+    from pathlib import Path
+
+    from rasa.core.agent import Agent
+    from rasa.utils.tensorflow.models import RasaModel
+
+    model = Path(__file__).resolve().parents[2] / "models" / "current.tar.gz"
+    agent = Agent.load(str(model))
+    texts = ["研发补助最多能拿多少", "我们拿到200万研发补助，省市县各出多少？", "俺们村想办个农科驿站，政府给钱不？",
+             "谢谢", "明天天气怎么样", "hi", "那荣成呢", "找谁申请"]
+
+    def parse_all() -> list[dict[str, Any]]:
+        return [asyncio.run(agent.parse_message(text)) for text in texts]
+
+    patched = RasaModel._rasa_predict
+    try:
+        RasaModel._rasa_predict = speedups._rasa_predict  # type: ignore[method-assign]
+        before = parse_all()
+    finally:
+        RasaModel._rasa_predict = patched  # type: ignore[method-assign]
+    speedups.install()
+    parse_all()  # the first prediction after a trace goes through Rasa's own path
+    after = parse_all()
+    for old, new in zip(before, after, strict=True):
+        assert [r["name"] for r in old["intent_ranking"]] == [r["name"] for r in new["intent_ranking"]]
+        assert old["intent"]["confidence"] == pytest.approx(new["intent"]["confidence"], abs=1e-6)
