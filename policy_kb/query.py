@@ -31,7 +31,7 @@ from policy_kb.schema import (
 from policy_kb.search import SearchHit, SearchIndex
 from policy_kb.settings import database_url
 from policy_kb.store import engine_for, read_document
-from policy_kb.terms import TermHit, TermIndex
+from policy_kb.terms import TermHit, TermIndex, warm_segmenter
 
 
 class Status(str, Enum):
@@ -172,9 +172,14 @@ class KnowledgeBase:
         return [m for m in self.data.measures if m.clause == clause_id]
 
     def warm(self) -> None:
-        """Build the lazily built indexes now (term lookup, search), so no user waits for them."""
-        self.find_measures("预热")
+        """Build the lazily built indexes now (term lookup, search, the word segmenter the typo check
+        uses), so no user waits for them: the first question with a typo window loaded jieba's
+        dictionary (about a second of CPU) inside a user's turn."""
+        for index in (self._measure_terms, self._district_terms, self._applicant_terms, self._unit_terms,
+                      self._target_terms, self._clause_titles):
+            index.find("预热")
         self.search("预热")
+        warm_segmenter()
         self.warmed = True
 
     # --- finding things in text ---------------------------------------------------------------

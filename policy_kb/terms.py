@@ -152,6 +152,11 @@ def _one_substitution(a: str, b: str) -> bool:
     return sum(x != y for x, y in zip(a, b, strict=True)) == 1
 
 
+def warm_segmenter() -> None:
+    """Load jieba's dictionary now rather than in the first turn that needs a word split."""
+    _word_spans("研发补助")
+
+
 def _is_common_word(text: str) -> bool:
     import jieba  # imported late: its dictionary takes a moment to load and most callers never need it
 

@@ -185,3 +185,17 @@ def test_every_applicant_alias(kb: KnowledgeBase):
 @pytest.mark.parametrize("text", ["今天天气怎么样", "研发补助怎么申请"])
 def test_no_applicant_type(kb: KnowledgeBase, text: str):
     assert kb.find_applicant_type(text) is None
+
+
+def test_warm_loads_the_segmenter_and_every_index() -> None:
+    """After warm() no user's turn pays for jieba's dictionary or an index build."""
+    import jieba
+
+    from policy_kb.query import load_kb
+
+    kb = load_kb()
+    kb.warm()
+    assert jieba.dt.initialized
+    for name in ("_measure_terms", "_district_terms", "_applicant_terms", "_unit_terms", "_target_terms",
+                 "_clause_titles", "_search_index"):
+        assert name in kb.__dict__, name  # cached_property values live in the instance's dict
