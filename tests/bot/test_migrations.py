@@ -32,7 +32,9 @@ def test_upgrade_creates_both_tables(tmp_path: Path) -> None:
         "latency_ms",
         "reply",
         "public_id",  # 0002
+        "model_version",  # 0005
     }
+    assert "reviews" in inspector.get_table_names()
 
 
 def test_upgrade_is_idempotent_and_downgrade_removes_the_tables(tmp_path: Path) -> None:
