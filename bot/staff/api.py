@@ -19,7 +19,7 @@ from bot import errors
 from bot.appkeys import ENGINE, SETTINGS
 from bot.chat_input import ChatInputError, parse_chat_request
 from bot.privacy import erase as erase_conversation
-from bot.review import gap_report
+from bot.review.queue import gap_report
 from bot.staff import messages
 from bot.staff.analytics import FilterError, Report, build_report, parse_filters
 from bot.staff.auth import roles

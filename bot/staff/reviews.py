@@ -13,7 +13,8 @@ from app_store.accounts import ANALYST
 from app_store.reviews import NOTE_MAX_CHARS, TARGET_KINDS, VERDICTS, Review, save_review
 from bot import errors
 from bot.appkeys import ENGINE
-from bot.review import ASPECTS, kb_items, queue, target_name
+from bot.review.aspects import ASPECTS
+from bot.review.queue import kb_items, queue, target_name
 from bot.staff import messages
 from bot.staff.analytics import FilterError, parse_filters
 from bot.staff.api import _json_object
