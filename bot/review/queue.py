@@ -68,9 +68,12 @@ def thumbs_down(engine: Engine) -> dict[str, str]:
     return {public_id: mask(reason or "") for public_id, reason in rows}
 
 
-def queue(engine: Engine, kb: KnowledgeBase, filters: Filters, *, include_reviewed: bool = True) -> dict[str, Any]:
-    """The review queue of the period: doubtful groups first (most asked first), then the rest."""
+def queue(engine: Engine, kb: KnowledgeBase, filters: Filters, *, include_reviewed: bool = True,
+          contains: str = "") -> dict[str, Any]:
+    """The review queue of the period: doubtful groups first (most asked first), then the rest.
+    `contains`: only groups whose (normalised) question contains these words."""
     logged = _load(engine, filters)
+    wanted = normalise(contains)
     down = thumbs_down(engine)
     by_conversation: dict[str, list[Logged]] = defaultdict(list)
     for question in logged:
@@ -88,6 +91,8 @@ def queue(engine: Engine, kb: KnowledgeBase, filters: Filters, *, include_review
 
     items = []
     for key, members in groups.items():
+        if wanted and wanted not in key:
+            continue
         latest = members[-1]
         review = next((done[m.id] for m in reversed(members) if m.id in done), None)
         if review is not None and not include_reviewed:

@@ -42,7 +42,11 @@ async def items(request: web.Request) -> web.Response:
     if kb is None:
         return errors.json_error(503, messages.KB_UNAVAILABLE)
     pending_only = request.query.get("pending") == "1"
-    body = await asyncio.to_thread(queue, request.app[ENGINE], kb, filters, include_reviewed=not pending_only)
+    contains = request.query.get("q", "").strip()
+    if len(contains) > KB_QUERY_MAX_CHARS:
+        return errors.json_error(400, messages.QUERY_TOO_LONG.format(limit=KB_QUERY_MAX_CHARS))
+    body = await asyncio.to_thread(queue, request.app[ENGINE], kb, filters, include_reviewed=not pending_only,
+                                   contains=contains)
     return web.json_response(body, dumps=errors.dumps)
 
 

@@ -65,6 +65,8 @@ async def test_queue_puts_doubtful_questions_first_with_their_masked_context(
     assert (cold["outcome_name"], cold["confidence"], cold["model_version"]) == ("未理解", 0.3, "model-a")
     assert [turn["text"] for turn in cold["context"]] == ["你好", "研发补助最多多少", cold["text"], "谢谢"]
     assert "conversation" not in str(cold)
+    only = await _queue(analyst, q="研发 补助")
+    assert [item["text"] for item in only["items"]] == ["研发补助最多多少？"]
 
 
 async def test_verdicts_are_stored_edited_and_checked(analyst: TestClient, seeded: dict[str, int],

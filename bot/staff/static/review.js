@@ -13,6 +13,7 @@
     if ($("from").value) q.set("from", $("from").value);
     if ($("to").value) q.set("to", $("to").value);
     if ($("pending").checked) q.set("pending", "1");
+    if ($("q").value.trim()) q.set("q", $("q").value.trim());
     return q;
   }
 
@@ -99,6 +100,9 @@
   }
 
   $("filters").addEventListener("submit", (event) => { event.preventDefault(); load(); });
+  const initial = new URLSearchParams(location.search);
+  for (const key of ["from", "to", "q"]) if (initial.get(key)) $(key).value = initial.get(key);
+  if (initial.get("pending") === "1") $("pending").checked = true;
   fillKb("").catch((e) => showError(e.message));
   load();
 })();
