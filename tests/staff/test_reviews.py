@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from app_store import QuestionRecord, engine_for, log_questions, record_feedback
 from app_store.models import ReviewRow
+from policy_answers.outcome import Outcome
 from tests.staff.conftest import page_csrf
 
 PHONE = "13912345678"
@@ -148,6 +149,9 @@ async def test_gap_report_and_model_rates_on_the_analytics_page_and_in_the_expor
     assert (models["model-a"]["total"], models["model-a"]["answered"], models["model-a"]["down"]) == (4, 3, 1)
     assert models["model-a"]["down_rate"] == 1.0
     assert (models["model-b"]["answer_rate"], models["model-b"]["down_rate"]) == (0.5, None)
+    # every outcome the bot logs has a Chinese label (the detail sheet and the queue use them)
+    assert set(report["outcome_names"]) == {outcome.value for outcome in Outcome}
+    assert all(name and name.isascii() is False for name in report["outcome_names"].values())
     assert report["outcome_names"]["unknown"] == "结果未记录"
     assert report["outcome_names"]["smalltalk"] == "寒暄闲聊"
 
