@@ -54,7 +54,8 @@ test-py: model widget assets
 
 # The README's screenshots, from the browser tests against the real stack (make test writes to build/).
 screenshots: model widget assets
-	SCREENSHOT_DIR=docs/screenshots $(PY) -m pytest -q tests/widget/test_widget_browser.py tests/staff/test_browser.py
+	SCREENSHOT_DIR=docs/screenshots $(PY) -m pytest -q tests/widget/test_widget_browser.py tests/staff/test_browser.py \
+		tests/staff/test_review_browser.py
 
 run: model widget assets
 	bash scripts/run.sh

@@ -58,6 +58,7 @@ class QuestionLogRow(Base):
         Index("ix_question_log_measure", "measure"),
         Index("ix_question_log_outcome", "outcome"),
         Index("ux_question_log_public_id", "public_id", unique=True),
+        Index("ix_question_log_model_version", "model_version"),
     )
     id = Column(Integer, primary_key=True)
     # Random id the gateway returns as "message_id", so the widget can attach feedback to this question.
@@ -74,6 +75,8 @@ class QuestionLogRow(Base):
     answered = Column(Boolean, nullable=False)
     latency_ms = Column(Integer, nullable=False)
     reply = Column(Text)  # masked first reply text
+    # Rasa's model_id of the model that answered (policy_rasa.tracker_store.summarise); NULL before 0005.
+    model_version = Column(String(40))
 
 
 class FeedbackRow(Base):
@@ -94,6 +97,30 @@ class FeedbackRow(Base):
     )
     vote = Column(SmallInteger, nullable=False)
     reason = Column(String(500))  # masked
+
+
+class ReviewRow(Base):
+    """An analyst's verdict on one logged question (bot.review); one per question, a new one replaces it.
+
+    Only ids, choices and a short masked note: the question's text stays in question_log, masked."""
+
+    __tablename__ = "reviews"
+    __table_args__ = (
+        CheckConstraint("verdict IN ('correct', 'wrong', 'out_of_scope', 'policy_gap')", name="ck_reviews_verdict"),
+        Index("ux_reviews_question_id", "question_id", unique=True),
+        Index("ix_reviews_verdict", "verdict"),
+    )
+    id = Column(Integer, primary_key=True)
+    question_id = Column(
+        Integer, ForeignKey("question_log.id", ondelete="CASCADE", name="fk_reviews_question"), nullable=False
+    )
+    verdict = Column(String(16), nullable=False)
+    target_kind = Column(String(8))  # measure / clause / target (policy_kb)
+    target_id = Column(String(64))
+    aspect = Column(String(32))  # an aspect value of the NLU (bot.review.ASPECTS)
+    note = Column(String(200))  # masked
+    reviewer = Column(String(64), nullable=False)  # the analyst's username
+    reviewed_at = Column(UTCDateTime(), nullable=False)
 
 
 class HandoffTicketRow(Base):

@@ -37,6 +37,7 @@ class QuestionRecord:
     reply: str | None = None
     # The random id returned to the client as "message_id" (feedback refers to it); see app_store.feedback.
     public_id: str | None = None
+    model_version: str | None = None  # Rasa's model_id of the model that answered
 
     @property
     def answered(self) -> bool:
@@ -77,6 +78,7 @@ def _values(record: QuestionRecord) -> dict[str, Any]:
         "answered": record.answered,
         "latency_ms": max(0, int(record.latency_ms)),
         "reply": mask(record.reply)[:REPLY_MAX_CHARS] if record.reply is not None else None,
+        "model_version": record.model_version[:40] if record.model_version else None,
     }
 
 

@@ -70,6 +70,7 @@ class RasaTurn:
     entities: tuple[Entity, ...] = ()
     measure: str | None = None
     outcome: str | None = None
+    model_version: str | None = None  # Rasa's model_id of the model that answered
 
 
 class RasaClient:
@@ -182,6 +183,7 @@ def parse_turn(body: Any) -> RasaTurn:
         entities=tuple(entity for entity in map(_entity, raw_entities) if entity is not None),
         measure=_str_or_none(turn.get("measure")),
         outcome=_str_or_none(turn.get("outcome")),
+        model_version=_str_or_none(turn.get("model")),
     )
 
 

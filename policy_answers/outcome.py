@@ -27,7 +27,8 @@ OUTCOME_LABELS: dict[Outcome, str] = {
     Outcome.smalltalk: "寒暄闲聊",
     Outcome.form: "填写信息",
     Outcome.error: "系统故障",
-    Outcome.unknown: "其他",
+    # Rasa answered without saying how the turn ended (or the row predates outcomes): not "其他（问候等）"
+    Outcome.unknown: "结果未记录",
 }
 
 # Turns the bureau should read: the bot did not answer them.

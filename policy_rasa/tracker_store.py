@@ -102,7 +102,9 @@ def summarise(tracker: DialogueStateTracker) -> dict[str, Any]:
             break
         after.append(event)
     parse = user.parse_data if user else {}
-    turn: dict[str, Any] = {"measure": None, "outcome": None}
+    # The model's version is the one place the question log learns it from: Rasa's processor stamps
+    # the tracker with the loaded model's model_id (its metadata.json) before every turn.
+    turn: dict[str, Any] = {"measure": None, "outcome": None, "model": getattr(tracker, "model_id", None)}
     actions = []
     for event in reversed(after):
         if isinstance(event, SlotSet) and event.key in ANSWER_SLOTS:

@@ -125,6 +125,9 @@ class Report:
     daily: list[dict[str, Any]]
     weekly: list[dict[str, Any]]
     feedback: dict[str, Any]
+    models: list[dict[str, Any]] = field(default_factory=list)
+    # filled by the API from bot.review.gap_report (the reviews live there, analytics only reads them)
+    gaps: list[dict[str, Any]] = field(default_factory=list)
     detail: list[Question] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
@@ -139,6 +142,9 @@ class Report:
             "daily": self.daily,
             "weekly": self.weekly,
             "feedback": self.feedback,
+            "models": self.models,
+            "gaps": self.gaps,
+            "outcome_names": OUTCOME_NAMES,
         }
 
 
@@ -167,6 +173,7 @@ def build_report(engine: Engine, kb: KnowledgeBase, filters: Filters) -> Report:
         daily=_daily(questions, filters),
         weekly=_weekly(questions, filters),
         feedback=load_feedback(engine, filters),
+        models=by_model(engine, filters),
         detail=questions[:DETAIL_MAX_ROWS],
     )
 
@@ -380,6 +387,58 @@ def load_feedback(engine: Engine, filters: Filters) -> dict[str, Any]:
         "ratio": round(up / (up + down), 4) if up + down else None,
         "reasons": [{"reason": why, "count": count} for why, count in reasons.most_common() if why],
     }
+
+
+def by_model(engine: Engine, filters: Filters) -> list[dict[str, Any]]:
+    """Answer rate and 👎 rate per model version (Rasa's model_id), first used first: a retrain's effect.
+
+    Questions logged before versions were recorded (migration 0005) are one row with no version."""
+    try:
+        metadata = MetaData()
+        log = Table("question_log", metadata, autoload_with=engine)
+        if "model_version" not in log.c:
+            return []
+        has_feedback = inspect(engine).has_table("feedback")
+        start, end = (_naive_if_sqlite(engine, moment) for moment in filters.utc_bounds())
+        if has_feedback:
+            feedback = Table("feedback", metadata, autoload_with=engine)
+            source = log.outerjoin(feedback, feedback.c.question_public_id == log.c.public_id)
+            vote = feedback.c.vote
+        else:
+            source, vote = log, null()
+        query = (select(log.c.model_version, log.c.created_at, log.c.outcome, vote).select_from(source)
+                 .where(log.c.created_at >= start, log.c.created_at < end))
+        if filters.channel:
+            query = query.where(log.c.channel == filters.channel)
+        with engine.connect() as connection:
+            rows = connection.execute(query).all()
+    except SQLAlchemyError:
+        return []
+    versions: dict[str | None, dict[str, Any]] = {}
+    for version, created_at, outcome, vote_value in rows:
+        entry = versions.setdefault(version, {"model_version": version, "first": created_at, "last": created_at,
+                                              "total": 0, "answered": 0, "up": 0, "down": 0})
+        entry["first"], entry["last"] = min(entry["first"], created_at), max(entry["last"], created_at)
+        entry["total"] += 1
+        entry["answered"] += outcome == Outcome.answered.value
+        entry["up"] += vote_value is not None and vote_value > 0
+        entry["down"] += vote_value is not None and vote_value < 0
+    result = []
+    for entry in sorted(versions.values(), key=lambda e: e["first"]):
+        votes = entry["up"] + entry["down"]
+        result.append({
+            **entry,
+            "name": entry["model_version"][:8] if entry["model_version"] else "未记录",
+            "first": _china_day(entry["first"]), "last": _china_day(entry["last"]),
+            "answer_rate": round(entry["answered"] / entry["total"], 4),
+            "down_rate": round(entry["down"] / votes, 4) if votes else None,
+        })
+    return result
+
+
+def _china_day(moment: datetime) -> str:
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return aware.astimezone(CHINA).strftime("%Y-%m-%d")
 
 
 def _naive_if_sqlite(engine: Engine, moment: datetime) -> datetime:

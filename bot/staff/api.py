@@ -19,6 +19,7 @@ from bot import errors
 from bot.appkeys import ENGINE, SETTINGS
 from bot.chat_input import ChatInputError, parse_chat_request
 from bot.privacy import erase as erase_conversation
+from bot.review.queue import gap_report
 from bot.staff import messages
 from bot.staff.analytics import FilterError, Report, build_report, parse_filters
 from bot.staff.auth import roles
@@ -229,7 +230,12 @@ async def _report(request: web.Request) -> Report | web.Response:
     kb = await request.app[KB].get()
     if kb is None:
         return errors.json_error(503, messages.KB_UNAVAILABLE)
-    return await asyncio.to_thread(build_report, request.app[ENGINE], kb, filters)
+    def build() -> Report:
+        report = build_report(request.app[ENGINE], kb, filters)
+        report.gaps = gap_report(request.app[ENGINE], kb, filters)
+        return report
+
+    return await asyncio.to_thread(build)
 
 
 async def _json_object(request: web.Request) -> dict[str, Any] | web.Response:

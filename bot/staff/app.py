@@ -15,7 +15,7 @@ from aiohttp.typedefs import Handler, Middleware
 
 from bot.appkeys import SETTINGS
 from bot.errors import json_error
-from bot.staff import api, messages, pages
+from bot.staff import api, messages, pages, reviews
 from bot.staff.auth import LoginLimiter, public, staff_middlewares
 from bot.staff.kb import KnowledgeBaseHolder
 from bot.staff.keys import IP_LIMITER, KB, USER_LIMITER
@@ -61,6 +61,10 @@ def setup_staff(app: web.Application) -> None:
     router.add_post(PREFIX + "/api/tickets/{ticket_id}/close", api.close, name="staff_ticket_close")
     router.add_get(PREFIX + "/api/analytics", api.analytics, name="staff_analytics_data")
     router.add_post(PREFIX + "/api/erase", api.erase, name="staff_erase")
+    router.add_get(PREFIX + "/review", reviews.page, name="staff_review")
+    router.add_get(PREFIX + "/api/reviews", reviews.items, name="staff_review_items")
+    router.add_post(PREFIX + "/api/reviews", reviews.save, name="staff_review_save")
+    router.add_get(PREFIX + "/api/kb-items", reviews.kb_search, name="staff_kb_items")
     router.add_get(PREFIX + "/vendor/echarts.min.js", echarts, name="staff_echarts")
     router.add_static(PREFIX + "/static", STATIC_DIR, name="staff_static")
 

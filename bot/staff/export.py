@@ -40,6 +40,8 @@ SECTIONS = {
     "daily": "按日趋势",
     "weekly": "按周趋势",
     "feedback": "用户反馈",
+    "models": "按模型版本",
+    "gaps": "政策空白报告",
     "detail": "问题明细",
 }
 
@@ -66,6 +68,17 @@ def tables(report: Report, kb: KnowledgeBase) -> list[Table]:
             [w["week"], w["week_start"], w["total"], w["answered"], w["unanswered"]] for w in report.weekly
         ]),
         _feedback(report),
+        _table("models", ["模型版本", "首次使用", "最后使用", "问题数", "已回答", "回答率", "赞", "踩", "踩的比例"], [
+            [m["name"], m["first"], m["last"], m["total"], m["answered"], _percent(m["answer_rate"]),
+             m["up"], m["down"], _percent(m["down_rate"])]
+            for m in report.models
+        ]),
+        _table("gaps", ["类别", "主题", "次数", "区市", "首次", "最近", "问题（已脱敏）", "备注"], [
+            [g["verdict_name"], g["theme"], g["count"],
+             "、".join(f"{d['name']}（{d['count']}）" for d in g["districts"]) or "—",
+             g["first"], g["last"], "；".join(g["questions"]), "；".join(g["notes"]) or "—"]
+            for g in report.gaps
+        ]),
         _table("detail", _DETAIL_HEADERS, [
             [
                 q.asked_at.strftime("%Y-%m-%d %H:%M:%S"),
@@ -105,6 +118,10 @@ def _group_row(group: dict[str, Any]) -> list[Any]:
         group["nearest_clause"] or "—",
         group["last_asked"],
     ]
+
+
+def _percent(rate: float | None) -> str:
+    return f"{rate * 100:.1f}%" if rate is not None else "—"
 
 
 def _summary(report: Report) -> Table:

@@ -18,6 +18,7 @@ from bot.staff.keys import IP_LIMITER, USER_LIMITER
 
 CONSOLE_PATH = "/staff"
 ANALYTICS_PATH = "/staff/analytics"
+REVIEW_PATH = "/staff/review"
 
 
 @public
@@ -92,7 +93,7 @@ def _home(account: Account) -> str:
 
 
 def _may_open(account: Account, path: str) -> bool:
-    return not path.startswith(ANALYTICS_PATH) or account.role == ANALYST
+    return not path.startswith((ANALYTICS_PATH, REVIEW_PATH)) or account.role == ANALYST
 
 
 def _safe_next(raw: str | None) -> str | None:

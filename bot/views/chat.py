@@ -82,6 +82,7 @@ async def answer(
                 latency_ms=round((time.perf_counter() - started) * 1000),
                 reply=reply,
                 public_id=message_id,
+                model_version=turn.model_version if turn else None,
             )
         )
 

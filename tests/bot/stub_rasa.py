@@ -26,7 +26,7 @@ ANSWER: dict[str, Any] = {
         "confidence": 0.93,
         "entities": [{"entity": "measure", "value": "agri_station", "text": "农科驿站", "start": 4}],
     },
-    "turn": {"measure": "agri_station", "outcome": "answered"},
+    "turn": {"measure": "agri_station", "outcome": "answered", "model": "stubmodel0001"},
 }
 
 

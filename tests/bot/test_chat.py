@@ -62,6 +62,7 @@ async def test_one_row_per_message_with_what_rasa_understood(
     assert (row.intent, row.confidence, row.measure) == ("ask_amount", 0.93, "agri_station")
     assert row.entities == [{"entity": "measure", "value": "agri_station", "text": "农科驿站"}]
     assert (row.outcome, row.answered) == ("answered", True)
+    assert row.model_version == "stubmodel0001"  # the model that answered, as Rasa's channel names it
     assert 150 <= row.latency_ms < 2000
     assert row.reply == "农科驿站每个补助5万元。依据：威政办发〔2018〕32号 二（六）"
 

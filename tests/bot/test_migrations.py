@@ -32,7 +32,9 @@ def test_upgrade_creates_both_tables(tmp_path: Path) -> None:
         "latency_ms",
         "reply",
         "public_id",  # 0002
+        "model_version",  # 0005
     }
+    assert "reviews" in inspector.get_table_names()
 
 
 def test_upgrade_is_idempotent_and_downgrade_removes_the_tables(tmp_path: Path) -> None:
@@ -75,3 +77,23 @@ def test_migrations_on_postgresql(pg_app_url: str) -> None:
     assert _schema_drift(pg_app_url) == []
     downgrade(pg_app_url, "base")
     upgrade(pg_app_url)
+
+
+def test_0005_keeps_logged_questions_and_their_reviews_go_with_a_downgrade(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    upgrade(url, "0004")
+    engine = engine_for(url)
+    with engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO question_log (created_at, channel, conversation, text, entities, outcome, answered,"
+            " latency_ms) VALUES ('2026-11-01 00:00:00', 'web', 'c', '研发补助', '[]', 'answered', 1, 5)"))
+    upgrade(url)
+    with engine.begin() as connection:
+        assert connection.execute(text("SELECT text, model_version FROM question_log")).all() == [("研发补助", None)]
+        connection.execute(text("INSERT INTO reviews (question_id, verdict, reviewer, reviewed_at)"
+                                " VALUES (1, 'correct', 'a', '2026-11-02 00:00:00')"))
+    downgrade(url, "0004")
+    inspector = inspect(engine_for(url))
+    assert "reviews" not in inspector.get_table_names()
+    with engine_for(url).connect() as connection:
+        assert connection.execute(text("SELECT text FROM question_log")).scalars().all() == ["研发补助"]

@@ -24,6 +24,7 @@ def test_full_answer() -> None:
         entities=(Entity(entity="measure", value="agri_station", text="农科驿站"),),
         measure="agri_station",
         outcome="answered",
+        model_version="stubmodel0001",  # the channel's "turn.model": Rasa's model_id
     )
 
 

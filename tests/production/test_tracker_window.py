@@ -303,7 +303,8 @@ def test_the_turn_summary_is_still_recorded(db: dict[str, Any]) -> None:
     conversation.answer("ask_amount", measure="rd_subsidy")
     summary = pop_turn(conversation.sender)
     assert summary["nlu"]["intent"] == "ask_amount"
-    assert summary["turn"] == {"measure": None, "outcome": "answered"}
+    # "model": Rasa's processor stamps the tracker with the loaded model's id; this one never met a model
+    assert summary["turn"] == {"measure": None, "outcome": "answered", "model": None}
     assert summary["actions"] == ["action_answer_policy", ACTION_LISTEN_NAME]
 
 

@@ -200,7 +200,7 @@ async def test_xlsx_export_has_chinese_sheets_headers_and_the_seeded_rows(analys
     assert "filename*=UTF-8''%E6%94%BF%E7%AD%96" in disposition  # 政策问答分析_…
     workbook = load_workbook(io.BytesIO(await response.read()))
     assert workbook.sheetnames == ["概览", "热门措施", "热门问题", "未答与低置信问题", "区市与措施", "按日趋势",
-                                   "按周趋势", "用户反馈", "问题明细"]
+                                   "按周趋势", "用户反馈", "按模型版本", "政策空白报告", "问题明细"]
     detail = [[cell.value for cell in row] for row in workbook["问题明细"].iter_rows()]
     assert detail[0] == ["时间", "渠道", "问题（已脱敏）", "意图", "置信度", "措施", "区市", "结果"]
     assert len(detail) == 1 + 10  # the nine seeded questions of the period and the hand-written row
@@ -231,7 +231,8 @@ async def test_csv_export_of_everything_stacks_titled_tables(analyst: TestClient
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
     titles = [row[0] for row in rows if row and row[0].startswith("【")]
     assert titles == [f"【{title}】" for title in (
-        "概览", "热门措施", "热门问题", "未答与低置信问题", "区市与措施", "按日趋势", "按周趋势", "用户反馈", "问题明细"
+        "概览", "热门措施", "热门问题", "未答与低置信问题", "区市与措施", "按日趋势", "按周趋势", "用户反馈",
+        "按模型版本", "政策空白报告", "问题明细"
     )]
     bad = await analyst.get("/staff/analytics/export.csv", params={"section": "phones"})
     assert bad.status == 400

@@ -161,6 +161,15 @@
         el("td", { class: "num", text: q.low_confidence }),
         el("td", { class: "num", text: q.avg_confidence === null ? "—" : q.avg_confidence.toFixed(2) }),
         el("td", { text: measureCell(q) }), el("td", { text: q.last_asked }))) : none(7)));
+    $("models").replaceChildren(...(report.models.length ? report.models.map((m) =>
+      el("tr", {}, el("td", { text: m.name }), el("td", { text: `${m.first} 至 ${m.last}` }),
+        el("td", { class: "num", text: m.total }), el("td", { class: "num", text: percent(m.answer_rate) }),
+        el("td", { class: "num", text: m.down }), el("td", { class: "num", text: percent(m.down_rate) }))) : none(6)));
+    $("gaps").replaceChildren(...(report.gaps.length ? report.gaps.map((g) =>
+      el("tr", {}, el("td", { text: g.verdict_name }), el("td", { text: g.theme }), el("td", { class: "num", text: g.count }),
+        el("td", { text: g.districts.map((d) => `${d.name}（${d.count}）`).join("、") || "—" }),
+        el("td", { text: `${g.first} 至 ${g.last}` }), el("td", { text: g.questions.join("；") }),
+        el("td", { text: g.notes.join("；") || "—" }))) : none(7)));
   }
 
   // --- controls ------------------------------------------------------------------------------------
