@@ -79,9 +79,10 @@ def test_only_answered_counts_as_answered(migrated_url: str, outcome: str) -> No
 
 
 def test_log_questions_writes_all_in_order(migrated_url: str) -> None:
-    log_questions(engine_for(migrated_url), [record(text=f"问题{n}") for n in range(3)])
-    # query_rows orders by id: the ids follow the order the batch was given in
-    assert [row.text for row in query_rows(migrated_url)] == ["问题0", "问题1", "问题2"]
+    ids = log_questions(engine_for(migrated_url), [record(text=f"问题{n}") for n in range(3)])
+    rows = query_rows(migrated_url)  # ordered by id
+    assert [row.text for row in rows] == ["问题0", "问题1", "问题2"]
+    assert ids == [row.id for row in rows]
 
 
 def test_naive_timestamps_are_refused(migrated_url: str) -> None:
