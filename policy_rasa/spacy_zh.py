@@ -9,6 +9,7 @@ which matches whole tokens only, misses it.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -30,6 +31,23 @@ LABELS = {"MEASURE": "measure", "DISTRICT": "district", "APPLICANT_TYPE": "appli
 PRECEDENCE = ["measure", "district", "applicant_type", "unit", "target"]
 
 
+@functools.lru_cache(maxsize=4)
+def _segmenter_for(words: tuple[str, ...]) -> Any:
+    """A jieba dictionary with `words` added, shared by every pipeline loaded with the same words.
+
+    Rasa loads the spaCy pipeline twice per model (its `provide_` and `run_` graph nodes); building
+    the dictionary (jieba's default one plus the KB's terms) took about 0.8-1.5 s each time, on the
+    critical path of a restarted Rasa process. The dictionary is only read after it is built.
+    """
+    import jieba
+
+    segmenter = jieba.Tokenizer()
+    for word in words:
+        segmenter.add_word(word)  # jieba picks a frequency that keeps the word whole
+    segmenter.initialize()  # now, not on the first message
+    return segmenter
+
+
 class KBJiebaTokenizer:
     def __init__(self, vocab: Vocab, words: Iterable[str] = ()) -> None:
         self.vocab = vocab
@@ -38,12 +56,7 @@ class KBJiebaTokenizer:
 
     def _segmenter(self) -> Any:
         if self._jieba is None:
-            import jieba
-
-            segmenter = jieba.Tokenizer()
-            for word in self.words:
-                segmenter.add_word(word)  # jieba picks a frequency that keeps the word whole
-            self._jieba = segmenter
+            self._jieba = _segmenter_for(tuple(self.words))
         return self._jieba
 
     def __call__(self, text: str) -> Doc:

@@ -22,12 +22,13 @@ from tests.reliability.traffic import APOLOGY, CHINESE, Reply
 
 # What a user may wait, at most, for an answer or a Chinese sentence saying there is none.
 DEADLINE_S = 3.0
-# What a killed action server or gateway may take to be back.
+# What any killed process may take, from the SIGKILL to serving again (the bound).
 RECOVERY_S = 20.0
-# A Rasa process is back when it has loaded its model again, which is CPU-bound (2026-12-02, two cores):
-# 15 s alone on a quiet machine, 21.6 s under the chaos load when quiet, 36 s with other work on the
-# machine, over 60 s at load average 7. Its sibling answers meanwhile.
-RASA_RECOVERY_S = 90.0
+# How long the test waits for a killed process at all: past RECOVERY_S, so that a slow one is reported
+# with its figure rather than as "not back". A Rasa process's restart is CPU-bound (imports and model
+# load on two shared cores, measured 2026-12-02): 11-12 s alone on a quiet machine, 11.3-15.0 s under
+# this test's load on a quiet machine; 21-30 s and more when other work shares the cores.
+GIVE_UP_S = 90.0
 # The widget's own sentence when the connection itself is lost (widget/src/api.js, NETWORK_ERROR).
 LOST = "connection lost"
 

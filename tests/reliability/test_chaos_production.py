@@ -1,8 +1,8 @@
 """Production mode under steady load while a Rasa process, an action server and then a gateway are
 killed with SIGKILL in turn (`scripts/run_production.sh` on real PostgreSQL and Redis, supervisord
 restarting what dies). Every request gets an answer or a Chinese sentence within 3 s, every answered
-message has exactly one question-log row, each killed process is back and takes traffic
-again (a Rasa process within its model's load time), and conversations that spanned a kill keep their
+message has exactly one question-log row, each killed process is back within 20 s
+(from the kill to serving again) and takes traffic, and conversations that spanned a kill keep their
 context."""
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from app_store.settings import internal_token
 from tests.production.stack import SECRET, ProductionStack, listening_pid, production_stack
 from tests.reliability.chaos import (
     DEADLINE_S,
+    GIVE_UP_S,
     LOST,
-    RASA_RECOVERY_S,
     RECOVERY_S,
     SteadyLoad,
     answers,
@@ -127,7 +127,7 @@ async def test_processes_killed_in_turn_under_load(production: ProductionStack) 
             own_port = port(urls[target].rsplit("/", 1)[0])
             back_at = await wait_until(
                 lambda own=own_port, old=old_pid, health=urls[target]: listening_pid(own) not in (None, old)
-                and answers(health), RASA_RECOVERY_S + 30, f"{target} back")
+                and answers(health), GIVE_UP_S, f"{target} back")
             # In the gateways' rotation again, then taking its share: its I/O over a few seconds of load
             # against its sibling's (round robin gives each about half).
             await wait_until(lambda: answers(f"{production.url}/readyz"), 30, f"{target} in the rotation")
@@ -169,8 +169,7 @@ async def test_processes_killed_in_turn_under_load(production: ProductionStack) 
     lost = [reply for reply in replies if outcome(reply) == LOST]
     assert all(reply.started <= gateway_killed + 0.1 <= reply.finished + 0.2 for reply in lost), lost
     for target, took in recovery.items():
-        limit = RASA_RECOVERY_S if target.startswith("rasa") else RECOVERY_S
-        assert took < limit, f"{target} took {took:.1f} s to come back"
+        assert took < RECOVERY_S, f"{target} took {took:.1f} s to come back (the bound is {RECOVERY_S} s)"
 
     # The question log: exactly one row per answered message, one per 503/504 as well, and at most one
     # for a request the killed gateway was serving.
