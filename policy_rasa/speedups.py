@@ -1,4 +1,4 @@
-"""Two fixes to Rasa 3.6.21's per-message cost, installed when the Rasa process loads our tracker store.
+"""Three fixes to Rasa 3.6.21's per-message cost, installed when the Rasa process loads our tracker store.
 
 1. The action server's answers are checked without re-checking the schema each time.
 
