@@ -53,6 +53,28 @@ def require_token(app: Sanic, token: str) -> None:
         return response.json({"error": "unauthorized"}, status=401)
 
 
+def close_connections_when_stopping(app: Sanic) -> None:
+    """Answer with `Connection: close` once the server is stopping.
+
+    Rasa keeps its connections to the action server open (policy_rasa.speedups). Sanic 21.12, stopping,
+    closes idle connections and then goes on serving busy ones until they are idle or 15 s have passed;
+    under load a kept connection is never idle, so a stopped action server went on answering for up to
+    15 s (measured 8.7 s). Closing each connection after its current answer lets it stop at once.
+    """
+    stopping = False
+
+    async def stop(_app: Sanic, _loop: asyncio.AbstractEventLoop) -> None:
+        nonlocal stopping
+        stopping = True
+
+    async def close(request: Request, _response: HTTPResponse) -> None:
+        if stopping and request.stream is not None:
+            request.stream.keep_alive = False
+
+    app.before_server_stop(stop)
+    app.on_response(close)
+
+
 WARM_UP_QUESTION = Question("研发补助最多能拿多少", "ask_amount", ("ask_amount",),
                             ({"entity": "measure", "value": "rd_subsidy"},))
 
@@ -80,6 +102,7 @@ def main(argv: list[str] | None = None) -> None:
     app = create_app(args.actions, cors_origins=args.cors, auto_reload=args.auto_reload)
     require_token(app, internal_token("action"))
     app.before_server_start(warm_up)
+    close_connections_when_stopping(app)
     plugin_manager().hook.attach_sanic_app_extensions(app=app)
     ssl_context = create_ssl_context(args.ssl_certificate, args.ssl_keyfile, args.ssl_password)
     host = os.environ.get("ACTION_HOST") or DEFAULT_HOST
