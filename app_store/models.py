@@ -119,6 +119,7 @@ class ReviewRow(Base):
     target_id = Column(String(64))
     aspect = Column(String(32))  # an aspect value of the NLU (bot.review.ASPECTS)
     note = Column(String(200))  # masked
+    alias = Column(String(20))  # the user's word for the measure, a part of the masked question (migration 0006)
     reviewer = Column(String(64), nullable=False)  # the analyst's username
     reviewed_at = Column(UTCDateTime(), nullable=False)
 

@@ -2,11 +2,12 @@
 
 Which verdicts teach what:
 - 答对了 / 答错了 with an aspect (or, for 答对了, the intent the bot already read): an example of that
-  aspect's intent. The measure the reviewer named is annotated where the KB already knows the user's
-  word for it (`[农科驿站]{"entity": "measure", "value": "xingchuang_nongke"}`, the KB id as value, as
-  the entity ruler reports it). DIET learns intents only (config.yml: entity_recognition false): the
-  measure is found by the ruler built from the KB's aliases, so where the KB does not know the user's
-  word an alias suggestion is written instead, for a person to add to policy_kb/data.
+  aspect's intent. The measure the reviewer named is annotated where the KB knows the user's word for
+  it, or where the reviewer wrote that word down (`[小站子]{"entity": "measure", "value":
+  "xingchuang_nongke"}`, the KB id as value, as the entity ruler reports it). DIET learns intents only
+  (config.yml: entity_recognition false): the measure is found by the ruler built from the KB's aliases,
+  so a word the KB does not know becomes an alias suggestion, for a person to accept into policy_kb/data
+  (`python -m bot.review accept`, bot.review.aliases).
 - 不在文件范围: an out_of_scope example. 政策空白 teaches nothing (the document has no answer): it goes
   to the gap report.
 
@@ -45,6 +46,7 @@ class Suggestion:
     measure: str
     measure_name: str
     question: str
+    word: str | None  # the reviewer's pick of the user's word; None: the reviewer gave none
 
 
 @dataclass(frozen=True)
@@ -66,10 +68,15 @@ class Export:
     def suggestions_text(self) -> str:
         if not self.suggestions:
             return "别名建议：无（复核过的问题里，措施的叫法知识库都认识）\n"
-        lines = ["别名建议（请人工确认后加入 policy_kb/data 中该措施的 aliases，再运行 make model）："]
-        lines += [f"- {s.measure}（{s.measure_name}）：用户问“{s.question}”，知识库不认识其中对该措施的叫法"
-                  for s in self.suggestions]
+        lines = ["别名建议（请人工确认后运行 python -m bot.review accept 把叫法加入知识库，再运行 make model）："]
+        for s in self.suggestions:
+            word = f"“{s.word}”" if s.word else "（复核时未填用户的叫法，请在问题复核页补上）"
+            lines.append(f"- {s.measure}（{s.measure_name}）← {word}：用户问“{s.question}”")
         return "\n".join(lines) + "\n"
+
+    def words(self) -> list[tuple[str, str]]:
+        """(measure id, word) of every suggestion with a word, deduplicated, in order."""
+        return sorted({(s.measure, s.word) for s in self.suggestions if s.word})
 
 
 def known_texts(output: Path) -> set[str]:
@@ -95,14 +102,14 @@ def _plain(example: str) -> str:
 
 def build(engine: Engine, kb: KnowledgeBase, skip: set[str] | frozenset[str] = frozenset()) -> Export:
     query = (select(QuestionLogRow.text, QuestionLogRow.intent, ReviewRow.verdict, ReviewRow.target_kind,
-                    ReviewRow.target_id, ReviewRow.aspect)
+                    ReviewRow.target_id, ReviewRow.aspect, ReviewRow.alias)
              .join(ReviewRow, ReviewRow.question_id == QuestionLogRow.id))
     with Session(engine) as session:
         rows = session.execute(query).all()
     examples: dict[str, set[str]] = {}
     seen: dict[str, str] = {}  # text -> intent: one masked text teaches one intent
     suggestions: dict[tuple[str, str], Suggestion] = {}
-    for text, logged_intent, verdict, kind, target, aspect in sorted(rows, key=lambda r: tuple(map(str, r))):
+    for text, logged_intent, verdict, kind, target, aspect, alias in sorted(rows, key=lambda r: tuple(map(str, r))):
         text = " ".join(mask(text or "").split())
         if not text or text in skip:
             continue
@@ -117,11 +124,13 @@ def build(engine: Engine, kb: KnowledgeBase, skip: set[str] | frozenset[str] = f
         measure = target if kind == "measure" and intent != OUT_OF_SCOPE_INTENT else None
         example = text
         if measure:
-            annotated = _annotate(kb, text, measure)
-            if annotated is None:
-                suggestions[(measure, text)] = Suggestion(measure, kb.measure(measure).name, text)
-            else:
-                example = annotated
+            word = alias if alias and alias in text else None
+            known = _known_span(kb, text, measure)
+            if known is None and not (word and _knows(kb, word, measure)):
+                suggestions[(measure, text)] = Suggestion(measure, kb.measure(measure).name, text, word)
+            span = known or (_span(text, word) if word else None)
+            if span is not None:
+                example = _annotated(text, span, measure)
         if seen.setdefault(text, intent) != intent:
             continue  # two reviews disagree on the same words: the first (sorted) one stands
         examples.setdefault(intent, set()).add(example)
@@ -129,14 +138,27 @@ def build(engine: Engine, kb: KnowledgeBase, skip: set[str] | frozenset[str] = f
                   sorted(suggestions.values(), key=lambda s: (s.measure, s.question)))
 
 
-def _annotate(kb: KnowledgeBase, text: str, measure: str) -> str | None:
-    """The text with the user's word for `measure` annotated, or None when the KB does not find it there."""
+def _known_span(kb: KnowledgeBase, text: str, measure: str) -> tuple[int, int] | None:
+    """Where the KB finds `measure` in `text` by one of its names (no typos), or None."""
     hit = next((h for h in kb.find_measures(text, fuzzy=False) if h.key == measure and text[h.start:h.end] == h.text),
                None)
-    if hit is None:
-        return None
+    return (hit.start, hit.end) if hit else None
+
+
+def _knows(kb: KnowledgeBase, word: str, measure: str) -> bool:
+    return _known_span(kb, word, measure) == (0, len(word))
+
+
+def _span(text: str, word: str) -> tuple[int, int]:
+    start = text.index(word)
+    return start, start + len(word)
+
+
+def _annotated(text: str, span: tuple[int, int], measure: str) -> str:
+    """The text with span annotated as the measure, the KB id as the value."""
+    start, end = span
     entity = json.dumps({"entity": "measure", "value": measure}, ensure_ascii=False)
-    return f"{text[:hit.start]}[{hit.text}]{entity}{text[hit.end:]}"
+    return f"{text[:start]}[{text[start:end]}]{entity}{text[end:]}"
 
 
 def write(export: Export, output: Path, aliases: Path = DEFAULT_ALIASES) -> bool:

@@ -159,7 +159,7 @@ def _review_json(kb: KnowledgeBase, review: Review | None) -> dict[str, Any] | N
     return {"verdict": review.verdict, "verdict_name": VERDICT_NAMES.get(review.verdict, review.verdict),
             "target_kind": review.target_kind, "target_id": review.target_id,
             "target_name": target_name(kb, review.target_kind, review.target_id),
-            "aspect": review.aspect, "note": review.note, "reviewer": review.reviewer,
+            "aspect": review.aspect, "note": review.note, "alias": review.alias, "reviewer": review.reviewer,
             "reviewed_at": review.reviewed_at.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")}
 
 

@@ -30,3 +30,5 @@ REVIEW_WRONG_NEEDS_TARGET = "答错了的问题，请选出正确的措施、条
 REVIEW_ASPECT = "问的方面不正确，可选：{aspects}"
 REVIEW_GAP_NEEDS_NOTE = "政策空白请写一句备注：用户需要的是什么"
 REVIEW_NOT_FOUND = "没有找到这些问题，可能已被删除"
+REVIEW_ALIAS = "用户的叫法请填问题里的原词（1到{limit}个字，不含号码），并选出它所指的措施"
+REVIEW_ALIAS_NOT_IN_QUESTION = "“{alias}”不在这条问题里：用户的叫法请从问题原文中摘取"

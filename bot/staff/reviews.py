@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
@@ -10,7 +11,16 @@ from aiohttp import web
 from aiohttp_session import get_session
 
 from app_store.accounts import ANALYST
-from app_store.reviews import NOTE_MAX_CHARS, TARGET_KINDS, VERDICTS, Review, save_review
+from app_store.privacy import mask
+from app_store.reviews import (
+    ALIAS_MAX_CHARS,
+    NOTE_MAX_CHARS,
+    TARGET_KINDS,
+    VERDICTS,
+    AliasNotInQuestionError,
+    Review,
+    save_review,
+)
 from bot import errors
 from bot.appkeys import ENGINE
 from bot.review.aspects import ASPECTS
@@ -63,8 +73,8 @@ async def kb_search(request: web.Request) -> web.Response:
 
 @roles(ANALYST)
 async def save(request: web.Request) -> web.Response:
-    """{"question_ids": [..], "verdict", "target_kind", "target_id", "aspect", "note"}: one verdict for a
-    group of identical questions (the queue's item), replacing an earlier one."""
+    """{"question_ids": [..], "verdict", "target_kind", "target_id", "aspect", "note", "alias"}: one verdict
+    for a group of identical questions (the queue's item), replacing an earlier one."""
     body = await _json_object(request)
     if isinstance(body, web.Response):
         return body
@@ -74,23 +84,34 @@ async def save(request: web.Request) -> web.Response:
     checked = _check(body, kb)
     if isinstance(checked, str):
         return errors.json_error(400, checked)
-    ids, verdict, kind, target, aspect, note = checked  # type: ignore[misc]
     reviewer = current_account(request).username
     now = datetime.now(timezone.utc)
 
     def store() -> int:
-        return sum(save_review(request.app[ENGINE], Review(question_id=i, verdict=verdict, target_kind=kind,
-                                                           target_id=target, aspect=aspect, note=note,
-                                                           reviewer=reviewer, reviewed_at=now)) for i in ids)
+        return sum(save_review(request.app[ENGINE], Review(
+            question_id=i, verdict=checked.verdict, target_kind=checked.kind, target_id=checked.target,
+            aspect=checked.aspect, note=checked.note, reviewer=reviewer, reviewed_at=now, alias=checked.alias))
+            for i in checked.ids)
 
-    saved = await asyncio.to_thread(store)
+    try:
+        saved = await asyncio.to_thread(store)
+    except AliasNotInQuestionError as exc:
+        return errors.json_error(400, messages.REVIEW_ALIAS_NOT_IN_QUESTION.format(alias=exc.args[0]))
     if not saved:
         return errors.json_error(404, messages.REVIEW_NOT_FOUND)
-    return web.json_response({"saved": saved, "verdict": verdict, "target_name": target_name(kb, kind, target)},
-                             dumps=errors.dumps)
+    return web.json_response({"saved": saved, "verdict": checked.verdict,
+                              "target_name": target_name(kb, checked.kind, checked.target)}, dumps=errors.dumps)
 
 
-Checked = tuple[list[int], str, "str | None", "str | None", "str | None", "str | None"]
+@dataclass(frozen=True)
+class Checked:
+    ids: list[int]
+    verdict: str
+    kind: str | None
+    target: str | None
+    aspect: str | None
+    note: str | None
+    alias: str | None
 
 
 def _check(body: dict[str, Any], kb: Any) -> Checked | str:
@@ -118,4 +139,11 @@ def _check(body: dict[str, Any], kb: Any) -> Checked | str:
         return messages.NOTE_TOO_LONG.format(limit=NOTE_MAX_CHARS)
     if verdict == "policy_gap" and not (note and note.strip()):
         return messages.REVIEW_GAP_NEEDS_NOTE
-    return ids, verdict, kind, target, aspect, note.strip() if note else None
+    alias = body.get("alias") or None
+    if alias is not None:
+        # A word for a measure only: the KB has aliases for measures, and an answer is about one.
+        if (not isinstance(alias, str) or not 0 < len(alias.strip()) <= ALIAS_MAX_CHARS or kind != "measure"
+                or verdict not in ("correct", "wrong") or mask(alias.strip()) != alias.strip()):
+            return messages.REVIEW_ALIAS.format(limit=ALIAS_MAX_CHARS)
+        alias = alias.strip()
+    return Checked(ids, verdict, kind, target, aspect, note.strip() if note else None, alias)

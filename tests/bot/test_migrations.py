@@ -97,3 +97,24 @@ def test_0005_keeps_logged_questions_and_their_reviews_go_with_a_downgrade(tmp_p
     assert "reviews" not in inspector.get_table_names()
     with engine_for(url).connect() as connection:
         assert connection.execute(text("SELECT text FROM question_log")).scalars().all() == ["研发补助"]
+
+
+def test_0006_adds_the_reviewers_word_and_keeps_the_reviews(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    upgrade(url, "0005")
+    engine = engine_for(url)
+    with engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO question_log (created_at, channel, conversation, text, entities, outcome, answered,"
+            " latency_ms) VALUES ('2026-11-01 00:00:00', 'web', 'c', '小站子给钱不', '[]', 'fallback', 0, 5)"))
+        connection.execute(text("INSERT INTO reviews (question_id, verdict, target_kind, target_id, reviewer,"
+                                " reviewed_at) VALUES (1, 'wrong', 'measure', 'xingchuang_nongke', 'a',"
+                                " '2026-11-02 00:00:00')"))
+    upgrade(url)
+    with engine.begin() as connection:
+        assert connection.execute(text("SELECT target_id, alias FROM reviews")).all() == [("xingchuang_nongke", None)]
+        connection.execute(text("UPDATE reviews SET alias = '小站子'"))
+    downgrade(url, "0005")
+    with engine_for(url).connect() as connection:
+        assert connection.execute(text("SELECT verdict, target_id FROM reviews")).all() == [
+            ("wrong", "xingchuang_nongke")]

@@ -42,6 +42,10 @@
       el("option", { value: "", text: "问的方面（可不选）" }),
       Object.entries(aspects).map(([value, name]) =>
         el("option", { value, text: name, selected: item.review && item.review.aspect === value })));
+    // The user's own word for the measure (e.g. 小站子): exported as an alias suggestion for the KB.
+    const alias = el("input", { class: "alias", maxlength: "20", placeholder: "用户对该措施的叫法（问题里的原词，可不填）",
+                                "aria-label": "用户对该措施的叫法",
+                                value: item.review && item.review.alias ? item.review.alias : "" });
     const note = el("input", { class: "note", maxlength: "200", placeholder: "备注（政策空白必填：用户需要什么）",
                                "aria-label": "备注", value: item.review && item.review.note ? item.review.note : "" });
     const result = el("span", { class: "review-result", role: "status",
@@ -53,6 +57,7 @@
       const chosen = kbByLabel.get(picker.value);
       const body = { question_ids: item.question_ids, verdict, aspect: aspect.value || null, note: note.value || null };
       if (chosen && verdict !== "out_of_scope") { body.target_kind = chosen.kind; body.target_id = chosen.id; }
+      if (alias.value.trim()) body.alias = alias.value.trim();  // without a measure: the server says why not
       try {
         const saved = await post("/staff/api/reviews", body);
         result.textContent = `已标注：${verdicts[verdict]}` + (saved.target_name ? ` → ${saved.target_name}` : "");
@@ -79,7 +84,7 @@
       el("p", { class: "facts muted", text: facts.join(" · ") }),
       item.feedback_reasons.length ? el("p", { class: "reasons", text: "没帮助的原因：" + item.feedback_reasons.join("；") }) : null,
       context,
-      el("div", { class: "verdict" }, picker, aspect, note,
+      el("div", { class: "verdict" }, picker, alias, aspect, note,
         Object.entries(verdicts).map(([value, name]) =>
           el("button", { type: "button", class: "verdict-" + value, "data-verdict": value, text: name,
                          onclick: () => send(value) })),
