@@ -28,14 +28,14 @@ from app_store.settings import app_db_url
 from bot.review.aliases import add_aliases, refusals
 from bot.review.export import DEFAULT_ALIASES, DEFAULT_OUTPUT, Export, build, known_texts, write
 from policy_kb.loader import DEFAULT_DATA_FILE
-from policy_kb.query import load_kb
+from policy_kb.query import KnowledgeBase, load_kb
 from policy_kb.store import engine_for as kb_engine_for
-from policy_kb.store import load_into
+from policy_kb.store import load_into, read_document
 from policy_kb.verify import KnowledgeBaseError
 
 
-def _export(args: argparse.Namespace) -> Export:
-    result = build(engine_for(args.url or app_db_url()), load_kb(args.kb_url), known_texts(args.out))
+def _export(args: argparse.Namespace, kb: KnowledgeBase | None = None) -> Export:
+    result = build(engine_for(args.url or app_db_url()), kb or load_kb(args.kb_url), known_texts(args.out))
     changed = write(result, args.out, args.aliases)
     count = sum(len(texts) for texts in result.examples.values())
     print(f"{'wrote' if changed else 'unchanged'} {args.out}: {count} reviewed examples")
@@ -43,18 +43,21 @@ def _export(args: argparse.Namespace) -> Export:
 
 
 def _accept(args: argparse.Namespace) -> int:
-    kb = load_kb(args.kb_url)
+    kb_engine = kb_engine_for(args.kb_url)
+    kb = KnowledgeBase(*read_document(kb_engine))  # read afresh: the data may have changed since the load
     suggested = build(engine_for(args.url or app_db_url()), kb, known_texts(args.out)).words()
     chosen = [(m, w) for m, w in suggested if args.all or w in args.words]
-    for word in sorted(set(args.words) - {w for _, w in suggested}):
+    unknown = sorted(set(args.words) - {w for _, w in suggested})
+    for word in unknown:
         print(f"没有“{word}”这条别名建议（python -m bot.review export 列出全部建议）", file=sys.stderr)
     refused = refusals(kb, chosen)
     for item in refused:
         print(f"不采纳 {item.measure} ← “{item.word}”：{item.why}", file=sys.stderr)
     chosen = [(m, w) for m, w in chosen if (m, w) not in {(r.measure, r.word) for r in refused}]
+    failed = 1 if unknown or refused else 0
     if not chosen:
-        print("没有可采纳的别名建议" if not suggested else "没有采纳任何别名", file=sys.stderr)
-        return 1 if args.words or not suggested else 0
+        print("没有可采纳的别名建议", file=sys.stderr)
+        return failed
     try:
         added = add_aliases(args.data, chosen)
     except KnowledgeBaseError as exc:
@@ -63,11 +66,11 @@ def _accept(args: argparse.Namespace) -> int:
         return 1
     for measure, word in added:
         print(f"accepted {measure} ← {word}")
-    _, reloaded = load_into(kb_engine_for(args.kb_url), args.data)
+    _, reloaded = load_into(kb_engine, args.data)
     print(f"{'reloaded' if reloaded else 'unchanged'} the knowledge base from {args.data}")
-    _export(args)
+    _export(args, KnowledgeBase(*read_document(kb_engine)))  # the new aliases, not the cached KB
     print("接下来运行 make model，机器人按新的别名和标注重新训练")
-    return 0
+    return failed
 
 
 def main(argv: list[str] | None = None) -> int:

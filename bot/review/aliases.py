@@ -38,7 +38,8 @@ class Refused:
 
 def refusals(kb: KnowledgeBase, words: list[tuple[str, str]]) -> list[Refused]:
     """Words that must not become a measure's alias: unknown measures, and words the KB already reads
-    as something else (an applicant type, a district, a unit, a target), which the alias would shadow."""
+    as something else (another measure, an applicant type, a district, a unit, a target), which the
+    alias would shadow."""
     refused: list[Refused] = []
     known = {m.id for m in kb.measures}
     terms = kb.term_lists()
@@ -48,13 +49,13 @@ def refusals(kb: KnowledgeBase, words: list[tuple[str, str]]) -> list[Refused]:
             continue
         for kind, names in terms.items():
             owner = next((key for key, values in names.items() if word in values), None)
-            if owner is not None and kind != "measure":
+            if owner is not None and (kind, owner) != ("measure", measure):
                 refused.append(Refused(measure, word, f"“{word}”在知识库里已是{_KIND_NAMES[kind]} {owner} 的叫法"))
                 break
     return refused
 
 
-_KIND_NAMES = {"district": "区市", "applicant_type": "申请主体", "unit": "单位", "target": "目标"}
+_KIND_NAMES = {"measure": "措施", "district": "区市", "applicant_type": "申请主体", "unit": "单位", "target": "目标"}
 
 
 def add_aliases(path: Path, words: list[tuple[str, str]]) -> list[tuple[str, str]]:

@@ -163,3 +163,32 @@ async def test_gap_report_and_model_rates_on_the_analytics_page_and_in_the_expor
     assert PHONE not in str(rows)
     versions = [[cell.value for cell in row] for row in workbook["按模型版本"].iter_rows()]
     assert any(row[0] == "model-a" and row[5] == "75.0%" for row in versions)
+
+
+async def test_the_users_word_for_the_measure_is_checked_and_stored(analyst: TestClient, seeded: dict[str, int],
+                                                                    app_db_url: str) -> None:
+    headers = {"X-CSRF-Token": await page_csrf(analyst)}
+    pointed = {"question_ids": [seeded["cold"]], "verdict": "wrong", "target_kind": "measure",
+               "target_id": "xingchuang_nongke", "aspect": "amount"}
+    bad = [
+        ({**pointed, "alias": "小站子"}, "不在这条问题里"),  # not the user's words
+        ({**pointed, "alias": "冷" * 21}, "用户的叫法请填问题里的原词"),
+        ({**pointed, "alias": PHONE}, "用户的叫法请填问题里的原词"),  # a number is never a measure's name
+        ({**pointed, "alias": 7}, "用户的叫法请填问题里的原词"),
+        ({**pointed, "verdict": "out_of_scope", "alias": "冷库"}, "用户的叫法请填问题里的原词"),
+        ({**pointed, "target_kind": "clause", "target_id": "二（六）", "alias": "冷库"}, "用户的叫法请填问题里的原词"),
+    ]
+    for body, error in bad:
+        response = await analyst.post("/staff/api/reviews", json=body, headers=headers)
+        assert response.status == 400, body
+        assert error in (await response.json())["error"], body
+    with Session(engine_for(app_db_url)) as session:
+        assert session.execute(select(ReviewRow)).scalars().all() == []  # nothing half-stored
+
+    ok = await analyst.post("/staff/api/reviews", headers=headers, json={**pointed, "alias": " 冷库 "})
+    assert ok.status == 200, await ok.text()
+    with Session(engine_for(app_db_url)) as session:
+        [row] = session.execute(select(ReviewRow)).scalars().all()
+    assert (row.target_id, row.alias) == ("xingchuang_nongke", "冷库")
+    cold = next(item for item in (await _queue(analyst))["items"] if item["question_id"] == seeded["cold"])
+    assert cold["review"]["alias"] == "冷库"
