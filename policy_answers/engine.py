@@ -322,6 +322,11 @@ def _measure(question: Question, context: Context, kb: KnowledgeBase, lang: Lang
     if figure is not None and figure.role is Role.spending and not measure.limits:
         return answer(render.own_spending(kb, measure, figure.yuan, district), "amount")
     money = figure.yuan if figure is not None else None
+    if money is not None and aspect == "eligibility" and lang.aspect_of(text) == "amount" \
+            and not lang.aspects["eligibility"].search(text):
+        # '我们区县级专项是800万，能分多少' reads like a profile (we are ...), but with the user's own
+        # figure and no word about who may apply it asks what that figure gives
+        aspect = "amount"
     if money is not None and aspect in ("amount", "info") and measure.cost_shares:
         aspect = "cost_share"  # '批了八百万，市里出多少' is about shares of the user's figure
     if aspect == "cost_share" and not measure.cost_shares:

@@ -42,6 +42,7 @@ class Stack:
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
     endpoints: str = "endpoints.yml"
     credentials: str = "credentials.yml"
+    root: Path = REPO  # the checkout the processes run from (its code, KB, spaCy pipeline and model)
 
     def chat(self, sender: str, message: str, **extra: Any) -> tuple[int, dict[str, Any]]:
         return post_json(f"{self.url}/api/chat", {"sender": sender, "message": message, **extra})
@@ -78,7 +79,7 @@ def get_status(url: str, timeout: float = 5) -> int:
 
 def _spawn(stack: Stack, name: str, args: list[str]) -> None:
     log = (stack.workdir / f"{name}.log").open("wb")
-    stack.processes[name] = subprocess.Popen(args, cwd=REPO, env=stack.env, stdout=log, stderr=subprocess.STDOUT,
+    stack.processes[name] = subprocess.Popen(args, cwd=stack.root, env=stack.env, stdout=log, stderr=subprocess.STDOUT,
                                              start_new_session=True)
 
 
@@ -89,7 +90,7 @@ def start_action_server(stack: Stack) -> None:
 
 def start_rasa(stack: Stack) -> None:
     _spawn(stack, "rasa", list(rasa_command(int(stack.rasa_url.rsplit(":", 1)[1]), bind="127.0.0.1",
-                                            model=str(MODEL), endpoints=stack.endpoints,
+                                            model=str(stack.root / MODEL.relative_to(REPO)), endpoints=stack.endpoints,
                                             credentials=stack.credentials)))
 
 
@@ -125,9 +126,12 @@ def wait_healthy(stack: Stack, timeout: float = 180) -> None:
 
 @contextlib.contextmanager
 def running_stack(workdir: Path, extra_env: dict[str, str] | None = None, *, endpoints: str = "endpoints.yml",
-                  credentials: str = "credentials.yml") -> Iterator[Stack]:
-    if not MODEL.exists():
-        raise FileNotFoundError(f"{MODEL} is missing: run `make model` first")
+                  credentials: str = "credentials.yml", root: Path = REPO) -> Iterator[Stack]:
+    """The stack from `root`: this checkout, or a copy of it with other data and its own model
+    (tests/staff/test_review_browser.py retrains one); a copy's KB is its own var/policy.db."""
+    model = root / MODEL.relative_to(REPO)
+    if not model.exists():
+        raise FileNotFoundError(f"{model} is missing: run `make model` first")
     gateway_port, rasa_port, action_port = free_port(), free_port(), free_port()
     app_db_url = f"sqlite:///{workdir / 'app.db'}"
     env = {
@@ -138,15 +142,16 @@ def running_stack(workdir: Path, extra_env: dict[str, str] | None = None, *, end
         "APP_DB_URL": app_db_url, "APP_SECRET": "test-secret", "ACTION_TOKEN": ACTION_TOKEN,
         "TRACKER_DIALECT": "sqlite", "TRACKER_DB": str(workdir / "tracker.db"),
         "TF_CPP_MIN_LOG_LEVEL": "3", "RASA_TELEMETRY_ENABLED": "false",
-        "PYTHONPATH": str(REPO),
+        "PYTHONPATH": str(root),
+        **({"POLICY_KB_DB_URL": f"sqlite:///{root / 'var' / 'policy.db'}"} if root != REPO else {}),
         # The WeChat channel on, plain and safe mode (tests/e2e/test_wechat.py).
         "WECHAT_TOKEN": wechat_server.TOKEN, "WECHAT_APPID": wechat_server.APPID,
         "WECHAT_AES_KEY": wechat_server.AES_KEY,
         **(extra_env or {}),
     }
     stack = Stack(f"http://127.0.0.1:{gateway_port}", env["RASA_URL"], env["ACTION_URL"], app_db_url, workdir, env,
-                  endpoints=endpoints, credentials=credentials)
-    subprocess.run([str(VENV_BIN / "python"), "-m", "bot.migrate", "--url", app_db_url], cwd=REPO, env=env,
+                  endpoints=endpoints, credentials=credentials, root=root)
+    subprocess.run([str(VENV_BIN / "python"), "-m", "bot.migrate", "--url", app_db_url], cwd=root, env=env,
                    check=True, capture_output=True)
     try:
         start_action_server(stack)

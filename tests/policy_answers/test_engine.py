@@ -73,6 +73,11 @@ CASES = [
     Case("县级科技专项资金1200万，市级最多能分给我们多少", "ask_amount", Topic.measure, ("fund_allocation",),
          holds=["240万元", "二（二）"]),
     Case("我们区县级专项是800万，能分多少？", "ask_amount", Topic.measure, ("fund_allocation",), holds=["160万元"]),
+    # read as a profile (ask_what_can_i_get → ask_eligibility), the user's figure still gets its sum
+    Case("我们区县级专项是800万，能分多少？", "ask_eligibility", Topic.measure, ("fund_allocation",), holds=["160万元"],
+         aspect="amount"),
+    Case("我们区县级专项是800万，能申请吗？", "ask_eligibility", Topic.measure, ("fund_allocation",),
+         aspect="eligibility"),
     Case("市里是按县级科技专项资金的30%来配的？", "ask_amount", Topic.measure, ("fund_allocation",), "不是",
          ["20%"]),
     Case("科技工作会商会议是每年至少开两次吗？", "ask_measure_info", Topic.measure, ("consultation_meeting",),

@@ -48,18 +48,20 @@ def browser() -> Iterator[object]:
         browser.close()
 
 
+def create_account(stack: Stack, role: str) -> str:
+    """An account made as an administrator would: `python -m bot.accounts create`."""
+    name = f"{role}-{uuid.uuid4().hex[:6]}"
+    result = subprocess.run([sys.executable, "-m", "bot.accounts", "create", name, "--role", role,
+                             "--password-stdin"], input=PASSWORD + "\n", env=stack.env, cwd=REPO,
+                            capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr
+    return name
+
+
 @pytest.fixture(scope="module")
 def logins(stack: Stack) -> dict[str, str]:
-    """A staff and an analyst account, made as an administrator would: `python -m bot.accounts create`."""
-    names = {}
-    for role in ("staff", "analyst"):
-        name = f"{role}-{uuid.uuid4().hex[:6]}"
-        result = subprocess.run([sys.executable, "-m", "bot.accounts", "create", name, "--role", role,
-                                 "--password-stdin"], input=PASSWORD + "\n", env=stack.env, cwd=REPO,
-                                capture_output=True, text=True, timeout=60, check=False)
-        assert result.returncode == 0, result.stderr
-        names[role] = name
-    return names
+    """A staff and an analyst account."""
+    return {role: create_account(stack, role) for role in ("staff", "analyst")}
 
 
 def _page(browser: object, stack: Stack, **options: object) -> object:
