@@ -11,8 +11,8 @@ export  the analysts' reviews (staff console, 问题复核) as Rasa NLU training
         out. Idempotent: unchanged reviews leave the file untouched.
 accept  a person's yes to alias suggestions: the words named (or --all) are added to their measures'
         aliases in the KB data file, which must still pass the check against the official text; then
-        the KB database is reloaded and the export rewritten. Words the KB reads as something else (an
-        applicant type, a district, a unit, a target) are refused.
+        the KB database is reloaded and the export rewritten. Words the KB reads as something else (another
+        measure, an applicant type, a district, a unit, a target) are refused.
 
 Then `make model`: the spaCy pipeline, the generated examples and the model are rebuilt from both.
 """
