@@ -3,8 +3,8 @@
 A conversation is named by what a user or staff member can have in hand: its conversation id (the
 16-hex pseudonym the widget shows when the user presses 重新开始), a message id (the 32-hex "message_id"
 of one answer), or the sender id itself. What goes: the question-log rows and their feedback, the
-hand-off tickets, a held callback number (app database), and every event and checkpoint of the
-conversation's senders in Rasa's tracker store.
+hand-off tickets, a held callback number, the WeChat channel's deliveries and numbered options (app
+database), and every event and checkpoint of the conversation's senders in Rasa's tracker store.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from app_store import callbacks, tracker
+from app_store import callbacks, tracker, wechat
 from app_store.models import FeedbackRow, HandoffTicketRow, QuestionLogRow
 from app_store.privacy import pseudonym
 
@@ -33,10 +33,13 @@ class ErasureReport:
     tickets: int
     callback_holds: int
     tracker_events: int
+    wechat_deliveries: int
+    wechat_followers: int
 
     @property
     def found(self) -> bool:
-        return any((self.questions, self.feedback, self.tickets, self.callback_holds, self.tracker_events))
+        return any((self.questions, self.feedback, self.tickets, self.callback_holds, self.tracker_events,
+                    self.wechat_deliveries, self.wechat_followers))
 
     def as_dict(self) -> dict[str, Any]:
         return {**asdict(self), "found": self.found}
@@ -72,8 +75,10 @@ def erase_conversation(app_engine: Engine, tracker_engine: Engine | None, secret
             delete(HandoffTicketRow).where(HandoffTicketRow.conversation == conversation)
             .execution_options(synchronize_session=False)).rowcount
     holds = callbacks.release(app_engine, conversation)
+    deliveries, followers = wechat.erase(app_engine, conversation)
     events = 0
     if tracker_engine is not None:
         events = tracker.delete_senders(tracker_engine, tracker.senders_of(tracker_engine, secret, conversation))
     return ErasureReport(conversation=conversation, questions=int(questions), feedback=int(feedback),
-                         tickets=int(tickets), callback_holds=holds, tracker_events=events)
+                         tickets=int(tickets), callback_holds=holds, tracker_events=events,
+                         wechat_deliveries=deliveries, wechat_followers=followers)

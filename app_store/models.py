@@ -152,3 +152,34 @@ class CallbackHoldRow(Base):
     created_at = Column(UTCDateTime(), nullable=False)
     phone = Column(String(32), nullable=False)  # as the ticket stores it: digits, '0631-5201234'
     masked = Column(String(40), nullable=False)  # the form Rasa saw, to check it is the same number
+
+
+class WeChatDeliveryRow(Base):
+    """One message or event WeChat delivered, claimed by the gateway process that answers it, so that a
+    retry of it (WeChat's, to any gateway copy) gets the same reply and reaches Rasa and the log once
+    (app_store.wechat). Kept for DELIVERY_TTL only."""
+
+    __tablename__ = "wechat_deliveries"
+    __table_args__ = (
+        Index("ix_wechat_deliveries_created_at", "created_at"),
+        Index("ix_wechat_deliveries_conversation", "conversation"),
+    )
+    key = Column(String(16), primary_key=True)  # pseudonym of the follower and MsgId (or the event's fields)
+    conversation = Column(String(16), nullable=False)  # pseudonym, as in question_log: for the erasure
+    claimant = Column(String(32), nullable=False)  # the gateway process answering it
+    claimed_at = Column(UTCDateTime(), nullable=False)  # refreshed while it answers; stale: it died
+    answered_at = Column(UTCDateTime())  # also the reply's CreateTime
+    reply = Column(Text)  # what was sent; NULL with answered_at set: nothing (WeChat's "success")
+    created_at = Column(UTCDateTime(), nullable=False)
+
+
+class WeChatFollowerRow(Base):
+    """What a follower's digits mean after the last reply (its numbered options and the parts not yet
+    sent), for whichever gateway copy gets the digit. Read for FOLLOWER_TTL after `updated_at`."""
+
+    __tablename__ = "wechat_followers"
+    __table_args__ = (Index("ix_wechat_followers_updated_at", "updated_at"),)
+    conversation = Column(String(16), primary_key=True)  # pseudonym of the OpenID's sender id, as in question_log
+    options = Column(JSON, nullable=False)  # [[title, payload], …] of option 1, 2, …
+    more = Column(JSON, nullable=False)  # [part, …] still to send for MORE
+    updated_at = Column(UTCDateTime(), nullable=False)

@@ -9,6 +9,8 @@ What goes, and what stays for the analytics:
 - Hand-off tickets: closed more than `ticket_phone_days` ago, they lose the callback number; closed
   more than `conversation_days` ago, their question and transcript as well. Open tickets are kept.
 - Callback numbers the gateway holds for the hand-off form: dropped after `callback_hold_minutes`.
+- The WeChat channel's memory (app_store.wechat): deliveries after DELIVERY_TTL (a minute), followers'
+  numbered options after FOLLOWER_TTL (30 minutes); the gateway also drops them once a minute.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from app_store import callbacks, tracker
+from app_store import callbacks, tracker, wechat
 from app_store.models import FeedbackRow, HandoffTicketRow, QuestionLogRow
 from app_store.tickets import DONE
 
@@ -44,6 +46,8 @@ class PurgeReport:
     ticket_phones: int
     ticket_transcripts: int
     callback_holds: int
+    wechat_deliveries: int
+    wechat_followers: int
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -79,8 +83,10 @@ def purge(app_engine: Engine, tracker_engine: Engine | None, retention: Retentio
             .execution_options(synchronize_session=False)
         ).rowcount
     holds = callbacks.expire(app_engine, now - timedelta(minutes=retention.callback_hold_minutes))
+    deliveries, followers = wechat.expire(app_engine, now)
     return PurgeReport(tracker_events=events, question_texts=texts, feedback_reasons=int(reasons),
-                       ticket_phones=int(phones), ticket_transcripts=int(transcripts), callback_holds=holds)
+                       ticket_phones=int(phones), ticket_transcripts=int(transcripts), callback_holds=holds,
+                       wechat_deliveries=deliveries, wechat_followers=followers)
 
 
 def _purge_question_texts(engine: Engine, cutoff: datetime) -> int:

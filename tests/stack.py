@@ -98,6 +98,27 @@ def start_gateway(stack: Stack) -> None:
     _spawn(stack, "gateway", list(gateway_command()))
 
 
+@contextlib.contextmanager
+def another_gateway(stack: Stack, name: str = "gateway2", timeout: float = 60) -> Iterator[str]:
+    """One more gateway process on the stack's Rasa and app database, on its own port (production runs
+    GATEWAY_PROCESSES copies on one socket); yields its URL once it is healthy."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = (stack.workdir / f"{name}.log").open("wb")
+    process = subprocess.Popen(list(gateway_command()), cwd=REPO, env={**stack.env, "PORT": str(port)}, stdout=log,
+                               stderr=subprocess.STDOUT, start_new_session=True)
+    stack.processes[name] = process
+    try:
+        deadline = time.monotonic() + timeout
+        while get_status(f"{url}/healthz") != 200:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"{name} did not become healthy:\n{stack.log_tail(name)}")
+            time.sleep(0.2)
+        yield url
+    finally:
+        stop(stack, name)
+
+
 def stop(stack: Stack, name: str) -> None:
     process = stack.processes.pop(name, None)
     if process is None:

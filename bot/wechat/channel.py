@@ -10,33 +10,27 @@ import logging
 import re
 import time
 import unicodedata
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, replace
 from datetime import datetime, timezone
+from functools import partial
 from typing import Any
 
 from aiohttp import web
 
 from bot import errors
-from bot.appkeys import RASA, SENDER_LIMITER, SETTINGS
+from bot.appkeys import ENGINE, RASA, SENDER_LIMITER, SETTINGS
 from bot.chat_input import ChatInputError, parse_chat_request
 from bot.middlewares import rate_limited
 from bot.rasa_client import RasaError
 from bot.views.chat import answer
 from bot.wechat import messages
 from bot.wechat.fit import MORE, fit
-from bot.wechat.memory import (
-    DELIVERY_TTL_S,
-    FOLLOWER_TTL_S,
-    MAX_DELIVERIES,
-    MAX_FOLLOWERS,
-    Expiring,
-    FollowerState,
-)
+from bot.wechat.memory import DELIVERY_TTL_S, MAX_DELIVERIES, Expiring
+from bot.wechat.once import Delivery, answer_once
 from bot.wechat.protocol import Inbound
+from bot.wechat.shared import MEMORY, SENDER_PREFIX, SharedMemory, expiry
 
 CHANNEL = "wechat"  # in the question log and Rasa's metadata; the analytics filter by it
-# Prefix of the Rasa sender id: keeps followers' conversations apart from the widget's sender ids.
-SENDER_PREFIX = "wechat:"
 # Sent to Rasa on subscribe: the domain's own greeting and its "what I can do", so the wording stays in
 # one place. Events are not questions, so they are not logged.
 WELCOME_INTENTS = ("/greet", "/what_can_you_do")
@@ -51,45 +45,42 @@ _EMOTICON = re.compile(r"/:[!-.0-~]{1,6}")
 
 log = logging.getLogger(__name__)
 
+# The deliveries this copy is answering or answered, by key: a retry reaching the same copy joins the
+# task without a database round trip. The copies share their replies through the app database.
 DELIVERIES = web.AppKey("wechat_deliveries", Expiring)
-FOLLOWERS = web.AppKey("wechat_followers", Expiring)
 
 
 def setup_memory(app: web.Application) -> None:
     app[DELIVERIES] = Expiring(DELIVERY_TTL_S, MAX_DELIVERIES)
-    app[FOLLOWERS] = Expiring(FOLLOWER_TTL_S, MAX_FOLLOWERS)
-
-
-@dataclass(frozen=True)
-class Delivery:
-    text: str | None  # None: nothing to say (WeChat's "success")
-    created_at: int  # the reply's CreateTime, kept so a retry's reply is the first one byte for byte
+    app[MEMORY] = SharedMemory(app[ENGINE], app[SETTINGS].app_secret)
+    app.cleanup_ctx.append(expiry)
 
 
 async def deliver(request: web.Request, message: Inbound) -> Delivery:
-    """What to send back. A retry of a delivery gets the first one's reply, and joins it while it is
-    still being answered, so Rasa and the log see the message once."""
-    key = _delivery_key(message)
+    """What to send back. A retry of a delivery, on whichever gateway copy, gets the first one's reply,
+    and waits for it while it is still being answered, so Rasa and the log see the message once."""
+    memory = request.app[MEMORY]
+    key = memory.delivery_key(_delivery_parts(message))
     deliveries = request.app[DELIVERIES]
     task = deliveries.get(key)
     if task is None:
-        task = asyncio.create_task(_delivery(request, message), name=f"wechat-{message.msg_type}")
+        answer = partial(_answer, request, message)
+        task = asyncio.create_task(answer_once(memory, key, memory.conversation(message.from_user), answer),
+                                   name=f"wechat-{message.msg_type}")
         deliveries.put(key, task)
     # Shielded: WeChat hangs up after 5 s and aiohttp then cancels this handler, but the answer must
     # still be made and kept for the retry that follows.
-    return await asyncio.shield(task)
+    delivery = await asyncio.shield(task)
+    if not delivery.settled and deliveries.get(key) is task:
+        deliveries.pop(key)  # the next retry asks the database again
+    return delivery
 
 
-def _delivery_key(message: Inbound) -> tuple[str, ...]:
+def _delivery_parts(message: Inbound) -> tuple[str, ...]:
     # WeChat's advice: messages are told apart by MsgId, events by FromUserName + CreateTime.
     if message.msg_id:
         return ("msg", message.from_user, message.msg_id)
     return ("event", message.from_user, str(message.create_time), message.msg_type, message.event or "")
-
-
-async def _delivery(request: web.Request, message: Inbound) -> Delivery:
-    text = await _answer(request, message)
-    return Delivery(text, int(time.time()))
 
 
 async def _answer(request: web.Request, message: Inbound) -> str | None:
@@ -114,16 +105,18 @@ async def _answer(request: web.Request, message: Inbound) -> str | None:
 async def _question(request: web.Request, openid: str, text: str) -> str:
     started = time.perf_counter()
     received_at = datetime.now(timezone.utc)
-    followers = request.app[FOLLOWERS]
-    state = followers.get(openid) or FollowerState()
+    memory = request.app[MEMORY]
+    conversation = memory.conversation(openid)
     text = _EMOTICON.sub("", text)
     choice = unicodedata.normalize("NFKC", text).strip()
-    if choice == MORE and state.more:
-        # The next part of a long answer: already answered and logged, so neither Rasa nor the log again.
-        followers.put(openid, replace(state, more=state.more[1:]))
-        return state.more[0]
-    if choice.isdecimal() and 1 <= int(choice) <= len(state.options):
-        text = state.options[int(choice) - 1][1]  # the button's payload, as the widget sends it
+    if choice.isdecimal():  # only a digit needs the last reply's options (from whichever copy sent it)
+        state = await memory.follower(conversation)
+        if choice == MORE and state.more:
+            # The next part of a long answer: already answered and logged, so neither Rasa nor the log again.
+            await memory.remember(conversation, state.options, state.more[1:])
+            return state.more[0]
+        if 1 <= int(choice) <= len(state.options):
+            text = state.options[int(choice) - 1][1]  # the button's payload, as the widget sends it
 
     sender = SENDER_PREFIX + openid
     if rate_limited(request, SENDER_LIMITER, sender) is not None:
@@ -139,7 +132,7 @@ async def _question(request: web.Request, openid: str, text: str) -> str:
     body = json.loads(response.text or "{}")
     if response.status != 200:
         return str(body.get("error") or errors.INTERNAL)  # Rasa down or slow: the same sentence as the widget
-    return _remember(request, openid, body.get("replies") or [])
+    return await _remember(request, openid, body.get("replies") or [])
 
 
 async def _welcome(request: web.Request, openid: str) -> str:
@@ -152,15 +145,13 @@ async def _welcome(request: web.Request, openid: str) -> str:
         log.warning("wechat: Rasa unavailable for the welcome message", exc_info=True)
     if not any(reply.get("text") for reply in replies):
         return messages.WELCOME_FALLBACK
-    return _remember(request, openid, replies)
+    return await _remember(request, openid, replies)
 
 
-def _remember(request: web.Request, openid: str, replies: list[dict[str, Any]]) -> str:
+async def _remember(request: web.Request, openid: str, replies: list[dict[str, Any]]) -> str:
     """Fit the replies, keep their options and later parts for the follower's digits, return part one."""
     fitted = fit(replies)
-    followers = request.app[FOLLOWERS]
-    # A reply without options leaves the last list answerable: a follower who picked 1 of a list may
-    # scroll up and pick 3 next.
-    options = fitted.options or (followers.get(openid) or FollowerState()).options
-    followers.put(openid, FollowerState(options=options, more=fitted.parts[1:]))
+    memory = request.app[MEMORY]
+    # Kept before the reply goes: the follower's digit may reach the other gateway copy.
+    await memory.remember(memory.conversation(openid), fitted.options, fitted.parts[1:])
     return fitted.parts[0] if fitted.parts else errors.NO_ANSWER.format(hotline=request.app[SETTINGS].hotline)

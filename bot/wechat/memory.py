@@ -1,9 +1,9 @@
-"""Short-lived memory of the WeChat channel, in this process: what was answered to a MsgId (WeChat
-retries a message it got no reply to within 5 seconds, three times in all) and the numbered options and
-remaining parts each follower can still ask for.
+"""The channel's memory inside this gateway process: the delivery being answered for each MsgId (so
+that a retry reaching this copy joins it rather than asking the database) and, as a stand-in while the
+database cannot be reached, each follower's numbered options. The memory every copy shares is the app
+database's (bot.wechat.shared, app_store.wechat).
 
-Both are bounded in time and size; losing an entry (a restart, a second gateway process) only means a
-retry is answered afresh or a digit is taken as a question.
+Both are bounded in time and size.
 """
 
 from __future__ import annotations
@@ -11,17 +11,17 @@ from __future__ import annotations
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Generic, TypeVar
+
+from app_store.wechat import DELIVERY_TTL, FOLLOWER_TTL
 
 K = TypeVar("K")
 V = TypeVar("V")
 
-# WeChat's three attempts span about 15 seconds; a minute is ample and keeps the cache small.
-DELIVERY_TTL_S = 60.0
+# The same periods as the shared memory's.
+DELIVERY_TTL_S = DELIVERY_TTL.total_seconds()
 MAX_DELIVERIES = 10_000
-# Options of a reply stay answerable this long after it was sent.
-FOLLOWER_TTL_S = 30 * 60.0
+FOLLOWER_TTL_S = FOLLOWER_TTL.total_seconds()
 MAX_FOLLOWERS = 100_000
 
 
@@ -60,10 +60,3 @@ class Expiring(Generic[K, V]):
                 break
             del self._entries[key]
 
-
-@dataclass(frozen=True)
-class FollowerState:
-    """What a follower's digits mean after the last reply: option payloads and the parts not yet sent."""
-
-    options: tuple[tuple[str, str], ...] = ()  # (title, payload) of option 1, 2, …
-    more: tuple[str, ...] = ()

@@ -118,3 +118,29 @@ def test_0006_adds_the_reviewers_word_and_keeps_the_reviews(tmp_path: Path) -> N
     with engine_for(url).connect() as connection:
         assert connection.execute(text("SELECT verdict, target_id FROM reviews")).all() == [
             ("wrong", "xingchuang_nongke")]
+
+
+def test_0007_adds_the_wechat_memory_and_a_downgrade_keeps_the_rest(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    upgrade(url, "0006")
+    engine = engine_for(url)
+    with engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO question_log (created_at, channel, conversation, text, entities, outcome, answered,"
+            " latency_ms) VALUES ('2026-11-01 00:00:00', 'wechat', 'c', '研发补助', '[]', 'answered', 1, 5)"))
+    upgrade(url)
+    inspector = inspect(engine_for(url))
+    assert {column["name"] for column in inspector.get_columns("wechat_deliveries")} == {
+        "key", "conversation", "claimant", "claimed_at", "answered_at", "reply", "created_at"}
+    assert {column["name"] for column in inspector.get_columns("wechat_followers")} == {
+        "conversation", "options", "more", "updated_at"}
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO wechat_deliveries (key, conversation, claimant, claimed_at, created_at)"
+                                " VALUES ('k', 'c', 'gateway-a', '2026-11-01 00:00:00', '2026-11-01 00:00:00')"))
+        connection.execute(text("INSERT INTO wechat_followers (conversation, options, more, updated_at)"
+                                """ VALUES ('c', '[["申请条件", "/ask_conditions"]]', '[]', '2026-11-01 00:00:00')"""))
+    downgrade(url, "0006")
+    inspector = inspect(engine_for(url))
+    assert not {"wechat_deliveries", "wechat_followers"} & set(inspector.get_table_names())
+    with engine_for(url).connect() as connection:
+        assert connection.execute(text("SELECT channel, text FROM question_log")).all() == [("wechat", "研发补助")]

@@ -13,6 +13,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from app_store.privacy import pseudonym
+from bot.wechat.fit import fit
 from tests import wechat_server as wx
 from tests.bot.conftest import SECRET, logged_rows
 from tests.bot.stub_rasa import StubRasa
@@ -214,3 +215,40 @@ async def test_rasa_down_gets_a_chinese_sentence(channel: TestClient, stub_rasa:
     stub_rasa.status = 500
     reply = await ask(channel, wx.new_openid(), "研发补助")
     assert "12345" in reply.content
+
+
+@pytest.fixture
+async def two_copies(make_gateway: Callable[..., Any]) -> tuple[TestClient, TestClient]:
+    """Two gateway copies on one app database, as production runs them on one socket."""
+    return await make_gateway(**WECHAT), await make_gateway(**WECHAT)
+
+
+async def test_a_retry_reaching_the_other_copy_gets_the_same_reply(two_copies: tuple[TestClient, TestClient],
+                                                                   stub_rasa: StubRasa) -> None:
+    a, b = two_copies
+    stub_rasa.delay_s = 0.5
+    xml = wx.text_message(wx.new_openid(), "农科驿站补多少", wx.new_msg_id())
+    answers = await asyncio.gather(post(a, xml), post(b, xml), post(a, xml), post(b, xml))
+    answers += [await post(b, xml), await post(a, xml)]
+    assert {answer for answer in answers} == {answers[0]} and answers[0][0] == 200
+    assert "5万元" in wx.read_reply(answers[0][1]).content
+    assert len(stub_rasa.received) == 1
+    assert len(await logged_rows(a)) == len(await logged_rows(b)) == 1
+
+
+async def test_a_digit_or_0_reaching_the_other_copy_picks_from_the_last_reply(
+        two_copies: tuple[TestClient, TestClient], stub_rasa: StubRasa) -> None:
+    a, b = two_copies
+    openid = wx.new_openid()
+    await ask(a, openid, "农科驿站补多少")
+    await ask(b, openid, "1")
+    assert stub_rasa.received[1]["message"] == "/ask_conditions"
+    # A reply too long for one message: part 1 from copy A, part 2 from copy B for "0", not asked again.
+    long_text = "。".join(f"第{n}条说明农科驿站的支持内容和申请方式" for n in range(80)) + "。"
+    stub_rasa.answer = {**stub_rasa.answer, "messages": [{"recipient_id": "x", "text": long_text}]}
+    parts = fit([{"text": long_text}]).parts
+    assert len(parts) == 3
+    assert (await ask(a, openid, "农科驿站怎么申请")).content == parts[0]
+    assert [(await ask(copy, openid, "0")).content for copy in (b, a)] == list(parts[1:])
+    assert len(stub_rasa.received) == 3
+    assert [row.text for row in await logged_rows(b)] == ["农科驿站补多少", "/ask_conditions", "农科驿站怎么申请"]
