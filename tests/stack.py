@@ -105,8 +105,8 @@ def another_gateway(stack: Stack, name: str = "gateway2", timeout: float = 60) -
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     log = (stack.workdir / f"{name}.log").open("wb")
-    process = subprocess.Popen(list(gateway_command()), cwd=REPO, env={**stack.env, "PORT": str(port)}, stdout=log,
-                               stderr=subprocess.STDOUT, start_new_session=True)
+    process = subprocess.Popen(list(gateway_command()), cwd=stack.root, env={**stack.env, "PORT": str(port)},
+                               stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     stack.processes[name] = process
     try:
         deadline = time.monotonic() + timeout

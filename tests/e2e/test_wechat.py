@@ -12,15 +12,17 @@ import pytest
 
 from tests import wechat_server as wx
 from tests.e2e.test_chat import CITE, log_rows
-from tests.stack import Stack, get_status
+from tests.stack import Stack, another_gateway, get_status
 
 QUESTION = "研发补助最多多少钱"
 RD_CITATION = f"{CITE} 二（六）"
 
 
-def post(stack: Stack, body: str | bytes, query: dict[str, str] | None = None) -> tuple[int, str]:
+def post(stack: Stack | str, body: str | bytes, query: dict[str, str] | None = None) -> tuple[int, str]:
+    """POST to the stack's gateway, or to the gateway at the URL given."""
+    base = stack if isinstance(stack, str) else stack.url
     data = body.encode() if isinstance(body, str) else body
-    request = urllib.request.Request(wx.url(stack.url, wx.signed_query() if query is None else query), data=data,
+    request = urllib.request.Request(wx.url(base, wx.signed_query() if query is None else query), data=data,
                                      headers={"Content-Type": "text/xml"})
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
@@ -29,7 +31,7 @@ def post(stack: Stack, body: str | bytes, query: dict[str, str] | None = None) -
         return error.code, error.read().decode()
 
 
-def ask(stack: Stack, openid: str, content: str) -> wx.Reply:
+def ask(stack: Stack | str, openid: str, content: str) -> wx.Reply:
     status, body = post(stack, wx.text_message(openid, content))
     assert status == 200, body
     reply = wx.read_reply(body)
@@ -99,6 +101,27 @@ def test_retry_gets_the_same_reply_and_is_logged_once(stack: Stack) -> None:
     assert answers[0][0] == 200 and all(answer == answers[0] for answer in answers)
     assert "二（十二）" in wx.read_reply(answers[0][1]).content
     assert len(log_rows(stack, sender(openid), expected=2, timeout=3)) == 1
+
+
+def test_two_gateway_processes_share_retries_and_options(stack: Stack) -> None:
+    """Production runs several gateway copies on one socket: WeChat's retry, or the follower's digit,
+    may reach the other one. Both processes here are real, on one Rasa and one app database."""
+    with another_gateway(stack) as second:
+        openid = wx.new_openid()
+        xml = wx.text_message(openid, "创新券补给谁")
+        with ThreadPoolExecutor(4) as pool:
+            answers = list(pool.map(lambda url: post(url, xml), [stack.url, second] * 2))
+        answers += [post(second, xml), post(stack.url, xml)]
+        assert answers[0][0] == 200 and all(answer == answers[0] for answer in answers)
+        assert "二（十二）" in wx.read_reply(answers[0][1]).content
+        assert len(log_rows(stack, sender(openid), expected=2, timeout=3)) == 1
+
+        status, body = post(second, wx.message_xml(openid, "event", Event="subscribe", EventKey=""))
+        assert status == 200 and "回复 1：研发补助" in wx.read_reply(body).content.splitlines()
+        # The digit reaches the first process, which did not send the list.
+        assert RD_CITATION in ask(stack.url, openid, "1").content.splitlines()
+        rows = log_rows(stack, sender(openid), expected=2)
+        assert [row.text for row in rows] == ["创新券补给谁", "研发补助是什么"]
 
 
 def test_subscribe_welcomes_and_a_digit_picks_an_option(stack: Stack) -> None:

@@ -9,6 +9,7 @@ import re
 import time
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,8 @@ from sqlalchemy.orm import Session
 
 from app_store import QuestionLogRow
 from app_store.privacy import pseudonym
+from tests import wechat_server as wx
+from tests.e2e.test_wechat import post
 from tests.production.stack import SECRET, ProductionStack, production_stack
 from tests.stack import get_status
 
@@ -27,7 +30,8 @@ REPO = Path(__file__).resolve().parents[2]
 @pytest.fixture(scope="module")
 def production(pg_url: str, redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProductionStack]:
     with production_stack(tmp_path_factory.mktemp("production"), pg_url, redis_url,
-                          rasa_processes=2, action_processes=2, window_turns=10) as stack:
+                          rasa_processes=2, action_processes=2, window_turns=10,
+                          extra={"WECHAT_TOKEN": wx.TOKEN, "WECHAT_APPID": wx.APPID}) as stack:
         yield stack
 
 
@@ -159,6 +163,23 @@ def test_after_a_long_conversation_fallback_and_expiry_behave_as_in_a_new_one(pr
             # Nothing carried over: the new session's slots come from its own message only.
             assert not any('"amount"' in slot for slot in slots)
     engine.dispose()
+
+
+def test_wechat_retries_reaching_either_gateway_copy_get_one_answer(production: ProductionStack) -> None:
+    """The two gateway copies share one socket, so WeChat's retries of a message land on either; they
+    share their claims and replies through the app database (PostgreSQL here)."""
+    questions = ["创新券补给谁", "研发补助最多多少钱", "农科驿站补多少", "星创天地有什么支持"]
+    openids = [wx.new_openid() for _ in questions]
+    messages = [wx.text_message(openid, question) for openid, question in zip(openids, questions, strict=True)]
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda xml: post(production.url, xml), [xml for xml in messages for _ in range(4)]))
+    for index, openid in enumerate(openids):
+        retries = answers[4 * index:4 * index + 4]
+        assert retries[0][0] == 200 and all(answer == retries[0] for answer in retries), retries
+        assert CITE in wx.read_reply(retries[0][1]).content
+        assert question_log_count(production, f"wechat:{openid}", expected=2, timeout=3) == 1
+    served = {name: production.log_tail(5000, name).count('"POST /wechat') for name in ("gateway1", "gateway2")}
+    assert sum(served.values()) == len(answers) and all(served.values()), served
 
 
 def test_the_profile_file_is_documented() -> None:
