@@ -6,6 +6,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
+from sqlalchemy.engine import Connection
 
 from app_store import Base, engine_for
 from bot.migrate import downgrade, main, upgrade
@@ -84,9 +85,7 @@ def test_0005_keeps_logged_questions_and_their_reviews_go_with_a_downgrade(tmp_p
     upgrade(url, "0004")
     engine = engine_for(url)
     with engine.begin() as connection:
-        connection.execute(text(
-            "INSERT INTO question_log (created_at, channel, conversation, text, entities, outcome, answered,"
-            " latency_ms) VALUES ('2026-11-01 00:00:00', 'web', 'c', '研发补助', '[]', 'answered', 1, 5)"))
+        _log_question(connection, "研发补助")
     upgrade(url)
     with engine.begin() as connection:
         assert connection.execute(text("SELECT text, model_version FROM question_log")).all() == [("研发补助", None)]
@@ -104,9 +103,7 @@ def test_0006_adds_the_reviewers_word_and_keeps_the_reviews(tmp_path: Path) -> N
     upgrade(url, "0005")
     engine = engine_for(url)
     with engine.begin() as connection:
-        connection.execute(text(
-            "INSERT INTO question_log (created_at, channel, conversation, text, entities, outcome, answered,"
-            " latency_ms) VALUES ('2026-11-01 00:00:00', 'web', 'c', '小站子给钱不', '[]', 'fallback', 0, 5)"))
+        _log_question(connection, "小站子给钱不", outcome="fallback")
         connection.execute(text("INSERT INTO reviews (question_id, verdict, target_kind, target_id, reviewer,"
                                 " reviewed_at) VALUES (1, 'wrong', 'measure', 'xingchuang_nongke', 'a',"
                                 " '2026-11-02 00:00:00')"))
@@ -125,9 +122,7 @@ def test_0007_adds_the_wechat_memory_and_a_downgrade_keeps_the_rest(tmp_path: Pa
     upgrade(url, "0006")
     engine = engine_for(url)
     with engine.begin() as connection:
-        connection.execute(text(
-            "INSERT INTO question_log (created_at, channel, conversation, text, entities, outcome, answered,"
-            " latency_ms) VALUES ('2026-11-01 00:00:00', 'wechat', 'c', '研发补助', '[]', 'answered', 1, 5)"))
+        _log_question(connection, "研发补助", channel="wechat")
     upgrade(url)
     inspector = inspect(engine_for(url))
     assert {column["name"] for column in inspector.get_columns("wechat_deliveries")} == {
@@ -144,3 +139,11 @@ def test_0007_adds_the_wechat_memory_and_a_downgrade_keeps_the_rest(tmp_path: Pa
     assert not {"wechat_deliveries", "wechat_followers"} & set(inspector.get_table_names())
     with engine_for(url).connect() as connection:
         assert connection.execute(text("SELECT channel, text FROM question_log")).all() == [("wechat", "研发补助")]
+
+
+def _log_question(connection: Connection, question: str, *, channel: str = "web", outcome: str = "answered") -> None:
+    """One question-log row as the gateway writes it, in the columns every revision has."""
+    connection.execute(text(
+        "INSERT INTO question_log (created_at, channel, conversation, text, entities, outcome, answered, latency_ms)"
+        " VALUES ('2026-11-01 00:00:00', :channel, 'c', :text, '[]', :outcome, :answered, 5)"),
+        {"channel": channel, "text": question, "outcome": outcome, "answered": int(outcome == "answered")})
