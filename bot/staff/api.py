@@ -21,10 +21,10 @@ from bot.chat_input import ChatInputError, parse_chat_request
 from bot.privacy import erase as erase_conversation
 from bot.review.queue import gap_report
 from bot.staff import messages
-from bot.staff.analytics import FilterError, Report, build_report, parse_filters
+from bot.staff.analytics import Report, build_report
 from bot.staff.auth import roles
 from bot.staff.export import SECTIONS, tables, to_csv, to_xlsx
-from bot.staff.keys import KB
+from bot.staff.inputs import filters_and_kb, json_object, knowledge_base
 from bot.staff.spoken import card_text, clause_text
 from bot.views.chat import answer
 from policy_answers import render as answer_render
@@ -44,9 +44,9 @@ async def search(request: web.Request) -> web.Response:
     query = request.query.get("q", "").strip()
     if len(query) > QUERY_MAX_CHARS:
         return errors.json_error(400, messages.QUERY_TOO_LONG.format(limit=QUERY_MAX_CHARS))
-    kb = await request.app[KB].get()
-    if kb is None:
-        return errors.json_error(503, messages.KB_UNAVAILABLE)
+    kb = await knowledge_base(request)
+    if isinstance(kb, web.Response):
+        return kb
     started = time.perf_counter()
     # In-process and about a millisecond: no thread hop, which would cost more than the search.
     results = [_result(kb, hit.kind, hit.id) for hit in kb.search(query, SEARCH_LIMIT)] if query else []
@@ -94,7 +94,7 @@ async def ask(request: web.Request) -> web.Response:
     slots, and a short tracker keeps Rasa fast (a long one replays every turn)."""
     started = time.perf_counter()
     received_at = datetime.now(timezone.utc)
-    body = await _json_object(request)
+    body = await json_object(request)
     if isinstance(body, web.Response):
         return body
     payload = {"sender": f"staff-{secrets.token_hex(12)}", "message": body.get("message"), "channel": STAFF_CHANNEL}
@@ -134,7 +134,7 @@ async def close(request: web.Request) -> web.Response:
         return errors.json_error(400, messages.BAD_TICKET_ID)
     if not 0 < ticket_id < 2**31:
         return errors.json_error(400, messages.BAD_TICKET_ID)
-    body = await _json_object(request)
+    body = await json_object(request)
     if isinstance(body, web.Response):
         return body
     note = body.get("note", "")
@@ -161,7 +161,7 @@ async def erase(request: web.Request) -> web.Response:
     """Delete one conversation from every store: {"reference": conversation id | message id}.
 
     The answer says how much went from each store and never what it was."""
-    body = await _json_object(request)
+    body = await json_object(request)
     if isinstance(body, web.Response):
         return body
     reference = body.get("reference")
@@ -178,10 +178,10 @@ async def erase(request: web.Request) -> web.Response:
 
 @roles(ANALYST)
 async def analytics(request: web.Request) -> web.Response:
-    report = await _report(request)
-    if isinstance(report, web.Response):
-        return report
-    return web.json_response(report.to_json(), dumps=dumps)
+    reported = await _report(request)
+    if isinstance(reported, web.Response):
+        return reported
+    return web.json_response(reported[0].to_json(), dumps=dumps)
 
 
 @roles(ANALYST)
@@ -198,11 +198,10 @@ async def _export(request: web.Request, kind: str) -> web.Response:
     section = request.query.get("section") or "all"
     if section != "all" and section not in SECTIONS:
         return errors.json_error(400, messages.BAD_SECTION.format(sections="、".join(["all", *SECTIONS])))
-    report = await _report(request)
-    if isinstance(report, web.Response):
-        return report
-    kb = await request.app[KB].get()
-    assert kb is not None  # _report checked it
+    reported = await _report(request)
+    if isinstance(reported, web.Response):
+        return reported
+    report, kb = reported
 
     def build() -> bytes:
         chosen = [t for t in tables(report, kb) if section in ("all", t.key)]
@@ -222,27 +221,15 @@ async def _export(request: web.Request, kind: str) -> web.Response:
     })
 
 
-async def _report(request: web.Request) -> Report | web.Response:
-    try:
-        filters = parse_filters(request.query)
-    except FilterError as exc:
-        return errors.json_error(400, str(exc))
-    kb = await request.app[KB].get()
-    if kb is None:
-        return errors.json_error(503, messages.KB_UNAVAILABLE)
+async def _report(request: web.Request) -> tuple[Report, KnowledgeBase] | web.Response:
+    read = await filters_and_kb(request)
+    if isinstance(read, web.Response):
+        return read
+    filters, kb = read
+
     def build() -> Report:
         report = build_report(request.app[ENGINE], kb, filters)
         report.gaps = gap_report(request.app[ENGINE], kb, filters)
         return report
 
-    return await asyncio.to_thread(build)
-
-
-async def _json_object(request: web.Request) -> dict[str, Any] | web.Response:
-    try:
-        body = json.loads((await request.read()).decode("utf-8"))
-    except (UnicodeDecodeError, ValueError, RecursionError):
-        return errors.json_error(400, messages.BAD_JSON)
-    if not isinstance(body, dict):
-        return errors.json_error(400, messages.BAD_JSON)
-    return body
+    return await asyncio.to_thread(build), kb

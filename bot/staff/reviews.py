@@ -26,11 +26,9 @@ from bot.appkeys import ENGINE
 from bot.review.aspects import ASPECTS
 from bot.review.queue import kb_items, queue, target_name
 from bot.staff import messages
-from bot.staff.analytics import FilterError, parse_filters
-from bot.staff.api import _json_object
 from bot.staff.auth import csrf_token, current_account, roles
 from bot.staff.html import render
-from bot.staff.keys import KB
+from bot.staff.inputs import filters_and_kb, json_object, knowledge_base
 
 MAX_IDS = 500
 KB_QUERY_MAX_CHARS = 50
@@ -44,13 +42,10 @@ async def page(request: web.Request) -> web.Response:
 
 @roles(ANALYST)
 async def items(request: web.Request) -> web.Response:
-    try:
-        filters = parse_filters(request.query)
-    except FilterError as exc:
-        return errors.json_error(400, str(exc))
-    kb = await request.app[KB].get()
-    if kb is None:
-        return errors.json_error(503, messages.KB_UNAVAILABLE)
+    read = await filters_and_kb(request)
+    if isinstance(read, web.Response):
+        return read
+    filters, kb = read
     pending_only = request.query.get("pending") == "1"
     contains = request.query.get("q", "").strip()
     if len(contains) > KB_QUERY_MAX_CHARS:
@@ -65,9 +60,9 @@ async def kb_search(request: web.Request) -> web.Response:
     query = request.query.get("q", "").strip()
     if len(query) > KB_QUERY_MAX_CHARS:
         return errors.json_error(400, messages.QUERY_TOO_LONG.format(limit=KB_QUERY_MAX_CHARS))
-    kb = await request.app[KB].get()
-    if kb is None:
-        return errors.json_error(503, messages.KB_UNAVAILABLE)
+    kb = await knowledge_base(request)
+    if isinstance(kb, web.Response):
+        return kb
     return web.json_response({"query": query, "items": kb_items(kb, query)}, dumps=errors.dumps)
 
 
@@ -75,12 +70,12 @@ async def kb_search(request: web.Request) -> web.Response:
 async def save(request: web.Request) -> web.Response:
     """{"question_ids": [..], "verdict", "target_kind", "target_id", "aspect", "note", "alias"}: one verdict
     for a group of identical questions (the queue's item), replacing an earlier one."""
-    body = await _json_object(request)
+    body = await json_object(request)
     if isinstance(body, web.Response):
         return body
-    kb = await request.app[KB].get()
-    if kb is None:
-        return errors.json_error(503, messages.KB_UNAVAILABLE)
+    kb = await knowledge_base(request)
+    if isinstance(kb, web.Response):
+        return kb
     checked = _check(body, kb)
     if isinstance(checked, str):
         return errors.json_error(400, checked)
