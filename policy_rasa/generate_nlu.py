@@ -19,6 +19,7 @@ import yaml
 
 from policy_answers.language import LANGUAGE_FILE
 from policy_kb.query import KnowledgeBase, load_kb
+from policy_rasa.nlu_examples import examples_by_intent
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_OUTPUT = REPO / "build" / "nlu" / "generated.yml"
@@ -72,16 +73,7 @@ def generate(kb: KnowledgeBase, raw: dict, hand_written: dict[str, set[str]]) ->
 
 
 def hand_written_examples() -> dict[str, set[str]]:
-    found: dict[str, set[str]] = {}
-    for path in sorted((REPO / "data" / "nlu").glob("*.yml")):
-        for block in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu") or []:
-            if "intent" not in block:
-                continue
-            texts = found.setdefault(block["intent"], set())
-            for line in (block.get("examples") or "").splitlines():
-                if line.strip():
-                    texts.add(line.strip().removeprefix("- ").strip())
-    return found
+    return examples_by_intent(sorted((REPO / "data" / "nlu").glob("*.yml")))
 
 
 def main(argv: list[str]) -> int:

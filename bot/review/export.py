@@ -18,11 +18,9 @@ file is only rewritten when it changes, so `make model` retrains only when revie
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
@@ -31,6 +29,7 @@ from app_store.models import QuestionLogRow, ReviewRow
 from app_store.privacy import mask
 from bot.review.aspects import ASPECTS
 from policy_kb.query import KnowledgeBase
+from policy_rasa.nlu_examples import examples_by_intent
 
 REPO = Path(__file__).resolve().parents[2]
 DEFAULT_OUTPUT = REPO / "data" / "nlu" / "reviewed.yml"
@@ -82,22 +81,8 @@ class Export:
 def known_texts(output: Path) -> set[str]:
     """Texts the training data already holds by hand, and the held-out test set's: a reviewed copy of
     the first adds nothing, of the second would make the held-out scores lie."""
-    known: set[str] = set()
     paths = [p for p in sorted((REPO / "data" / "nlu").glob("*.yml")) if p.resolve() != output.resolve()]
-    for path in [*paths, HELD_OUT]:
-        if not path.is_file():
-            continue
-        for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu") or []:
-            for line in str(block.get("examples") or "").splitlines():
-                line = line.strip().removeprefix("- ").strip()
-                if line:
-                    known.add(_plain(line))
-    return known
-
-
-def _plain(example: str) -> str:
-    # "[农科驿站]{...}给钱不" -> "农科驿站给钱不"; also "[x](entity)"
-    return re.sub(r"\[([^\]]*)\](\{[^}]*\}|\([^)]*\))", r"\1", example)
+    return set().union(*examples_by_intent([*paths, HELD_OUT]).values())
 
 
 def build(engine: Engine, kb: KnowledgeBase, skip: set[str] | frozenset[str] = frozenset()) -> Export:
