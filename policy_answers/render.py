@@ -341,6 +341,9 @@ def amount_claim(kb: KnowledgeBase, measure: Measure, claimed_yuan: int, bound: 
         key = "max_yes" if claimed_yuan == value else "max_above" if claimed_yuan > value else below
     else:
         key = "min_yes" if claimed_yuan == value else "min_below" if claimed_yuan < value else "min_above"
+    selected = [c.quote for c in measure.conditions if c.judged_by_authority and c.quote]
+    if key in ("min_yes", "fixed_yes") and selected:  # a ceiling holds for all; a floor only for the chosen
+        key, fields["selected"] = "selected_yes", "；".join(selected)
     body = [say("claims", "amount", key, **fields), *_shares_summary(kb, measure, None),
             f"牵头单位：{_units(kb, measure)}。"]
     return _cited(kb, measure, body, card(kb, measure))

@@ -62,6 +62,11 @@ CASES = [
     Case("研发补助县里出一半吧", "ask_cost_share", Topic.measure, ("rd_subsidy",), "不是", ["25%", "荣成市"]),
     Case("荣成的研发补助县里出一半吧", "ask_cost_share", Topic.measure, ("rd_subsidy",), "是的",
          context={}),
+    # a floor the lead unit gives to those it selects (择优) is no 是的 to "each gets at least"
+    Case("我们特派员团队5个人，是不是每人至少给10万？", "inform", Topic.measure, ("tech_commissioner",), "不是人人都有",
+         ["择优", "不低于10万元", "二（十二）"], ["50万"]),
+    # a ceiling holds for everyone, selected or not
+    Case("研发补助是不是最多1000万？", "ask_amount", Topic.measure, ("rd_subsidy",), "是的", ["1000万元"]),
     Case("科技特派员最多就给10万吧？", "ask_amount", Topic.measure, ("tech_commissioner",), "不是",
          ["不低于10万元"]),
     Case("乳山市评上国家创新型县奖多少钱，评上创新型乡镇呢", "ask_amount", Topic.measures,
