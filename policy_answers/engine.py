@@ -249,6 +249,12 @@ def _policy(question: Question, context: Context, kb: KnowledgeBase, lang: Langu
         # ('实施全域统筹重点突破由谁牵头', '中药材种植有科技支持吗'); otherwise it leans on the
         # measure or clause of the previous answer ('找谁', '那文登区呢')
         titled = kb.find_clause_by_title(text)
+        theme = None if titled or aspect != "info" else lang.theme_of(text)
+        if theme is not None:  # '科技金融有哪些政策': the theme's measures
+            in_theme = [m for m in kb.measures if m.topic == theme]
+            if len(in_theme) == 1:
+                return _measure(question, context, kb, lang, in_theme[0], aspect, district, named)
+            return _theme(kb, theme, in_theme, aspect)
         previous = context.measure
         clause = titled
         if titled:
@@ -370,6 +376,16 @@ def _several(question: Question, context: Context, kb: KnowledgeBase, lang: Lang
     return Answer(Outcome.answered, Topic.measures, [a.replies[0] for a in answers], aspect=aspect,
                   measures=tuple(m for a in answers for m in a.measures), figures=last.figures,
                   memory={**last.memory, "measure": answers[0].measures[0]})
+
+
+def _theme(kb: KnowledgeBase, topic_id: str, measures: list[Measure], aspect: str) -> Answer:
+    name = next(t.name for t in kb.data.topics if t.id == topic_id)
+    clauses = {m.clause for m in measures}
+    # a follow-up ('谁牵头？') leans on the clause when the theme is one clause
+    clause = clauses.pop() if len(clauses) == 1 else None
+    return Answer(Outcome.answered, Topic.measures, [render.theme(kb, name, measures)], aspect=aspect,
+                  measures=tuple(m.id for m in measures), clause=clause,
+                  memory={"last_aspect": aspect, "measure": None, "clause": clause})
 
 
 def _no_measure(question: Question, context: Context, kb: KnowledgeBase, aspect: str) -> Answer:

@@ -30,10 +30,19 @@ class Language:
     joined: re.Pattern[str]
     pleasantry_first: re.Pattern[str]  # one pleasantry at the start
     pleasantry_last: re.Pattern[str]  # one at the end
+    themes: dict[str, re.Pattern[str]]  # KB topic id -> the user's words for it
+    theme_question: re.Pattern[str]
 
     def aspect_of(self, text: str) -> str | None:
         """The aspect a plain cue names, in the file's order (lead unit before amount: '谁给钱')."""
         return next((aspect for aspect, cue in self.aspects.items() if cue.search(text)), None)
+
+    def theme_of(self, text: str) -> str | None:
+        """The KB topic a question about a whole theme names, if it asks what there is."""
+        if not self.theme_question.search(text):
+            return None
+        found = [(match.start(), topic) for topic, cue in self.themes.items() if (match := cue.search(text))]
+        return min(found)[1] if found else None
 
     def is_yes_no(self, text: str) -> bool:
         text = text.strip()
@@ -60,4 +69,6 @@ def language() -> Language:
         joined=re.compile(raw["joined"]),
         pleasantry_first=re.compile("^" + raw["pleasantries"]["before"], re.IGNORECASE),
         pleasantry_last=re.compile(raw["pleasantries"]["after"] + "$", re.IGNORECASE),
+        themes={topic: re.compile(cue, re.IGNORECASE) for topic, cue in raw["themes"].items()},
+        theme_question=re.compile(raw["theme_question"], re.IGNORECASE),
     )

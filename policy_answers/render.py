@@ -273,6 +273,21 @@ def calculator(kb: KnowledgeBase, verdicts: list[Verdict], applicant_name: str, 
     return Reply("\n".join(lines), buttons=buttons)
 
 
+def theme(kb: KnowledgeBase, name: str, measures: list[Measure]) -> Reply:
+    """The measures of one theme of the document, each with its sum or support and clause."""
+    body = [say("theme", "head", theme=name)]
+    for m in measures:
+        money = m.amount.kind in (AmountKind.fixed, AmountKind.max, AmountKind.min)
+        body.append(say("calculator", "item" if money else "item_no_sum", name=m.name,
+                        support=kb.amount_text(m) if money else "", clause=m.clause))
+    clauses = list(dict.fromkeys(m.clause for m in measures))
+    if len(clauses) == 1:  # one clause, one set of lead units for all of them
+        body.append(say("theme", "units", units="、".join(u.name for u in kb.lead_units(clauses[0]))))
+    body += [say("theme", "check"), f"依据：{kb.document.number} " + "、".join(clauses)]
+    buttons = [{"title": m.name, "payload": f'/ask_measure_info{{"measure":"{m.id}"}}'} for m in measures[:5]]
+    return Reply("\n".join(body), buttons=buttons)
+
+
 def target_text(target: Target) -> str:
     return f"{target.indicator}：{target.quote}"
 

@@ -6,6 +6,8 @@
 - A question that names a measure outright is about it even when DIET is unsure: the fallback
   classifier's nlu_fallback gives way to the best policy intent DIET saw ("创业投资引导基金有吗").
 - Asking for a person ('说了半天没整明白，能找个人工不？') is a hand-off, whatever small talk DIET saw.
+- A question about a whole theme of the document with nobody named ('县域科技金融有哪些措施', '农业方面
+  有啥支持') is about the theme's measures, not a profile for the calculator's form nor small talk.
 - Policy content first: a message that names a measure or a target cannot be taken by small talk or
   out of scope ("你好，研发补助多少", "谢谢，顺便问一下特派员", a phone number beside "想问研发补助").
   DIET on sparse features sends unseen noise to the nearest small-talk intent with high confidence.
@@ -33,6 +35,8 @@ REMAP = {"ask_what_can_i_get": "ask_eligibility"}
 # Intents a named policy term overrules: they would answer something other than the question.
 YIELDING = frozenset({DEFAULT_NLU_FALLBACK_INTENT_NAME, "greet", "thank", "goodbye", "bot_challenge",
                       "what_can_you_do", "chitchat", "affirm", "deny", "out_of_scope"})
+# Intents a question about a theme overrules (with nobody named: a profile goes to the calculator).
+THEME_YIELDING = YIELDING | {"ask_what_can_i_get"}
 # Intents a plain request for a person overrules ('你是真人吗' stays a bot challenge).
 TO_HANDOFF = YIELDING - {"bot_challenge", "what_can_you_do"}
 POLICY_INTENTS = ("ask_measure_info", "ask_eligibility", "ask_amount", "ask_cost_share", "ask_conditions",
@@ -59,6 +63,10 @@ class MeasureIntentRefiner(GraphComponent):
             elif not measures and name in TO_HANDOFF and language().handoff.search(message.get(TEXT) or ""):
                 message.set(INTENT, {INTENT_NAME_KEY: "handoff", "confidence": intent.get("confidence", 0.0)},
                             add_to_output=True)
+            elif (not measures and not sure and name in THEME_YIELDING and not _names_applicant(message)
+                  and language().theme_of(message.get(TEXT) or "")):
+                message.set(INTENT, {INTENT_NAME_KEY: "ask_measure_info", "confidence": intent.get("confidence", 0.0)},
+                            add_to_output=True)
             elif sure and name in YIELDING:
                 default = "ask_targets" if all(e["entity"] == "target" for e in sure) else "ask_measure_info"
                 ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") in POLICY_INTENTS]
@@ -71,5 +79,8 @@ class MeasureIntentRefiner(GraphComponent):
 def _profile_by_product(message: Message, measures: list[dict[str, Any]]) -> bool:
     """'我们是做海参养殖的合作社，有什么政策': who the user is, with a product word beside it; the
     policy calculator answers, not the one measure the product belongs to (the engine decides)."""
-    applicant = any(e.get("entity") == "applicant_type" for e in message.get(ENTITIES, []))
-    return applicant and all(e.get("product") for e in measures)
+    return _names_applicant(message) and all(e.get("product") for e in measures)
+
+
+def _names_applicant(message: Message) -> bool:
+    return any(e.get("entity") == "applicant_type" for e in message.get(ENTITIES, []))

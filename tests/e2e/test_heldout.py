@@ -1,7 +1,9 @@
 """The held-out conversations (never trained on) through the real stack: score and figure check.
 
-heldout.yml was written with the bot; heldout_more.yml and heldout_fresh.yml by testers who read only
-the official text (and, for the fresh set, the KB data file), never the training data or the code. Each
+heldout.yml was written with the bot; heldout_more.yml, heldout_fresh.yml and heldout_dec.yml by testers
+who read only the official text (and, for the fresh set, the KB data file), never the training data or
+the code; heldout_dec.yml leans on the phrasings the bot was known to miss (traditional characters,
+noise around the question, English words, the user's own figures, themes, follow-ups). Each
 set has a floor a little under its measured score, so a regression fails; the measured scores are
 printed (and quoted in the README). Every reply must pass the figure check, without exception."""
 
@@ -15,7 +17,7 @@ from tests.conversations.runner import run_all
 from tests.stack import Stack
 
 CONVERSATIONS = Path(__file__).resolve().parent.parent / "conversations"
-FLOORS = {"heldout.yml": 0.97, "heldout_more.yml": 0.90, "heldout_fresh.yml": 0.92}
+FLOORS = {"heldout.yml": 0.97, "heldout_more.yml": 0.90, "heldout_fresh.yml": 0.92, "heldout_dec.yml": 0.90}
 
 
 def test_every_heldout_set_has_a_floor() -> None:

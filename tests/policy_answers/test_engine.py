@@ -12,6 +12,7 @@ import pytest
 from policy_answers.clean import clean
 from policy_answers.engine import Answer, Context, Question, Topic, calculator, decide
 from policy_answers.figures import Role
+from policy_answers.language import language
 from policy_answers.outcome import Outcome
 from policy_kb.query import KnowledgeBase
 from policy_rasa.entities import KBEntityExtractor
@@ -99,6 +100,12 @@ CASES = [
     Case("全域统筹和宣传总结这两条各是谁牵头？", "ask_lead_unit", Topic.measures, first="二（一）",
          holds=["各区政府", "市委宣传部", "三（四）"]),
     Case("科普和送科技下基层是谁牵头", "ask_lead_unit", Topic.measure, ("popular_science",)),
+    # a theme with nobody named: its measures, cited
+    Case("县域科技金融有哪些措施？", "ask_measure_info", Topic.measures, ("tech_bank", "tech_insurance", "tech_funds"),
+         "科技金融", ["科技保险", "市金融办", "二（十）"]),
+    Case("农业方面有啥支持", "ask_measure_info", Topic.measures, ("agri_service_platform", "agri_key_tech"),
+         "农业", ["二（五）、二（七）"]),
+    Case("科技金融谁牵头", "ask_lead_unit", Topic.measure, ("tech_bank",), holds=["市金融办"]),
 ]
 
 
@@ -177,3 +184,13 @@ def test_another_city_is_out_of_scope(kb: KnowledgeBase) -> None:
     answer = ask(kb, "青岛的研发补助怎么申请", "ask_how_to_apply")
     assert answer.outcome is Outcome.out_of_scope
     assert answer.replies[0].variables["place"] == "青岛" and answer.replies[0].variables["city"] == "威海"
+
+
+def test_every_theme_is_a_topic_of_the_kb(kb: KnowledgeBase) -> None:
+    assert set(language().themes) <= {t.id for t in kb.data.topics}
+
+
+def test_a_follow_up_to_a_theme_leans_on_its_clause(kb: KnowledgeBase) -> None:
+    theme = ask(kb, "科技金融有哪些政策？", "ask_measure_info")
+    follow_up = ask(kb, "这个谁牵头？", "ask_lead_unit", Context(**theme.memory))
+    assert follow_up.clause == "二（十）" and "市金融办" in text_of(follow_up), text_of(follow_up)
