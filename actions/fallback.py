@@ -9,7 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.policy import answer_question, outcome, send
+from actions.policy import answer_question, context_of, outcome, send
 from policy_answers.engine import INTENT_ASPECT, Question, likely_measures, plainly_answerable
 from policy_answers.outcome import Outcome
 from policy_answers.render import cannot_help
@@ -46,7 +46,8 @@ class ActionAskAffirmation(Action):
                   domain: dict[str, Any]) -> list[EventType]:
         kb = await get_kb()
         message = tracker.latest_message or {}
-        if plainly_answerable(Question(message.get("text") or "", entities=tuple(message.get("entities") or [])), kb):
+        question = Question(message.get("text") or "", entities=tuple(message.get("entities") or []))
+        if plainly_answerable(question, kb, context_of(tracker)):
             # unsure intent, but the document plainly answers the question: answer it
             return await answer_question(dispatcher, tracker)
         text = message.get("text") or ""

@@ -5,6 +5,7 @@ adapt a tracker to a `Question` and a `Context` and send `Answer.replies`; tests
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Any
@@ -16,7 +17,7 @@ from policy_answers.language import Language, language
 from policy_answers.outcome import Outcome
 from policy_answers.settings import DEFAULT_HOTLINE
 from policy_kb.query import KnowledgeBase, Profile
-from policy_kb.schema import Measure
+from policy_kb.schema import Measure, Target
 
 INTENT_ASPECT = {
     "ask_measure_info": "info",
@@ -148,6 +149,9 @@ def _together(answers: list[Answer]) -> Answer:
 
 
 def _decide(question: Question, context: Context, kb: KnowledgeBase, lang: Language) -> Answer:
+    follow_up = target_follow_up(kb, question.text, context)
+    if follow_up:  # '创新平台呢？' after a target: that target, not the measure of the same name
+        return _targets_answer(kb, follow_up, question.text, lang)
     if question.intent == "ask_targets":
         return _targets(question, context, kb, lang)
     if question.intent == "ask_document":
@@ -174,10 +178,26 @@ def likely_measures(kb: KnowledgeBase, text: str) -> list[Measure]:
     return [kb.measure(h.id) for h in hits][:4]
 
 
-def plainly_answerable(question: Question, kb: KnowledgeBase) -> bool:
-    """An unsure intent the engine can still answer: a measure named outright, or a plain search hit."""
+def plainly_answerable(question: Question, kb: KnowledgeBase, context: Context | None = None) -> bool:
+    """An unsure intent the engine can still answer: a measure named outright, a plain search hit, or a
+    follow-up to a target ('国家级的呢？')."""
     text = clean(question.text)
-    return bool(question.sure_values("measure")) or kb.clear_hit(text, min_score=UNSURE_INTENT_SCORE) is not None
+    return bool(question.sure_values("measure")) or kb.clear_hit(text, min_score=UNSURE_INTENT_SCORE) is not None \
+        or bool(context and target_follow_up(kb, text, context))
+
+
+# What frames a short follow-up: '那国家级的呢？' asks about '国家级'.
+_FOLLOW_UP_FRAME = re.compile(r"^(?:那么?|还有|再问下?)|(?:的)?(?:目标)?(?:呢|嘞|咧|吗)?[？?。！!\s]*$")
+
+
+def target_follow_up(kb: KnowledgeBase, text: str, context: Context) -> list[Target]:
+    """After a targets answer, a short follow-up whose words are in targets' names means those targets."""
+    if context.last_aspect != "targets":
+        return []
+    core = _FOLLOW_UP_FRAME.sub("", clean(text))
+    if not 2 <= len(core) <= 8:
+        return []
+    return [t for t in kb.targets if any(core in name for name in (t.indicator, *t.aliases))]
 
 
 # --- the policy question --------------------------------------------------------------------------
@@ -417,13 +437,17 @@ def _targets(question: Question, context: Context, kb: KnowledgeBase, lang: Lang
         # '特派员要达到多少人': the targets of the clause that holds the named measure
         for measure_id in question.values("measure"):
             chosen += [t for t in kb.targets if t.clause == kb.measure(measure_id).clause]
+    return _targets_answer(kb, chosen, question.text, lang)
+
+
+def _targets_answer(kb: KnowledgeBase, chosen: list[Target], text: str, lang: Language) -> Answer:
     reply = render.targets(kb, chosen)
-    claimed = count_claim(question.text, lang, frozenset({kb.document.period.end_year}))
+    claimed = count_claim(text, lang, frozenset({kb.document.period.end_year}))
     if claimed:
         # '技术交易额目标是50亿吗': 是/不是 first
         stated = counts("".join(t.quote for t in (chosen or kb.targets)))
         reply = render.verdict_first(reply, set(claimed) <= set(stated))
-    return Answer(Outcome.answered, Topic.targets, [reply], aspect="targets")
+    return Answer(Outcome.answered, Topic.targets, [reply], aspect="targets", memory={"last_aspect": "targets"})
 
 
 def _document(question: Question, context: Context, kb: KnowledgeBase, lang: Language) -> Answer:

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from policy_answers.clean import clean
-from policy_answers.engine import Answer, Context, Question, Topic, calculator, decide
+from policy_answers.engine import Answer, Context, Question, Topic, calculator, decide, plainly_answerable
 from policy_answers.figures import Role
 from policy_answers.language import language
 from policy_answers.outcome import Outcome
@@ -194,3 +194,17 @@ def test_a_follow_up_to_a_theme_leans_on_its_clause(kb: KnowledgeBase) -> None:
     theme = ask(kb, "科技金融有哪些政策？", "ask_measure_info")
     follow_up = ask(kb, "这个谁牵头？", "ask_lead_unit", Context(**theme.memory))
     assert follow_up.clause == "二（十）" and "市金融办" in text_of(follow_up), text_of(follow_up)
+
+
+def test_a_short_follow_up_to_a_target_is_about_targets(kb: KnowledgeBase) -> None:
+    first = ask(kb, "技术交易额目标多少？", "ask_targets")
+    assert first.memory["last_aspect"] == "targets"
+    platforms = ask(kb, "创新平台呢？", "ask_measure_info", Context(**first.memory))
+    assert platforms.topic is Topic.targets and "330" in text_of(platforms), text_of(platforms)
+    national = ask(kb, "那国家级的呢？", "nlu_fallback", Context(**platforms.memory))
+    assert national.topic is Topic.targets and "国家级创新平台" in text_of(national), text_of(national)
+    assert "330" not in text_of(national)
+    # away from the targets, the same words name the measure
+    assert ask(kb, "创新平台呢？", "ask_measure_info").topic is Topic.measure
+    assert not plainly_answerable(Question("国家级的呢？"), kb, Context())
+    assert plainly_answerable(Question("国家级的呢？"), kb, Context(last_aspect="targets"))
