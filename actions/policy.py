@@ -14,6 +14,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from policy_answers.engine import Answer, Context, Question, calculator, decide, quotes_a_measure
+from policy_answers.language import language
 from policy_answers.outcome import Outcome
 from policy_answers.render import Reply
 from policy_answers.settings import hotline
@@ -96,8 +97,10 @@ class ActionPolicyCalculator(Action):
                   domain: dict[str, Any]) -> list[EventType]:
         kb = await get_kb()
         question = question_of(tracker)
-        if question.intent == "ask_what_can_i_get" and quotes_a_measure(kb, question):
-            # '企业建立技术研发和服务机构有啥政策' reads like a profile but quotes a measure's words
+        if question.intent == "ask_what_can_i_get" and (quotes_a_measure(kb, question)
+                                                        or language().theme_of(question.text)):
+            # '企业建立技术研发和服务机构有啥政策' reads like a profile but quotes a measure's words;
+            # '我们是企业，金融方面有什么支持' asks about a theme
             question = replace(question, intent="ask_measure_info")
             return deliver(dispatcher, decide(question, context_of(tracker), kb))
         answer = calculator(kb, tracker.get_slot("applicant_type"), tracker.get_slot("district"), hotline())

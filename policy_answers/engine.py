@@ -246,7 +246,7 @@ def _policy(question: Question, context: Context, kb: KnowledgeBase, lang: Langu
     if question.intent == "inform" and context.last_aspect == "calculator" and not named:
         return calculator(kb, applicant or context.applicant_type, district, context.hotline)  # '乳山' after the list
     if applicant and lang.profile.search(text) and all(_named_by_product(kb, question, m) for m in named) \
-            and not quotes_a_measure(kb, question):
+            and not quotes_a_measure(kb, question) and not (not named and lang.theme_of(text)):
         return calculator(kb, applicant, district, context.hotline)  # '我们是做海参养殖的合作社，有什么政策'
     by_name = [m for m in named if not _named_by_product(kb, question, m)]
     if by_name and set(by_name) & set(question.sure_values("measure")):
@@ -272,6 +272,10 @@ def _policy(question: Question, context: Context, kb: KnowledgeBase, lang: Langu
         theme = None if titled or aspect != "info" else lang.theme_of(text)
         if theme is not None:  # '科技金融有哪些政策': the theme's measures
             in_theme = [m for m in kb.measures if m.topic == theme]
+            # '我们是企业，金融方面有什么支持': the theme's measures for them, if any are
+            for_them = [m for m in in_theme if applicant and any(kb.applicant_covers(b, applicant)
+                                                                  for b in m.beneficiaries)]
+            in_theme = for_them or in_theme
             if len(in_theme) == 1:
                 return _measure(question, context, kb, lang, in_theme[0], aspect, district, named)
             return _theme(kb, theme, in_theme, aspect)

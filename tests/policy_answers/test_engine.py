@@ -106,6 +106,11 @@ CASES = [
     Case("农业方面有啥支持", "ask_measure_info", Topic.measures, ("agri_service_platform", "agri_key_tech"),
          "农业", ["二（五）、二（七）"]),
     Case("科技金融谁牵头", "ask_lead_unit", Topic.measure, ("tech_bank",), holds=["市金融办"]),
+    # who the user is beside a theme: the theme's measures (for them, where some are), not the whole list
+    Case("我们是startup，有啥finance方面的支持？", "ask_what_can_i_get", Topic.measures,
+         ("tech_bank", "tech_insurance", "tech_funds"), "科技金融"),
+    Case("人才方面有什么政策", "ask_what_can_i_get", Topic.measure, ("talent_support",), holds=["二（五）"]),
+    Case("我们是合作社，有什么政策", "ask_what_can_i_get", Topic.calculator, holds=["星创天地"]),
 ]
 
 
