@@ -1,6 +1,7 @@
 """The example texts of Rasa NLU YAML files, as a user would type them: read in one place by the NLU
 generator (not to repeat hand-written texts) and the review export (not to repeat training or held-out
-texts). Entity markup is taken out, so an annotated text and its plain twin are the same text."""
+texts). Entity markup is taken out, so an annotated text and its plain twin are the same text. Also the
+questions of the held-out conversations, which no training file may hold."""
 
 from __future__ import annotations
 
@@ -33,3 +34,13 @@ def examples_by_intent(paths: Iterable[Path]) -> dict[str, set[str]]:
                 if line:
                     texts.add(plain(line))
     return found
+
+
+HELD_OUT_CONVERSATIONS = Path(__file__).resolve().parent.parent / "tests" / "conversations"
+
+
+def held_out_questions(folder: Path = HELD_OUT_CONVERSATIONS, pattern: str = "heldout*.yml") -> frozenset[str]:
+    """Every user turn of the held-out conversation sets (tests/conversations/heldout*.yml)."""
+    return frozenset(str(turn["user"]).strip() for path in sorted(folder.glob(pattern))
+                     for conversation in yaml.safe_load(path.read_text(encoding="utf-8"))["conversations"]
+                     for turn in conversation["turns"])
