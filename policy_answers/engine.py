@@ -246,7 +246,7 @@ def _policy(question: Question, context: Context, kb: KnowledgeBase, lang: Langu
     if question.intent == "inform" and context.last_aspect == "calculator" and not named:
         return calculator(kb, applicant or context.applicant_type, district, context.hotline)  # '乳山' after the list
     if applicant and lang.profile.search(text) and all(_named_by_product(kb, question, m) for m in named) \
-            and not quotes_a_measure(kb, question) and not (not named and lang.theme_of(text)):
+            and not quotes_a_measure(kb, question) and (named or not lang.theme_of(text)):
         return calculator(kb, applicant, district, context.hotline)  # '我们是做海参养殖的合作社，有什么政策'
     by_name = [m for m in named if not _named_by_product(kb, question, m)]
     if by_name and set(by_name) & set(question.sure_values("measure")):
