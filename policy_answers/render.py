@@ -256,34 +256,37 @@ def calculator(kb: KnowledgeBase, verdicts: list[Verdict], applicant_name: str, 
         return fixed("utter_no_measure_for_applicant", applicant=applicant_name, hotline=hotline)
     shown = verdicts[:CALCULATOR_LINES]
     lines = [say("calculator", "head", where=f"{district_name}的" if district_name else "", applicant=applicant_name)]
-    for verdict in shown:
-        m = verdict.measure
-        # a stated sum, cap or floor in the line; other support in words is in the measure's own answer
-        money = m.amount.kind in (AmountKind.fixed, AmountKind.max, AmountKind.min)
-        lines.append(say("calculator", "item" if money else "item_no_sum", name=m.name,
-                         support=kb.amount_text(m) if money else "", clause=m.clause))
+    lines += [_item(kb, v.measure) for v in shown]
     if len(verdicts) > len(shown):
         lines.append(say("calculator", "more", count=len(verdicts) - len(shown)))
     lines.append(say("calculator", "check"))
     if district_name is None and any(v.measure.cost_shares for v in shown):
         lines.append(say("calculator", "ask_district"))
-    lines.append(f"依据：{kb.document.number} " + "、".join(dict.fromkeys(v.measure.clause for v in shown)))
+    lines.append(_cite(kb, [v.measure.clause for v in shown]))
     buttons = [{"title": v.measure.name, "payload": f'/ask_eligibility{{"measure":"{v.measure.id}"}}'}
                for v in verdicts[:5]]
     return Reply("\n".join(lines), buttons=buttons)
 
 
+def _item(kb: KnowledgeBase, m: Measure) -> str:
+    """One measure's line in a list: a stated sum, cap or floor, else the name (its own answer says more)."""
+    money = m.amount.kind in (AmountKind.fixed, AmountKind.max, AmountKind.min)
+    return say("calculator", "item" if money else "item_no_sum", name=m.name,
+               support=kb.amount_text(m) if money else "", clause=m.clause)
+
+
+def _cite(kb: KnowledgeBase, clauses: list[str]) -> str:
+    """The citation of a reply drawn from several clauses, each once, in order."""
+    return f"依据：{kb.document.number} " + "、".join(dict.fromkeys(clauses))
+
+
 def theme(kb: KnowledgeBase, name: str, measures: list[Measure]) -> Reply:
     """The measures of one theme of the document, each with its sum or support and clause."""
-    body = [say("theme", "head", theme=name)]
-    for m in measures:
-        money = m.amount.kind in (AmountKind.fixed, AmountKind.max, AmountKind.min)
-        body.append(say("calculator", "item" if money else "item_no_sum", name=m.name,
-                        support=kb.amount_text(m) if money else "", clause=m.clause))
+    body = [say("theme", "head", theme=name), *(_item(kb, m) for m in measures)]
     clauses = list(dict.fromkeys(m.clause for m in measures))
     if len(clauses) == 1:  # one clause, one set of lead units for all of them
         body.append(say("theme", "units", units="、".join(u.name for u in kb.lead_units(clauses[0]))))
-    body += [say("theme", "check"), f"依据：{kb.document.number} " + "、".join(clauses)]
+    body += [say("theme", "check"), _cite(kb, clauses)]
     buttons = [{"title": m.name, "payload": f'/ask_measure_info{{"measure":"{m.id}"}}'} for m in measures[:5]]
     return Reply("\n".join(body), buttons=buttons)
 
