@@ -1,7 +1,7 @@
 """Adapters around the answer engine: tracker in, `decide`, replies and slots out.
 
-Every policy action is the same adapter; the intent in the tracker tells the engine what kind of
-question it is (a measure, the targets, the document). No decision is made here.
+Every policy action is the same adapter: the engine reads the message as a frame (DIET's intent is one
+signal to it) and merges it onto the last frame, kept in the `frame` slot. No decision is made here.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from policy_answers.engine import Answer, Context, Question, calculator, decide, quotes_a_measure
+from policy_answers.frames import Frame
 from policy_answers.language import language
 from policy_answers.outcome import Outcome
 from policy_answers.render import Reply
@@ -40,7 +41,7 @@ def context_of(tracker: Tracker) -> Context:
     return Context(measure=tracker.get_slot("measure"), clause=tracker.get_slot("clause"),
                    district=tracker.get_slot("district"), applicant_type=tracker.get_slot("applicant_type"),
                    amount=int(amount) if amount is not None else None, last_aspect=tracker.get_slot("last_aspect"),
-                   hotline=hotline())
+                   hotline=hotline(), frame=Frame.from_slot(tracker.get_slot("frame")))
 
 
 def send(dispatcher: CollectingDispatcher, reply: Reply) -> None:

@@ -21,6 +21,7 @@ import html
 import re
 import unicodedata
 from functools import lru_cache
+from pathlib import Path
 
 import opencc
 
@@ -91,6 +92,46 @@ def strip_pleasantries(text: str) -> str:
     return text
 
 
+# A message longer than this is a paste or a long story: the question is found in it (`focus`).
+FOCUS_CHARS = 120
+_SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]*")
+_ASKS = re.compile(r"[？?]|吗|多少|怎么|如何|哪|谁|什么|啥|能否|是否|可否|几")
+_MONEY_WORD = re.compile(r"\d+(?:\.\d+)?\s*(?:万|亿)?元?")
+_OFFICIAL_TEXTS = Path(__file__).resolve().parent.parent / "policy_kb" / "data"
+
+
+@lru_cache(maxsize=1)
+def official_text() -> str:
+    """The official texts beside the KB's data files, without whitespace: a pasted sentence of them is
+    the document, not the user's question."""
+    return "".join("".join(t.read_text(encoding="utf-8").split()) for t in sorted(_OFFICIAL_TEXTS.glob("*.txt")))
+
+
+def focus(text: str) -> str:
+    """The question in a long message: the document's own sentences pasted into it are dropped; of a long
+    story, the closing questions are kept with the earlier sentences that share a figure with them ('初步核定的
+    补助额为600万元…' for '这600万元里县级承担多少')."""
+    if len(text) <= FOCUS_CHARS:
+        return text
+    official = official_text()
+    kept = [s for s in (m.group(0).strip() for m in _SENTENCE.finditer(text)) if s]
+    kept = [s for s in kept if len(s) < 10 or "".join(s.split()).rstrip("。；;") not in official]
+    if sum(map(len, kept)) <= FOCUS_CHARS * 2 or not kept:
+        return "".join(kept) or text
+    last = len(kept)
+    while last > 0 and not _ASKS.search(kept[last - 1]):
+        last -= 1
+    first = last
+    while first > 0 and _ASKS.search(kept[first - 1]):
+        first -= 1
+    if last == 0:
+        return "".join(kept)
+    questions = kept[first:last]
+    figures = {f.strip() for q in questions for f in _MONEY_WORD.findall(q) if f.strip()[:1].isdigit()}
+    linked = [s for s in kept[:first] if any(f in s for f in figures)]
+    return "".join([*linked, *questions])
+
+
 def clean(text: str) -> str:
     # Masked numbers first ('138****5678', as the gateway sends them): the markup stripper would take
     # their stars for Markdown emphasis.
@@ -98,4 +139,4 @@ def clean(text: str) -> str:
     text = replace_personal_numbers(text)  # before folding, on the positions the patterns expect
     text = "".join(_fold(char) for char in text)
     text = _converter().convert(text)
-    return strip_pleasantries(_SPACES.sub(" ", text).strip())
+    return strip_pleasantries(_SPACES.sub(" ", focus(text)).strip())

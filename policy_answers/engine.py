@@ -10,9 +10,10 @@ from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Any
 
-from policy_answers import render
+from policy_answers import frame_answers, frames, render
 from policy_answers.clean import clean
 from policy_answers.figures import Figure, Role, count_claim, counts, read_figures, read_share_claim
+from policy_answers.frames import Frame, Operation, Subject
 from policy_answers.language import Language, language
 from policy_answers.outcome import Outcome
 from policy_answers.settings import DEFAULT_HOTLINE
@@ -83,6 +84,11 @@ class Context:
     amount: int | None = None
     last_aspect: str | None = None
     hotline: str = DEFAULT_HOTLINE
+    frame: Frame | None = None  # what the last answer answered, as a frame
+
+    def __post_init__(self) -> None:
+        if isinstance(self.frame, dict):  # as an answer's memory (the slot) holds it
+            object.__setattr__(self, "frame", Frame.from_slot(self.frame))
 
 
 @dataclass
@@ -94,6 +100,8 @@ class Answer:
     measures: tuple[str, ...] = ()
     clause: str | None = None
     figures: tuple[Figure, ...] = ()
+    targets: tuple[str, ...] = ()
+    doc_aspect: str | None = None
     # what the next turn should know; keys are the slot names, None clears a slot
     memory: dict[str, Any] = field(default_factory=dict)
 
@@ -105,8 +113,21 @@ class Answer:
 
 
 def decide(question: Question, context: Context, kb: KnowledgeBase) -> Answer:
+    """Read the message as a frame, merge it onto the last one, answer, and remember what was answered."""
     question = replace(question, text=clean(question.text))
     lang = language()
+    frame = frames.read(question.text, question.entities, kb, lang, question.intent)
+    partial = frames.is_partial(frame, question.text, lang, _named_words(question))
+    answer = _framed(question, context, kb, lang, frame, partial)
+    if answer is None:
+        if context.frame is not None and (partial or frame.correction or frames.is_follow_up(question.text, lang)):
+            question, context = _lean_on(question, context, kb, lang, frame, partial)
+        answer = _understood(question, context, kb, lang)
+    answer.memory["frame"] = _remembered(answer, frame, context, kb).to_slot()
+    return answer
+
+
+def _understood(question: Question, context: Context, kb: KnowledgeBase, lang: Language) -> Answer:
     whole = _decide(question, context, kb, lang)
     halves = _halves(question, lang)
     if halves and whole.topic is not Topic.measures:
@@ -333,7 +354,9 @@ def _measure(question: Question, context: Context, kb: KnowledgeBase, lang: Lang
     text = question.text
     figures = tuple(read_figures(text, lang))
     figure = figures[0] if figures else None
-    if figure is None and not named and context.last_aspect in ("cost_share", "amount") and context.amount:
+    inherited = any(e.get("inherited") for e in question.entities)
+    if figure is None and (not named or inherited) and context.last_aspect in ("cost_share", "amount") \
+            and context.amount:
         figure = Figure(int(context.amount), Role.subsidy, "")  # '那文登区呢' after a split of the user's figure
     applicant = question.first("applicant_type") or context.applicant_type
     memory: dict[str, Any] = {"measure": measure.id, "clause": None, "district": district, "amount": None}
@@ -417,6 +440,9 @@ def _no_measure(question: Question, context: Context, kb: KnowledgeBase, aspect:
         reply = render.targets(kb, [kb.target(t) for t in question.values("target")])
         return Answer(Outcome.answered, Topic.targets, [reply], aspect=aspect)
     candidates = likely_measures(kb, question.text)
+    if len(candidates) == 1:  # a clarification with one candidate is an answer
+        return _measure(question, context, kb, language(), candidates[0], aspect,
+                        question.first("district") or context.district, [candidates[0].id])
     if not candidates:
         # nothing in the document comes close: say what the bot covers and where else to ask
         buttons = [{"title": m.name, "payload": f'/ask_measure_info{{"measure":"{m.id}"}}'}
@@ -451,7 +477,8 @@ def _targets_answer(kb: KnowledgeBase, chosen: list[Target], text: str, lang: La
         # '技术交易额目标是50亿吗': 是/不是 first
         stated = counts("".join(t.quote for t in (chosen or kb.targets)))
         reply = render.verdict_first(reply, set(claimed) <= set(stated))
-    return Answer(Outcome.answered, Topic.targets, [reply], aspect="targets", memory={"last_aspect": "targets"})
+    return Answer(Outcome.answered, Topic.targets, [reply], aspect="targets", targets=tuple(t.id for t in chosen),
+                  memory={"last_aspect": "targets"})
 
 
 def _document(question: Question, context: Context, kb: KnowledgeBase, lang: Language) -> Answer:
@@ -462,4 +489,238 @@ def _document(question: Question, context: Context, kb: KnowledgeBase, lang: Lan
                       memory={"clause": clause.id, "measure": None})
     if kb.clear_hit(question.text, min_score=DOCUMENT_QUESTION_SCORE):
         return _policy(question, context, kb, lang)
-    return Answer(Outcome.answered, Topic.document, [render.document(kb)])
+    aspect = lang.frames.document_aspect(question.text, "ask_document") or "all"
+    return _document_frame(kb, aspect)
+
+
+# --- frames: follow-ups, corrections, the document, arithmetic, what the document leaves open -------
+
+_ASPECT_INTENT = {aspect: intent for intent, aspect in INTENT_ASPECT.items()}
+
+
+def _named_words(question: Question) -> tuple[str, ...]:
+    """The user's words for the KB terms other than measures ('荣成', '乡镇', '200万')."""
+    return tuple(e["text"] for e in question.entities if e.get("entity") != "measure" and e.get("text"))
+
+
+def _remembered(answer: Answer, frame: Frame, context: Context, kb: KnowledgeBase) -> Frame:
+    """The frame the next turn leans on: what this answer answered. A clarification or a fallback keeps
+    the last one, so '谁牵头' after '您是想问哪一项？' still has something to lean on."""
+    previous = context.frame
+    if answer.outcome is not Outcome.answered and previous is not None:
+        return previous
+    subject = {Topic.measure: Subject.measure, Topic.measures: Subject.measure, Topic.clause: Subject.clause,
+               Topic.targets: Subject.targets, Topic.document: Subject.document}.get(answer.topic, Subject.none)
+    return Frame(document=kb.document.code, subject=subject, measures=answer.measures, clause=answer.clause,
+                 targets=answer.targets, aspect=answer.aspect, doc_aspect=answer.doc_aspect,
+                 district=frame.district or (previous.district if previous else None),
+                 applicant=frame.applicant or (previous.applicant if previous else None))
+
+
+def _sibling_by_word(kb: KnowledgeBase, measure_id: str, word: str) -> str | None:
+    """'县呢' after the township award: the measure of the same clause whose name holds the word."""
+    if not word:
+        return None
+    measure = kb.measure(measure_id)
+    if word in measure.name or any(word in a for a in measure.aliases):
+        return None
+    siblings = [m for m in kb.measures if m.clause == measure.clause and m.id != measure_id
+                and (word in m.name or any(word in a for a in m.aliases))]
+    return siblings[0].id if len(siblings) == 1 else None
+
+
+def _lean_on(question: Question, context: Context, kb: KnowledgeBase, lang: Language, frame: Frame,
+             partial: bool) -> tuple[Question, Context]:
+    """A message that names part of a frame ('县呢', '谁牵头', '不对，我问的是乡镇') asked as the last frame
+    changed by it: what it names replaces, what it omits is inherited."""
+    previous = context.frame
+    assert previous is not None
+    aspect = frame.aspect or previous.aspect
+    intent = question.intent
+    if frame.aspect is None and aspect in _ASPECT_INTENT:
+        intent = _ASPECT_INTENT[aspect]  # '那农科驿站呢' is asked the way the last question was
+    elif intent in ("ask_targets", "ask_document") or intent not in INTENT_ASPECT:
+        intent = _ASPECT_INTENT.get(aspect or "", "inform")
+    measure, clause = context.measure, context.clause
+    entities = question.entities
+    if partial and len(previous.measures) == 1:
+        measure = _sibling_by_word(kb, previous.measures[0], frames.core(frame.rest, lang)) or previous.measures[0]
+        if frame.applicant:
+            measure = _sibling_for(kb, measure, frame.applicant)  # '合作社呢'
+        # the measure it omits is inherited: a weak search hit on its other words does not replace it
+        entities = (*entities, {"entity": "measure", "value": measure, "confidence_entity": 1.0, "inherited": True})
+    elif partial and previous.clause:  # a theme of one clause, or a clause: lean on the clause
+        measure, clause = None, previous.clause
+    text = frame.rest if frame.correction else question.text
+    leaned = Context(measure=measure, clause=clause, district=frame.district or context.district,
+                     applicant_type=context.applicant_type, amount=context.amount,
+                     last_aspect=aspect, hotline=context.hotline, frame=previous)
+    return replace(question, text=text or question.text, intent=intent, entities=entities), leaned
+
+
+def _framed(question: Question, context: Context, kb: KnowledgeBase, lang: Language, frame: Frame,
+            partial: bool) -> Answer | None:
+    """The answers a frame plans on its own; None where the measure engine answers."""
+    previous = context.frame
+    if partial and frame.brevity and previous is not None and previous.subject is not Subject.none:
+        return _again(question, context, kb, lang, previous, frame.brevity)
+    if partial and previous is not None and not frame.correction:
+        if previous.subject is Subject.targets and previous.targets \
+                and not target_follow_up(kb, question.text, context):
+            # '孵化器和众创空间呢？' names other targets; '到哪年' asks about the same ones
+            named = list(dict.fromkeys(kb.target(h.key) for h in kb.find_targets(question.text)))
+            chosen = named or [kb.target(t) for t in previous.targets]
+            return _targets_answer(kb, chosen, question.text, lang)
+        if previous.subject is Subject.document and not frame.aspect:
+            return _document_frame(kb, frame.doc_aspect or lang.frames.document_aspect(question.text, "ask_document")
+                                   or previous.doc_aspect or "summary")
+    if frame.subject is Subject.document and not kb.find_clause_by_title(question.text) \
+            and not kb.find_targets(question.text) \
+            and not kb.clear_hit(question.text, min_score=DOCUMENT_QUESTION_SCORE):  # '文件里西洋参说的啥'
+        return _document_frame(kb, frame.doc_aspect or "all")
+    arithmetic = _arithmetic(question, context, kb, lang, frame)
+    if arithmetic is not None:
+        return arithmetic
+    open_point = _undecided(question, context, kb, lang, frame, partial)
+    if open_point is not None:
+        return open_point
+    uncovered = _not_covered(question, kb, lang, context.hotline)
+    if uncovered is not None:
+        return uncovered
+    if frame.subject is Subject.clause and frame.clause and not frame.measures:
+        return _clause_frame(question, context, kb, lang, frame)
+    return None
+
+
+def _document_frame(kb: KnowledgeBase, aspect: str) -> Answer:
+    return Answer(Outcome.answered, Topic.document, [frame_answers.document_answer(kb, aspect)], aspect="info",
+                  doc_aspect=aspect, memory={"last_aspect": "info", "measure": None, "clause": None})
+
+
+def _clause_frame(question: Question, context: Context, kb: KnowledgeBase, lang: Language, frame: Frame) -> Answer:
+    """'二（二） 上限', '第二部分第九条 牵头', '32号文 二（八）': the clause, or its one measure that answers."""
+    clause = kb.clause(frame.clause or "")
+    aspect = frame.aspect or _aspect(question, context, lang)
+    in_clause = kb.measures_in_clause(clause.id)
+    with_money = [m for m in in_clause if m.amount.value_yuan]
+    chosen = None
+    if aspect in ("amount", "cost_share") and len(with_money) == 1:
+        chosen = with_money[0]
+    elif len(in_clause) == 1 and aspect not in ("info", "lead_unit"):
+        chosen = in_clause[0]
+    if chosen is not None:
+        return _measure(question, context, kb, lang, chosen, aspect, question.first("district") or context.district,
+                        [chosen.id])
+    reply = render.clause_answer(kb, clause, question.text, aspect)
+    return Answer(Outcome.answered, Topic.clause, [reply], aspect=aspect, clause=clause.id,
+                  memory={"last_aspect": aspect, "measure": None, "clause": clause.id})
+
+
+def _again(question: Question, context: Context, kb: KnowledgeBase, lang: Language, previous: Frame,
+           brevity: str) -> Answer:
+    """'说简单点' / '详细点': the last answer again, shorter (its first line and citation) or with the
+    document's own words."""
+    if previous.subject is Subject.document:
+        answer = _document_frame(kb, previous.doc_aspect or "summary")
+    elif previous.subject is Subject.targets and previous.targets:
+        answer = _targets_answer(kb, [kb.target(t) for t in previous.targets], "", lang)
+    elif previous.measures:
+        measure = kb.measure(previous.measures[0])
+        answer = _measure(replace(question, text=""), context, kb, lang, measure, previous.aspect or "info",
+                          previous.district or context.district, [measure.id])
+    elif previous.clause:
+        clause = kb.clause(previous.clause)
+        reply = render.clause_answer(kb, clause, "", previous.aspect or "info", whole=brevity == "long")
+        answer = Answer(Outcome.answered, Topic.clause, [reply], aspect=previous.aspect, clause=clause.id,
+                        memory={"clause": clause.id, "measure": None})
+    else:
+        return _no_measure(question, context, kb, "info")
+    replies = [render.shorter(r) if brevity == "short" else render.longer(kb, r, answer.measures, answer.clause)
+               for r in answer.replies]
+    answer.replies = replies
+    return answer
+
+
+def _counted_measures(text: str, kb: KnowledgeBase, lang: Language, measures: list[str]) -> dict[str, int]:
+    """'一个县和两个镇': the count each named measure is taken with, by the word after the count
+    (a character of that measure's name and of no other named one)."""
+    found: dict[str, int] = {}
+    for match in lang.frames.count.finditer(text):
+        number = frames.count_value(match.group("n"), lang)
+        noun = text[match.end():match.end() + 2].lstrip("的")
+        if not number or not noun:
+            continue
+        for measure_id in measures:
+            others = [kb.measure(o).name for o in measures if o != measure_id]
+            if noun[0] in kb.measure(measure_id).name and not any(noun[0] in name for name in others):
+                found.setdefault(measure_id, number)
+    return found
+
+
+def _arithmetic(question: Question, context: Context, kb: KnowledgeBase, lang: Language,
+                frame: Frame) -> Answer | None:
+    """Sums, count × amount and differences over the document's figures, each input shown with its clause."""
+    if frame.operation is Operation.lookup:
+        return None
+    measures = list(frame.measures) or list(question.values("measure"))
+    if not measures and context.frame and context.frame.measures \
+            and frames.is_partial(frame, question.text, lang, _named_words(question)):
+        measures = list(context.frame.measures)
+    reply = None
+    if frame.operation is Operation.compare and len(measures) >= 2:
+        reply = frame_answers.compare(kb, kb.measure(measures[0]), kb.measure(measures[1]))
+    elif len(measures) >= 2:
+        counts = _counted_measures(question.text, kb, lang, measures)
+        reply = frame_answers.add(kb, [kb.measure(m) for m in measures[:3]], counts)
+    elif frame.operation is Operation.multiply and frame.count and measures:
+        reply = frame_answers.multiply(kb, kb.measure(measures[0]), frame.count)
+    elif frame.operation is Operation.multiply and frame.count and frame.targets:
+        reply = frame_answers.multiply_target(kb, kb.target(frame.targets[0]), frame.count)
+    if reply is None:
+        return None
+    return Answer(Outcome.answered, Topic.measures if len(measures) > 1 else Topic.measure, [reply],
+                  aspect="amount", measures=tuple(measures), memory={"last_aspect": "amount",
+                                                                     "measure": measures[0] if measures else None})
+
+
+def _undecided(question: Question, context: Context, kb: KnowledgeBase, lang: Language, frame: Frame,
+               partial: bool) -> Answer | None:
+    """A yes/no question the document does not decide ('能和别的补助叠加吗', '2025年还能申请吗'): never 是/不是."""
+    text = _last_sentence(question.text)  # '…以便对接到账时间。这600万元里县级承担多少？' asks the last
+    what = lang.frames.undecided_of(text)
+    year = frame.year
+    if what is None and year is None:
+        return None
+    if year is not None and not (lang.is_yes_no(text) or "还能" in text or "能不能" in text):
+        return None
+    measures = list(frame.measures) or (list(context.frame.measures) if context.frame and partial else [])
+    if not measures:
+        if year is not None:
+            return _document_frame(kb, "validity")
+        return None
+    measure = kb.measure(measures[0])
+    reply = frame_answers.undecided(kb, measure, what or "", year if what is None else None)
+    return Answer(Outcome.answered, Topic.measure, [reply], aspect="info", measures=(measure.id,),
+                  memory={"last_aspect": "info", "measure": measure.id, "clause": None})
+
+
+def _last_sentence(text: str) -> str:
+    parts = [p for p in re.split(r"(?<=[。；;])", text) if p.strip()]
+    return parts[-1] if parts else text
+
+
+def _not_covered(question: Question, kb: KnowledgeBase, lang: Language, hotline: str) -> Answer | None:
+    """'高新技术企业认定需要什么条件', '专利费能减免吗': a topic the document does not cover, even near its
+    words: say so, what it says nearby, and where to ask. Not for someone telling who they are."""
+    text = re.split(r"[，,]", _last_sentence(question.text))[-1]  # the question itself, not the story before it
+    found = lang.frames.not_covered.search(text)
+    if found is None or lang.profile.search(text) or found.group(0) in _document_text(kb):
+        return None
+    named = question.sure_values("measure")
+    nearby = kb.measure(named[0]) if named else None
+    reply = frame_answers.not_covered(kb, found.group(0), nearby, hotline)
+    return Answer(Outcome.out_of_scope, Topic.out_of_scope, [reply])
+
+
+def _document_text(kb: KnowledgeBase) -> str:
+    return "".join("".join(c.text.split()) for c in kb.data.clauses)

@@ -6,10 +6,61 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 LANGUAGE_FILE = Path(__file__).resolve().parent / "data" / "language.yml"
+
+
+@dataclass(frozen=True)
+class FrameCues:
+    """The words of `frames:` in language.yml: what kind of question a message is beyond its measure."""
+
+    correction: re.Pattern[str]
+    shorter: re.Pattern[str]
+    longer: re.Pattern[str]
+    follow_up_frame: re.Pattern[str]
+    partial_max_chars: int
+    document: re.Pattern[str]
+    document_aspects: dict[str, re.Pattern[str]]
+    total: re.Pattern[str]
+    compare: re.Pattern[str]
+    count: re.Pattern[str]
+    count_words: dict[str, int]
+    previous: re.Pattern[str]
+    undecided: dict[str, re.Pattern[str]]
+    not_covered: re.Pattern[str]
+
+    def undecided_of(self, text: str) -> str | None:
+        """What a question asks that the document never decides ('能叠加吗' → 能否与其他补助同时享受)."""
+        return next((what for what, cue in self.undecided.items() if cue.search(text)), None)
+
+    def document_aspect(self, text: str, intent: str | None = None) -> str | None:
+        """What a question about the document itself asks ('这个文件有几条' → structure), if it is one:
+        it names the document (or DIET read it as one) and asks one of the document's aspects."""
+        if not (self.document.search(text) or intent == "ask_document"):
+            return None
+        return next((name for name, cue in self.document_aspects.items() if cue.search(text)), None)
+
+
+def _frame_cues(raw: dict[str, Any]) -> FrameCues:
+    return FrameCues(
+        correction=re.compile(raw["correction"], re.IGNORECASE),
+        shorter=re.compile(raw["shorter"], re.IGNORECASE),
+        longer=re.compile(raw["longer"], re.IGNORECASE),
+        follow_up_frame=re.compile(raw["follow_up_frame"], re.IGNORECASE),
+        partial_max_chars=int(raw["partial_max_chars"]),
+        document=re.compile(raw["document"], re.IGNORECASE),
+        document_aspects={name: re.compile(cue, re.IGNORECASE) for name, cue in raw["document_aspects"].items()},
+        total=re.compile(raw["total"], re.IGNORECASE),
+        compare=re.compile(raw["compare"], re.IGNORECASE),
+        count=re.compile(raw["count"]),
+        count_words=dict(raw["count_words"]),
+        previous=re.compile(raw["previous"]),
+        undecided={what: re.compile(cue, re.IGNORECASE) for what, cue in raw["undecided"].items()},
+        not_covered=re.compile(raw["not_covered"], re.IGNORECASE),
+    )
 
 
 @dataclass(frozen=True)
@@ -32,6 +83,7 @@ class Language:
     pleasantry_last: re.Pattern[str]  # one at the end
     themes: dict[str, re.Pattern[str]]  # KB topic id -> the user's words for it
     theme_question: re.Pattern[str]
+    frames: FrameCues
 
     def aspect_of(self, text: str) -> str | None:
         """The aspect a plain cue names, in the file's order (lead unit before amount: '谁给钱')."""
@@ -71,4 +123,5 @@ def language() -> Language:
         pleasantry_last=re.compile(raw["pleasantries"]["after"] + "$", re.IGNORECASE),
         themes={topic: re.compile(cue, re.IGNORECASE) for topic, cue in raw["themes"].items()},
         theme_question=re.compile(raw["theme_question"], re.IGNORECASE),
+        frames=_frame_cues(raw["frames"]),
     )

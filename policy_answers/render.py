@@ -389,3 +389,24 @@ def own_spending(kb: KnowledgeBase, measure: Measure, spent_yuan: int, district:
 def verdict_first(reply: Reply, agrees: bool) -> Reply:
     """A yes/no question's reply: 是的/不是 on the first line, then the document's answer."""
     return Reply(say("claims", "verdict", "yes" if agrees else "no") + "\n" + reply.text, reply.buttons, reply.custom)
+
+
+def shorter(reply: Reply) -> Reply:
+    """'说简单点': the answer's first line and its citation; the card keeps the rest."""
+    parts = [line for line in reply.text.split("\n") if line.strip()]
+    if len(parts) <= 2:
+        return reply
+    return Reply("\n".join([parts[0], parts[-1]]), reply.buttons, reply.custom, reply.response, reply.variables)
+
+
+def longer(kb: KnowledgeBase, reply: Reply, measures: tuple[str, ...], clause: str | None) -> Reply:
+    """'详细点': the answer with the document's own words of its clause before the citation."""
+    clause_id = kb.measure(measures[0]).clause if measures else clause
+    if not clause_id or not reply.text:
+        return reply
+    parts = reply.text.split("\n")
+    whole = say("measure", "pieces", "sentence", sentence="".join(sentences(kb.clause(clause_id).text)))
+    if whole in reply.text:
+        return reply
+    return Reply("\n".join([*parts[:-1], whole, parts[-1]]), reply.buttons, reply.custom, reply.response,
+                 reply.variables)

@@ -46,6 +46,7 @@ class Document(Strict):
     implements: DocumentRef
     refers_to: list[DocumentRef]
     period: Period
+    purpose: str = ""  # why the document was issued, verbatim (its preamble)
 
 
 class ApplicantType(Strict):

@@ -7,12 +7,16 @@ one-character deletion, so matching costs a few dictionary look-ups rather than 
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 _MIN_FUZZY_LEN = 3  # two-character words are too easy to mistake for one another
 _MIN_INDEL_LEN = 4  # a missing or extra character in a three-character word changes the word
+_CJK_TERM = re.compile(r"[\u4e00-\u9fff]{3,}")
+# a hotline agent's token: two or three Chinese characters standing alone ('研补 封顶')
+_TOKEN = re.compile(r"(?<![\u4e00-\u9fff])[\u4e00-\u9fff]{2,3}(?![\u4e00-\u9fff])")
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,7 @@ class TermIndex:
         for term in self._exact:
             self._starting[term[0]].add(len(term))
         self._fuzzy: dict[str, set[str]] = defaultdict(set)
+        self._short: tuple[dict[str, set[str]], dict[str, set[str]]] | None = None
         # Windows that can be one edit from a term, found from their ends: one substitution, insertion
         # or deletion leaves a term's first two or last two characters in place (a three-character
         # term's substitution in the middle leaves its first and last). Bigram → window lengths.
@@ -83,6 +88,43 @@ class TermIndex:
         if fuzzy:
             hits += self._fuzzy_hits(text, covered)
         return sorted(hits, key=lambda h: (h.start, -h.end))
+
+    def shorthand(self, text: str, covered: list[bool]) -> list[TermHit]:
+        """Terms typed short, where nothing else was found: a word of one key's terms only ('驿站' of
+        农科驿站, '顾问' of 科技顾问制度), or a two- or three-character token made of a term's first
+        character and later ones in order ('研补' for 研发补助). A part that several keys share says nothing."""
+        parts, abbreviations = self._short_forms()
+        hits: list[TermHit] = []
+        for start, end in _word_spans(text):
+            word = text[start:end]
+            if end - start >= 2 and not any(covered[start:end]) and len(parts.get(word, ())) == 1:
+                hits.append(TermHit(next(iter(parts[word])), word, word, start, end, True))
+        for match in _TOKEN.finditer(text):
+            start, end = match.span()
+            token = match.group(0)
+            if any(covered[start:end]) or any(h.start < end and start < h.end for h in hits):
+                continue
+            keys = abbreviations.get(token, set()) | parts.get(token, set())
+            if len(keys) == 1:
+                hits.append(TermHit(next(iter(keys)), token, token, start, end, True))
+        return sorted(hits, key=lambda h: h.start)
+
+    def _short_forms(self) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+        if self._short is None:
+            parts: dict[str, set[str]] = defaultdict(set)
+            abbreviations: dict[str, set[str]] = defaultdict(set)
+            for term, keys in self._exact.items():
+                if not _CJK_TERM.fullmatch(term):
+                    continue
+                for size in range(2, min(len(term), 5)):
+                    for start in range(len(term) - size + 1):
+                        parts[term[start:start + size]].update(keys)
+                for second in range(2, len(term)):
+                    abbreviations[term[0] + term[second]].update(keys)
+                    for third in range(second + 1, len(term)):
+                        abbreviations[term[0] + term[second] + term[third]].update(keys)
+            self._short = (dict(parts), dict(abbreviations))
+        return self._short
 
     def _typo_windows(self, text: str) -> list[tuple[int, int]]:
         """(length, start) of the windows that may be one edit from a term, longest first."""

@@ -99,6 +99,7 @@ def find_problems(data: PolicyData, source_text: str) -> list[Problem]:
     for path, text in [("document.number", doc.number), ("document.title", doc.title),
                        ("document.issuer", doc.issuer), ("document.publication", doc.publication),
                        ("document.addressees", doc.addressees), ("document.copied_to", doc.copied_to),
+                       ("document.purpose", doc.purpose),
                        ("document.implements.number", doc.implements.number),
                        ("document.implements.title", doc.implements.title),
                        *[(f"document.refers_to[{i}].number", r.number) for i, r in enumerate(doc.refers_to)],

@@ -20,9 +20,9 @@ from rasa.nlu.utils.spacy_utils import SpacyModel, SpacyNLP
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from policy_kb.figures import money_spans
 from policy_kb.terms import TermIndex
-from policy_rasa.spacy_zh import LABELS, PRECEDENCE, PRODUCT_MARK, term_indexes
+from policy_rasa.kb_entities import extract_entities
+from policy_rasa.spacy_zh import term_indexes
 
 
 @DefaultV1Recipe.register(
@@ -62,26 +62,4 @@ class KBEntityExtractor(GraphComponent, EntityExtractorMixin):
                         add_to_output=True)
         return messages
 
-    @staticmethod
-    def extract(text: str, doc: Any, terms: dict[str, TermIndex]) -> list[dict[str, Any]]:
-        found: list[dict[str, Any]] = []
-        covered = [False] * len(text)
-
-        def add(entity: str, value: Any, start: int, end: int, confidence: float = 1.0) -> None:
-            if any(covered[start:end]):
-                return
-            covered[start:end] = [True] * (end - start)
-            found.append({"entity": entity, "value": value, "start": start, "end": end,
-                          "text": text[start:end], "confidence_entity": confidence})
-            if isinstance(value, str) and value.endswith(PRODUCT_MARK):
-                found[-1].update(value=value.removesuffix(PRODUCT_MARK), product=True)
-
-        for start, end, _surface, yuan in money_spans(text):
-            add("money", yuan, start, end)
-        for ent in doc.ents:
-            if ent.label_ in LABELS:
-                add(LABELS[ent.label_], ent.ent_id_, ent.start_char, ent.end_char)
-        for entity in PRECEDENCE:
-            for hit in terms[entity].find(text, fuzzy=entity == "measure"):
-                add(entity, hit.key, hit.start, hit.end, 0.8 if hit.fuzzy else 1.0)
-        return sorted(found, key=lambda e: e["start"])
+    extract = staticmethod(extract_entities)

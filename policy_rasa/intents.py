@@ -29,6 +29,7 @@ from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from policy_answers.frames import signals
 from policy_answers.language import language
 
 REMAP = {"ask_what_can_i_get": "ask_eligibility"}
@@ -39,6 +40,10 @@ YIELDING = frozenset({DEFAULT_NLU_FALLBACK_INTENT_NAME, "greet", "thank", "goodb
 THEME_YIELDING = YIELDING | {"ask_what_can_i_get"}
 # Intents a plain request for a person overrules ('你是真人吗' stays a bot challenge).
 TO_HANDOFF = YIELDING - {"bot_challenge", "what_can_you_do"}
+# Intents the frame's words overrule: a correction is not a denial, '县呢' is not small talk, and
+# '按哪些文件给奖励' without anyone named is not a profile for the calculator's form.
+FRAME_YIELDING = YIELDING | {"ask_what_can_i_get", "inform"}
+SMALL_TALK = ("greet", "thank", "goodbye", "affirm", "bot_challenge", "what_can_you_do")
 POLICY_INTENTS = ("ask_measure_info", "ask_eligibility", "ask_amount", "ask_cost_share", "ask_conditions",
                   "ask_how_to_apply", "ask_lead_unit", "ask_targets")
 
@@ -67,6 +72,9 @@ class MeasureIntentRefiner(GraphComponent):
                   and language().theme_of(message.get(TEXT) or "")):
                 message.set(INTENT, {INTENT_NAME_KEY: "ask_measure_info", "confidence": intent.get("confidence", 0.0)},
                             add_to_output=True)
+            elif name in FRAME_YIELDING and (routed := _by_frame(message, name, measures)):
+                message.set(INTENT, {INTENT_NAME_KEY: routed, "confidence": intent.get("confidence", 0.0)},
+                            add_to_output=True)
             elif sure and name in YIELDING:
                 default = "ask_targets" if all(e["entity"] == "target" for e in sure) else "ask_measure_info"
                 ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") in POLICY_INTENTS]
@@ -84,3 +92,28 @@ def _profile_by_product(message: Message, measures: list[dict[str, Any]]) -> boo
 
 def _names_applicant(message: Message) -> bool:
     return any(e.get("entity") == "applicant_type" for e in message.get(ENTITIES, []))
+
+
+def _by_frame(message: Message, name: str, measures: list[dict[str, Any]]) -> str | None:
+    """The intent the message's frame words give it (policy_answers.frames.signals), or None."""
+    text = message.get(TEXT) or ""
+    named = tuple(e["text"] for e in message.get(ENTITIES, []) if e.get("entity") != "measure" and e.get("text"))
+    found = signals(text, language(), names_subject=bool(measures), named=named)
+    if name == "ask_what_can_i_get" and _names_applicant(message):
+        return None
+    if "document" in found and not measures:
+        return "ask_document"
+    if found & {"clause", "operation", "open_point"} or (measures and name == DEFAULT_NLU_FALLBACK_INTENT_NAME):
+        ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") in POLICY_INTENTS[:-1]]
+        return ranking[0]["name"] if ranking else "ask_measure_info"
+    if found & {"correction", "brevity", "previous"} and name != "inform":
+        return "inform"
+    if "partial" in found and name not in ("inform", *SMALL_TALK):
+        return "inform"
+    if "partial" in found and name in SMALL_TALK and (language().aspect_of(text) or _names_other(message)):
+        return "inform"  # '那荣成呢' is not a greeting
+    return None
+
+
+def _names_other(message: Message) -> bool:
+    return any(e.get("entity") in ("district", "applicant_type", "money", "target") for e in message.get(ENTITIES, []))

@@ -100,7 +100,7 @@ async def test_question_too_long(make_gateway: Any, stub_rasa: StubRasa) -> None
 
 async def test_default_limit_is_500_characters(gateway: TestClient, stub_rasa: StubRasa) -> None:
     await assert_rejected(
-        gateway, stub_rasa, as_json({"sender": "v1", "message": "研" * 501}), 413, "不超过500个字"
+        gateway, stub_rasa, as_json({"sender": "v1", "message": "研" * 2001}), 413, "不超过2000个字"
     )
 
 

@@ -17,7 +17,7 @@ def test_defaults(tmp_path: Path) -> None:
     assert settings.action_url == "http://127.0.0.1:5055"
     assert settings.app_db_url == f"sqlite:///{tmp_path / 'var' / 'app.db'}"
     assert settings.hotline == "12345"
-    assert settings.max_message_chars == 500
+    assert settings.max_message_chars == 2000
     assert settings.rasa_timeout_s == 10.0
     assert (tmp_path / "var").is_dir()
 

@@ -46,8 +46,23 @@ def document_figures() -> tuple[set[str], list[Decimal]]:
     return set(arabic_figures(text)), percents
 
 
+# Arithmetic the user may ask on the document's own sums: a few of each added ('一个县和两个镇一共多少').
+MAX_COUNT = 5
+
+
+def _sums(values: list[Decimal]) -> set[Decimal]:
+    sums = {Decimal(0)}
+    for value in values:
+        sums |= {s + k * value for s in sums for k in range(1, MAX_COUNT + 1)}
+    return sums - {Decimal(0)}
+
+
 def allowed_figures(user_texts: list[str], doc_figures: set[str], percents: list[Decimal]) -> set[str]:
     allowed = set(doc_figures) | {HOTLINE}
+    sums = _sums(sorted({Decimal(y) for _s, y in find_money(SOURCE.read_text(encoding="utf-8")) if y < 10**8}))
+    for value in sums:
+        wan = (value / 10_000).normalize()
+        allowed |= {f"{wan:f}", f"{value.normalize():f}"}
     # the document's own sums split by its own percentages (1000万 × 25% = 250万)
     for text in [SOURCE.read_text(encoding="utf-8"), *user_texts]:
         allowed |= set(arabic_figures(text))

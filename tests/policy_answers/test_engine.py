@@ -15,7 +15,7 @@ from policy_answers.figures import Role
 from policy_answers.language import language
 from policy_answers.outcome import Outcome
 from policy_kb.query import KnowledgeBase
-from policy_rasa.entities import KBEntityExtractor
+from policy_rasa.kb_entities import extract_entities
 from policy_rasa.spacy_zh import ruler_patterns, term_indexes
 
 
@@ -26,7 +26,7 @@ class _NoEnts:
 def ask(kb: KnowledgeBase, text: str, intent: str, context: Context | None = None) -> Answer:
     products = frozenset(p for m in kb.measures for p in m.products)
     terms = term_indexes(ruler_patterns(kb.term_lists(), products))
-    entities = KBEntityExtractor.extract(clean(text), _NoEnts(), terms)
+    entities = extract_entities(clean(text), _NoEnts(), terms)
     return decide(Question(text, intent, (intent,), tuple(entities)), context or Context(), kb)
 
 

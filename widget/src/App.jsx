@@ -13,7 +13,7 @@ import { clearHistory, loadHistory, newSenderId, saveHistory } from './history.j
 import { botText, botTurn, erasureNote, errorMessage, spoken, userMessage, withTime } from './messages.js';
 import { PolicyCard } from './PolicyCard.jsx';
 
-export const MAX_MESSAGE_CHARS = 500; // the gateway's default MAX_MESSAGE_CHARS
+export const MAX_MESSAGE_CHARS = 2000; // the gateway's default MAX_MESSAGE_CHARS
 const HOST_MESSAGE = 'weihai-policy-widget';
 
 const starters = () => STARTER_QUESTIONS.map((question) => ({ name: question, payload: question }));

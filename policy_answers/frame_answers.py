@@ -1,0 +1,180 @@
+"""Replies planned from a frame where no single measure's card answers: the document as a subject, arithmetic
+on the document's figures with every input shown, what the document leaves undecided, what it does not cover.
+Every figure is the KB's (or arithmetic on it); the words are in templates/frames.yml."""
+
+from __future__ import annotations
+
+from collections import Counter
+from decimal import Decimal
+
+from policy_answers.frames import numeral
+from policy_answers.render import HANDOFF_BUTTON, Reply, card, document
+from policy_answers.templates import fill, lines, say, templates
+from policy_kb.figures import format_yuan
+from policy_kb.query import KnowledgeBase
+from policy_kb.schema import AmountKind, Measure, Target, TargetKind
+
+_MONEY = (AmountKind.fixed, AmountKind.max, AmountKind.min)
+_PART_NUMERALS = ("一", "二", "三")
+
+
+def _cite(kb: KnowledgeBase, clauses: list[str] | None = None) -> str:
+    """The citation line: the document, and the clauses the reply drew on, each once, in order."""
+    if not clauses:
+        return f"依据：{kb.document.number}"
+    return f"依据：{kb.document.number} " + "、".join(dict.fromkeys(clauses))
+
+
+def _date(kb: KnowledgeBase) -> str:
+    day = kb.document.issue_date
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def _parts(kb: KnowledgeBase) -> list[tuple[str, str, list[str]]]:
+    """(numeral, part title, clause titles) in the document's order."""
+    parts: dict[str, tuple[str, list[str]]] = {}
+    for clause in kb.data.clauses:
+        parts.setdefault(clause.part, (clause.part_title, []))[1].append(clause.title)
+    return [(numeral, title, titles) for numeral, (title, titles) in parts.items()]
+
+
+def money_measures(kb: KnowledgeBase) -> list[Measure]:
+    return [m for m in kb.measures if m.amount.kind in _MONEY and m.amount.value_yuan]
+
+
+def _money_items(kb: KnowledgeBase) -> list[str]:
+    return [say("frames", "arithmetic", "input", name=m.name, amount=kb.amount_text(m), clause=m.clause)
+            for m in money_measures(kb)]
+
+
+def _main_lead_unit(kb: KnowledgeBase) -> str:
+    counts = Counter(u for c in kb.data.clauses for u in c.lead_units)
+    return kb.unit(counts.most_common(1)[0][0]).name if counts else ""
+
+
+def document_answer(kb: KnowledgeBase, aspect: str) -> Reply:
+    """'这个文件有几条', '还管用吗', '讲讲这个文件', '哪些措施有钱': the document's own facts; an aspect
+    not told apart gets them all (number, issuer, date, basis, addressees, cited documents)."""
+    if aspect not in _DOCUMENT_PARTS:
+        return document(kb)
+    doc = kb.document
+    parts = _parts(kb)
+    refs = "、".join(f"《{r.title}》（{r.number}）" for r in doc.refers_to)
+    fields = {
+        "title": doc.title, "number": doc.number, "issuer": doc.issuer, "date": _date(kb),
+        "publication": doc.publication, "addressees": doc.addressees, "purpose": doc.purpose + "。" if doc.purpose
+        else "", "period": doc.period.quote.removeprefix("到"), "end_year": doc.period.end_year,
+        "unit": _main_lead_unit(kb), "refs": refs, "implements_title": doc.implements.title,
+        "implements_number": doc.implements.number,
+        "parts": "；".join(say("frames", "document", "part", numeral=n, title=t, count=numeral(len(ts)),
+                              titles="、".join(ts)) for n, t, ts in parts),
+        "parts_short": "、".join(say("frames", "document", "part_short", numeral=n, title=t, count=numeral(len(ts)))
+                                for n, t, ts in parts),
+        "money": "；".join(f"{m.name}{kb.amount_text(m)}（{m.clause}）" for m in money_measures(kb)),
+        "items": "\n".join(_money_items(kb)),
+    }
+    clauses = [m.clause for m in money_measures(kb)] if aspect in ("figures", "summary") else None
+    body = _document_lines(aspect, fields)
+    return Reply("\n".join([*body, _cite(kb, clauses)]))
+
+
+_DOCUMENT_PARTS = ("structure", "summary", "validity", "figures", "issuer", "date", "basis", "cited")
+
+
+def _document_lines(aspect: str, fields: dict[str, object]) -> list[str]:
+    part = aspect
+    return [line for line in (fill(t, fields) for t in templates("frames")["document"][part]) if line]
+
+
+# --- arithmetic ------------------------------------------------------------------------------------
+
+def add(kb: KnowledgeBase, measures: list[Measure], counts: dict[str, int] | None = None) -> Reply | None:
+    """'县奖励和乡镇奖励加一块多少' (and '一个县和两个镇'): the sum of the document's figures, each input with
+    its clause; None when a measure has no figure to add."""
+    counts = counts or {}
+    if any(m.amount.kind not in _MONEY or not m.amount.value_yuan for m in measures):
+        return None
+    total = sum((m.amount.value_yuan or 0) * counts.get(m.id, 1) for m in measures)
+    terms = " + ".join(
+        (f"{counts[m.id]} × " if counts.get(m.id, 1) > 1 else "") + format_yuan(m.amount.value_yuan or 0)
+        for m in measures)
+    inputs = [say("frames", "arithmetic", "input", name=m.name, amount=kb.amount_text(m), clause=m.clause)
+              for m in measures]
+    kinds = {m.amount.kind for m in measures}
+    key = "add_floor" if AmountKind.min in kinds else "add"
+    note = "；".join(sorted({kb.amount_text(m) for m in measures if m.amount.kind is AmountKind.min}))
+    head = say("frames", "arithmetic", key, terms=terms, total=format_yuan(total), note=note)
+    if AmountKind.max in kinds:
+        head = head.replace("合计：", "合计最高：", 1)
+    return Reply("\n".join([head, *inputs, _cite(kb, [m.clause for m in measures])]), custom=card(kb, measures[0]))
+
+
+def multiply(kb: KnowledgeBase, measure: Measure, count: int) -> Reply | None:
+    """'两名特派员至少一共多少': a per-head or per-place figure times the user's count."""
+    amount = measure.amount
+    if amount.kind not in _MONEY or not amount.value_yuan:
+        return None
+    total = format_yuan(amount.value_yuan * count)
+    key = "multiply_floor" if amount.kind is AmountKind.min else "multiply"
+    head = say("frames", "arithmetic", key, count=count, per=amount.per or "", amount=format_yuan(amount.value_yuan),
+               total=total, quote=amount.quote.replace(" ", ""))
+    if amount.kind is AmountKind.max:
+        head = head.replace("：", "最高：", 1)
+    item = say("frames", "arithmetic", "input", name=measure.name, amount=kb.amount_text(measure),
+               clause=measure.clause)
+    return Reply("\n".join([head, item, _cite(kb, [measure.clause])]), custom=card(kb, measure))
+
+
+def multiply_target(kb: KnowledgeBase, target: Target, count: int) -> Reply | None:
+    """'年均增长1.5个百分点，三年一共多少': an annual target times the user's years."""
+    if target.value is None or target.kind is not TargetKind.annual_increase_points:
+        return None
+    total = (Decimal(str(target.value)) * count).normalize()
+    head = say("frames", "arithmetic", "multiply_target", target=target.indicator, quote=target.quote.replace(" ", ""),
+               count=count, value=f"{Decimal(str(target.value)).normalize():f}", unit=target.unit,
+               total=f"{total:f}")
+    return Reply("\n".join([head, _cite(kb, [target.clause])]))
+
+
+def compare(kb: KnowledgeBase, first: Measure, second: Measure) -> Reply | None:
+    values = [m.amount.value_yuan for m in (first, second)]
+    if any(m.amount.kind not in _MONEY or not m.amount.value_yuan for m in (first, second)):
+        return None
+    high, low = (first, second) if (values[0] or 0) >= (values[1] or 0) else (second, first)
+    difference = (high.amount.value_yuan or 0) - (low.amount.value_yuan or 0)
+    head = say("frames", "arithmetic", "compare", first=high.name, second=low.name,
+               difference=format_yuan(difference), first_amount=format_yuan(high.amount.value_yuan or 0),
+               second_amount=format_yuan(low.amount.value_yuan or 0))
+    inputs = [say("frames", "arithmetic", "input", name=m.name, amount=kb.amount_text(m), clause=m.clause)
+              for m in (first, second)]
+    return Reply("\n".join([head, *inputs, _cite(kb, [first.clause, second.clause])]), custom=card(kb, first))
+
+
+# --- what the document does not decide or cover ----------------------------------------------------
+
+def _amount_brief(kb: KnowledgeBase, measure: Measure) -> str:
+    if measure.amount.kind in _MONEY:
+        return kb.amount_text(measure) + "。"
+    return measure.support + "。"
+
+
+def undecided(kb: KnowledgeBase, measure: Measure, what: str, year: int | None = None) -> Reply:
+    """A yes/no question the document does not answer: no 是/不是, the measure's facts and its lead unit."""
+    units = "、".join(u.name for u in kb.lead_units(measure.id))
+    doc = kb.document
+    if year is not None:
+        body = lines("frames", "undecided_year", year=year, issue_year=doc.issue_date.year,
+                     end_year=doc.period.end_year, name=measure.name, amount=_amount_brief(kb, measure), units=units)
+    else:
+        body = lines("frames", "undecided", what=what, name=measure.name, amount=_amount_brief(kb, measure),
+                     units=units)
+    return Reply("\n".join([*body, _cite(kb, [measure.clause])]), custom=card(kb, measure))
+
+
+def not_covered(kb: KnowledgeBase, word: str, nearby: Measure | None, hotline: str) -> Reply:
+    """'高新技术企业认定需要什么条件': the document does not cover it; what it says nearby, where to ask."""
+    near = say("frames", "nearby", name=nearby.name, clause=nearby.clause, support=nearby.support) if nearby else ""
+    where = "、".join(u.name for u in kb.lead_units(nearby.id)) if nearby else say("frames", "where_default")
+    body = lines("frames", "not_covered", word=word, nearby=near, where=where, hotline=hotline)
+    return Reply("\n".join([*body, _cite(kb, [nearby.clause])]) if nearby else "\n".join(body),
+                 buttons=[HANDOFF_BUTTON])

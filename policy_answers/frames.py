@@ -1,0 +1,288 @@
+"""Reading a message as a frame, and a follow-up as a change to the last one.
+
+A frame is what a message asks, as data: its subject (measures, a clause, targets, a theme, the document
+itself), the aspect asked about, the operation (look up, add, count × amount, compare), qualifiers (a year,
+how briefly to answer) and whether it corrects the previous question. A message that names only part of a
+frame ('县呢', '谁牵头', '上一条的依据是哪条', '说简单点') inherits the rest from the last frame; a correction
+('不对，我问的是乡镇') replaces what it names and is answered again.
+
+`read` sees only the message and the knowledge base; `follow` merges it onto the last frame, which the
+adapters keep in the `frame` slot (`Frame.to_slot` / `Frame.from_slot`). The subject names its document, so a
+second document is data. DIET's intent is one signal among the KB's terms and the cue words here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field, replace
+from enum import Enum
+from typing import Any
+
+from policy_answers.language import Language
+from policy_kb.figures import chinese_to_int
+from policy_kb.query import KnowledgeBase
+
+
+class Subject(str, Enum):
+    measure = "measure"  # one or more measures
+    clause = "clause"  # a clause named by its number or title
+    targets = "targets"
+    theme = "theme"
+    document = "document"  # the document itself: structure, summary, validity, issuer…
+    none = "none"  # nothing named: a partial frame, or small talk
+
+
+class Operation(str, Enum):
+    lookup = "lookup"
+    add = "add"  # '县奖励和乡镇奖励加一块多少'
+    multiply = "multiply"  # '两名特派员至少一共多少'
+    compare = "compare"  # '县奖励比乡镇奖励多多少'
+
+
+@dataclass(frozen=True)
+class Frame:
+    document: str
+    subject: Subject = Subject.none
+    measures: tuple[str, ...] = ()
+    clause: str | None = None
+    targets: tuple[str, ...] = ()
+    theme: str | None = None
+    aspect: str | None = None  # None: not said in words
+    doc_aspect: str | None = None  # what is asked about the document itself
+    operation: Operation = Operation.lookup
+    count: int | None = None  # '两名' in a count × amount question
+    year: int | None = None  # a year the question is about ('2025年还能申请吗')
+    district: str | None = None
+    applicant: str | None = None
+    brevity: str | None = None  # 'short' ('说简单点') or 'long' ('详细点')
+    correction: bool = False
+    rest: str = ""  # the message without a correction's lead-in ('不对，我问的是镇' → '镇')
+    qualifiers: tuple[str, ...] = field(default=())
+
+    @property
+    def names_subject(self) -> bool:
+        return self.subject is not Subject.none
+
+    def to_slot(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["subject"] = self.subject.value
+        data["operation"] = self.operation.value
+        data.pop("rest", None)
+        return data
+
+    @classmethod
+    def from_slot(cls, data: Any) -> Frame | None:
+        if not isinstance(data, dict) or "document" not in data:
+            return None
+        known = {name: data[name] for name in cls.__dataclass_fields__ if name in data}
+        try:
+            known["subject"] = Subject(known.get("subject", "none"))
+            known["operation"] = Operation(known.get("operation", "lookup"))
+        except ValueError:
+            return None
+        for name in ("measures", "targets", "qualifiers"):
+            known[name] = tuple(known.get(name) or ())
+        return cls(**known)
+
+
+# --- clause numbers in every form ----------------------------------------------------------------
+
+_NUM = r"[一二三四五六七八九十]{1,3}|\d{1,2}"
+_PART_NUM = {"一": 1, "二": 2, "三": 3}
+_CLAUSE_FORMS = [
+    # 二（八）, 二(8), 2（8）
+    re.compile(rf"(?<![\d.])(?P<part>[一二三]|[123])\s*[、.]?\s*[（(]\s*(?P<item>{_NUM})\s*[)）]"),
+    # 第二部分第八条, 第2部分（8）, 第二部分第(八)项
+    re.compile(rf"第\s*(?P<part>[一二三]|[123])\s*(?:部分|大部分|大项|章)\s*(?:的|中|里)?\s*第?\s*[（(]?\s*(?P<item>{_NUM})"
+               r"\s*[)）]?\s*[条项款点]?"),
+    # 重点任务第八条, 保障措施（二）, 总体要求第三项
+    re.compile(rf"(?P<title>总体要求|重点任务|保障措施)\s*(?:的|中|里)?\s*第?\s*[（(]?\s*(?P<item>{_NUM})\s*[)）]?"
+               r"\s*[条项款点]?"),
+    # 第八条, 第十二项: the numbered items of the document are the fourteen tasks (二)
+    re.compile(rf"(?<![部分])第\s*(?P<item>{_NUM})\s*[条项](?!件)"),
+    # （十二） alone
+    re.compile(r"(?<![一二三123])[（(]\s*(?P<item>[一二三四五六七八九十]{1,3})\s*[)）]"),
+]
+_PART_TITLES = {"总体要求": "一", "重点任务": "二", "保障措施": "三"}
+_CN_PARTS = {1: "一", 2: "二", 3: "三"}
+
+
+def _numeral(value: str) -> int | None:
+    return int(value) if value.isdigit() else chinese_to_int(value)
+
+
+def numeral(number: int) -> str:
+    """14 → 十四: counts of the document's own parts are written the way the document numbers them."""
+    return _cn(number)
+
+
+def _cn(number: int) -> str:
+    digits = "一二三四五六七八九"
+    if number < 10:
+        return digits[number - 1]
+    tens, ones = divmod(number, 10)
+    return ("" if tens == 1 else digits[tens - 1]) + "十" + (digits[ones - 1] if ones else "")
+
+
+def clause_refs(text: str, kb: KnowledgeBase) -> list[str]:
+    """The clauses a message names by number, in every form people type them, checked against the KB."""
+    known = {c.id for c in kb.data.clauses}
+    found: list[str] = []
+    taken: list[tuple[int, int]] = []
+    for form in _CLAUSE_FORMS:
+        for match in form.finditer(text):
+            if any(s < match.end() and match.start() < e for s, e in taken):
+                continue
+            groups = match.groupdict()
+            item = _numeral(groups["item"])
+            if groups.get("title"):
+                part = _PART_TITLES[groups["title"]]
+            elif groups.get("part"):
+                number = _numeral(groups["part"]) if groups["part"].isdigit() else _PART_NUM[groups["part"]]
+                part = _CN_PARTS.get(number or 0, "")
+            else:
+                part = "二"
+            clause = f"{part}（{_cn(item)}）" if item else ""
+            if clause in known:
+                found.append(clause)
+                taken.append((match.start(), match.end()))
+    return list(dict.fromkeys(found))
+
+
+# --- reading ---------------------------------------------------------------------------------------
+
+_YEAR = re.compile(r"(?<!\d)(20\d\d)\s*年?")
+
+
+def read(text: str, entities: tuple[dict[str, Any], ...], kb: KnowledgeBase, lang: Language,
+         intent: str | None = None) -> Frame:
+    """What the message says on its own (`text` is already cleaned)."""
+    frames = lang.frames
+    correction = frames.correction.search(text)
+    rest = text[correction.end():] if correction else text
+    measures = tuple(dict.fromkeys(e["value"] for e in entities if e.get("entity") == "measure"))
+    targets = tuple(dict.fromkeys(e["value"] for e in entities if e.get("entity") == "target"))
+    districts = [e["value"] for e in entities if e.get("entity") == "district"]
+    applicants = [e["value"] for e in entities if e.get("entity") == "applicant_type"]
+    clauses = clause_refs(text, kb)
+    doc_aspect = frames.document_aspect(text, intent)
+    subject = Subject.none
+    if doc_aspect:
+        subject = Subject.document
+    elif clauses:
+        subject = Subject.clause
+    elif measures:
+        subject = Subject.measure
+    elif targets:
+        subject = Subject.targets
+    operation, count = _operation(text, lang)
+    year = next((int(y) for y in _YEAR.findall(text) if int(y) not in _document_years(kb)), None)
+    brevity = "short" if frames.shorter.search(text) else "long" if frames.longer.search(text) else None
+    return Frame(
+        document=kb.document.code, subject=subject, measures=measures, clause=clauses[0] if clauses else None,
+        targets=targets, aspect=lang.aspect_of(rest), doc_aspect=doc_aspect, operation=operation, count=count,
+        year=year, district=districts[0] if districts else None, applicant=applicants[0] if applicants else None,
+        brevity=brevity, correction=bool(correction), rest=rest,
+    )
+
+
+def _document_years(kb: KnowledgeBase) -> set[int]:
+    """Years the document itself names: a question about them is not about another year."""
+    return {kb.document.issue_date.year, kb.document.period.end_year}
+
+
+def _operation(text: str, lang: Language) -> tuple[Operation, int | None]:
+    frames = lang.frames
+    if frames.compare.search(text):
+        return Operation.compare, None
+    if not frames.total.search(text):
+        return Operation.lookup, None
+    numbers = [count_value(m.group("n"), lang) for m in frames.count.finditer(text)]
+    number = next((n for n in numbers if n and n > 1), None)
+    if number:
+        return Operation.multiply, number
+    return Operation.add, None
+
+
+def count_value(raw: str, lang: Language) -> int | None:
+    """'两' → 2, '俩' → 2, '3' → 3."""
+    return lang.frames.count_words.get(raw) or _numeral(raw)
+
+
+def core(text: str, lang: Language) -> str:
+    """A short follow-up without its framing words: '那县呢？' → '县'."""
+    return lang.frames.follow_up_frame.sub("", text)
+
+
+_PUNCTUATION = re.compile(r"[\s，,。.？?！!、：:；;~～的了呢吗吧啊呀嘛]")
+
+
+def residue(text: str, lang: Language, named: tuple[str, ...] = ()) -> str:
+    """What a message says beyond the frame's cue words and the KB terms it names: '那荣成呢' → '',
+    '我能享受哪些政策' → '我些政策'. Little left means it only changes part of the last frame."""
+    rest = core(text, lang)
+    for word in sorted(named, key=len, reverse=True):
+        rest = rest.replace(word, "")
+    for cue in (*lang.aspects.values(), *lang.levels.values(), lang.open_question, lang.yes_no):
+        rest = cue.sub("", rest)
+    return _PUNCTUATION.sub("", rest)
+
+
+def is_partial(frame: Frame, text: str, lang: Language, named: tuple[str, ...] = ()) -> bool:
+    """A message that asks nothing of its own subject: it leans on the last frame."""
+    if frame.names_subject:
+        return False
+    if frame.correction or frame.brevity or lang.frames.previous.search(text):
+        return True
+    return len(residue(text, lang, named)) <= lang.frames.partial_max_chars
+
+
+def is_follow_up(text: str, lang: Language) -> bool:
+    """'那农科驿站呢？': a new subject asked the way the last one was (its aspect is inherited)."""
+    return core(text, lang) != text.strip()
+
+
+def follow(previous: Frame | None, frame: Frame, partial: bool) -> Frame:
+    """The frame a message asks about in this conversation: its own, or the last one changed by it."""
+    if previous is None or not partial:
+        return frame
+    changes: dict[str, Any] = {"correction": frame.correction, "brevity": frame.brevity, "rest": frame.rest}
+    for name in ("aspect", "district", "applicant", "year", "count"):
+        value = getattr(frame, name)
+        if value is not None:
+            changes[name] = value
+    if frame.operation is not Operation.lookup:
+        changes["operation"] = frame.operation
+    return replace(previous, **changes)
+
+
+def signals(text: str, lang: Language, names_subject: bool, named: tuple[str, ...] = ()) -> frozenset[str]:
+    """What a message's words say about its frame without the knowledge base or the conversation: the
+    NLU reads these to send a follow-up, a correction or a document question to the answer engine
+    rather than to small talk or a fallback ('不对，我问的是镇' is not a goodbye)."""
+    cues = lang.frames
+    found = set()
+    correction = cues.correction.search(text)
+    if correction and text[correction.end():].strip():
+        found.add("correction")
+    if cues.shorter.search(text) or cues.longer.search(text):
+        found.add("brevity")
+    if cues.previous.search(text):
+        found.add("previous")
+    if cues.document_aspect(text):
+        found.add("document")
+    if any(form.search(text) for form in _CLAUSE_FORMS[:3]):
+        found.add("clause")
+    if cues.total.search(text) or cues.compare.search(text):
+        found.add("operation")
+    if cues.not_covered.search(text) or cues.undecided_of(text):
+        found.add("open_point")
+    rest = text[correction.end():] if correction else text
+    if not names_subject and len(residue(rest, lang, named)) <= cues.partial_max_chars and (
+            lang.aspect_of(rest) or core(rest, lang) != rest.strip() or named):
+        found.add("partial")
+    return frozenset(found)
+
+
+__all__ = ["Frame", "Operation", "Subject", "clause_refs", "core", "follow", "is_follow_up", "is_partial", "read",
+           "signals"]
