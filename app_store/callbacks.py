@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from app_store.models import CallbackHoldRow
 from app_store.privacy import mask
-from policy_answers.pii import HALF_WIDTH, LANDLINE, MASKED_LANDLINE, MASKED_MOBILE, MOBILE
+from infra.pii import HALF_WIDTH, LANDLINE, MASKED_LANDLINE, MASKED_MOBILE, MOBILE
 
 
 def callback_number(text: str) -> str | None:

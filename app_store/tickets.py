@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from app_store.engine import engine_for
 from app_store.models import HandoffTicketRow
 from app_store.privacy import mask
-from policy_answers.pii import HALF_WIDTH, LANDLINE, MOBILE
+from infra.pii import HALF_WIDTH, LANDLINE, MOBILE
 
 OPEN = "open"
 DONE = "done"
