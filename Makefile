@@ -5,7 +5,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 
 .DEFAULT_GOAL := help
-.PHONY: help setup widget assets kb model lint format-check test test-rasa test-py screenshots run run-production bench lock
+.PHONY: help setup widget assets kb model lint format-check check-run check-run-production test test-rasa test-py screenshots run run-production bench lock
 
 help:
 	@echo "make run    set up, build the knowledge base, start the services"
@@ -67,12 +67,20 @@ screenshots: model widget assets
 	SCREENSHOT_DIR=docs/screenshots $(PY) -m pytest -q tests/widget/test_widget_browser.py tests/staff/test_browser.py \
 		tests/staff/test_review_browser.py
 
-run: model widget assets
+# The settings are checked first (a refused one stops here, before any training), the ports right
+# before the start (scripts/run.sh).
+run: check-run model widget assets
 	bash scripts/run.sh
 
+check-run: setup
+	bash scripts/run.sh --check
+
 # Production mode: several Rasa processes and action servers, PostgreSQL and Redis (deploy/production.env).
-run-production: model widget assets
+run-production: check-run-production model widget assets
 	bash scripts/run_production.sh
+
+check-run-production: setup
+	bash scripts/run_production.sh --check
 
 # Not part of `make test`: a few minutes of load on this machine, one training run included.
 bench: model
