@@ -19,7 +19,7 @@ from app_store.privacy import pseudonym
 from app_store.retry import ROW_ERRORS, RetryingWriter
 from app_store.settings import app_db_url, app_secret
 from app_store.tickets import NewTicket, create_tickets
-from policy_answers.outcome import Outcome
+from infra.outcome import Outcome
 from policy_answers.settings import hotline
 
 log = logging.getLogger(__name__)

@@ -18,8 +18,9 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Boolean, Column, Index, Integer, String, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Mapped, Session
 
+from app_store.engine import changed
 from app_store.models import Base, UTCDateTime
 
 STAFF = "staff"
@@ -41,12 +42,12 @@ class AccountError(ValueError):
 class StaffAccountRow(Base):
     __tablename__ = "staff_accounts"
     __table_args__ = (Index("ix_staff_accounts_username", "username", unique=True),)
-    id = Column(Integer, primary_key=True)
-    username = Column(String(64), nullable=False)
-    password_hash = Column(String(255), nullable=False)
-    role = Column(String(16), nullable=False)
-    disabled = Column(Boolean, nullable=False)
-    created_at = Column(UTCDateTime(), nullable=False)
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    username: Mapped[str] = Column(String(64), nullable=False)
+    password_hash: Mapped[str] = Column(String(255), nullable=False)
+    role: Mapped[str] = Column(String(16), nullable=False)
+    disabled: Mapped[bool] = Column(Boolean, nullable=False)
+    created_at: Mapped[datetime] = Column(UTCDateTime(), nullable=False)
     last_login_at = Column(UTCDateTime())
 
 
@@ -174,7 +175,7 @@ def _update(engine: Engine, username: str, **values: object) -> bool:
         .execution_options(synchronize_session=False)
     )
     with Session(engine) as session, session.begin():
-        return session.execute(statement).rowcount == 1
+        return changed(session.execute(statement)) == 1
 
 
 def _account(row: StaffAccountRow) -> Account:

@@ -15,9 +15,10 @@ from sqlalchemy import delete, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from app_store.engine import changed
 from app_store.models import CallbackHoldRow
 from app_store.privacy import mask
-from policy_answers.pii import HALF_WIDTH, LANDLINE, MASKED_LANDLINE, MASKED_MOBILE, MOBILE
+from infra.pii import HALF_WIDTH, LANDLINE, MASKED_LANDLINE, MASKED_MOBILE, MOBILE
 
 
 def callback_number(text: str) -> str | None:
@@ -77,15 +78,15 @@ def take(engine: Engine, conversation: str, masked: str) -> str | None:
 def release(engine: Engine, conversation: str) -> int:
     """Drop `conversation`'s held number (erasure); returns how many rows went."""
     with Session(engine) as session, session.begin():
-        return session.execute(
+        return changed(session.execute(
             delete(CallbackHoldRow).where(CallbackHoldRow.conversation == conversation[:16])
-        ).rowcount
+        ))
 
 
 def expire(engine: Engine, older_than: datetime) -> int:
     """Drop holds made before `older_than` (the purge); returns how many rows went."""
     with Session(engine) as session, session.begin():
-        return session.execute(delete(CallbackHoldRow).where(CallbackHoldRow.created_at < older_than)).rowcount
+        return changed(session.execute(delete(CallbackHoldRow).where(CallbackHoldRow.created_at < older_than)))
 
 
 def held(engine: Engine) -> list[tuple[str, str]]:

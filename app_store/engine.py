@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache, partial
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import create_engine, select
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import CursorResult, Engine, Result, make_url
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import QueuePool
 
@@ -25,7 +25,7 @@ def engine_for(url: str) -> Engine:
         # and checkpointing the WAL on every close cost the gateway 5 ms of CPU per question-log write.
         # A pooled connection is used by one thread at a time, so it may move between threads.
         pool = {"poolclass": QueuePool, "connect_args": {"check_same_thread": False}}
-    engine = create_engine(
+    engine: Engine = create_engine(
         url,
         **pool,
         future=True,
@@ -44,3 +44,9 @@ def ping(engine: Engine) -> None:
     """Raise unless the database answers and has been migrated (the question log table exists)."""
     with Session(engine) as session:
         session.execute(select(QuestionLogRow.id).limit(1))
+
+
+def changed(result: Result) -> int:
+    """The rows an UPDATE or DELETE run through a Session matched. Session.execute is typed as returning a
+    Result, which has no count; for these statements it is the CursorResult that has one."""
+    return cast(CursorResult, result).rowcount

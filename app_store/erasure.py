@@ -18,6 +18,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from app_store import callbacks, tracker, wechat
+from app_store.engine import changed
 from app_store.models import FeedbackRow, HandoffTicketRow, QuestionLogRow
 from app_store.privacy import pseudonym
 
@@ -65,15 +66,15 @@ def erase_conversation(app_engine: Engine, tracker_engine: Engine | None, secret
         public_ids = select(QuestionLogRow.public_id).where(
             QuestionLogRow.conversation == conversation, QuestionLogRow.public_id.is_not(None))
         # Feedback first and explicitly: SQLite enforces the ON DELETE CASCADE only with a pragma.
-        feedback = session.execute(
+        feedback = changed(session.execute(
             delete(FeedbackRow).where(FeedbackRow.question_public_id.in_(public_ids))
-            .execution_options(synchronize_session=False)).rowcount
-        questions = session.execute(
+            .execution_options(synchronize_session=False)))
+        questions = changed(session.execute(
             delete(QuestionLogRow).where(QuestionLogRow.conversation == conversation)
-            .execution_options(synchronize_session=False)).rowcount
-        tickets = session.execute(
+            .execution_options(synchronize_session=False)))
+        tickets = changed(session.execute(
             delete(HandoffTicketRow).where(HandoffTicketRow.conversation == conversation)
-            .execution_options(synchronize_session=False)).rowcount
+            .execution_options(synchronize_session=False)))
     holds = callbacks.release(app_engine, conversation)
     deliveries, followers = wechat.erase(app_engine, conversation)
     events = 0

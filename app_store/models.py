@@ -20,7 +20,7 @@ from sqlalchemy import (
     Text,
 )
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import declarative_base
+from sqlalchemy.orm import Mapped, declarative_base
 from sqlalchemy.types import TypeDecorator
 
 Base = declarative_base()
@@ -43,9 +43,10 @@ class UTCDateTime(TypeDecorator):  # type: ignore[type-arg]
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
-        if value.tzinfo is None:
-            return value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc)
+        moment: datetime = value
+        if moment.tzinfo is None:
+            return moment.replace(tzinfo=timezone.utc)
+        return moment.astimezone(timezone.utc)
 
 
 class QuestionLogRow(Base):
@@ -60,20 +61,20 @@ class QuestionLogRow(Base):
         Index("ux_question_log_public_id", "public_id", unique=True),
         Index("ix_question_log_model_version", "model_version"),
     )
-    id = Column(Integer, primary_key=True)
+    id: Mapped[int] = Column(Integer, primary_key=True)
     # Random id the gateway returns as "message_id", so the widget can attach feedback to this question.
     public_id = Column(String(32))
-    created_at = Column(UTCDateTime(), nullable=False)
-    channel = Column(String(16), nullable=False)
-    conversation = Column(String(16), nullable=False)  # pseudonym, see app_store.privacy.pseudonym
-    text = Column(Text, nullable=False)  # masked
+    created_at: Mapped[datetime] = Column(UTCDateTime(), nullable=False)
+    channel: Mapped[str] = Column(String(16), nullable=False)
+    conversation: Mapped[str] = Column(String(16), nullable=False)  # pseudonym, see app_store.privacy.pseudonym
+    text: Mapped[str] = Column(Text, nullable=False)  # masked
     intent = Column(String(100))
     confidence = Column(Float)
-    entities = Column(JSON, nullable=False)  # [{"entity", "value", "text"}], masked
+    entities: Mapped[Any] = Column(JSON, nullable=False)  # [{"entity", "value", "text"}], masked
     measure = Column(String(64))  # policy_kb measure id the turn was about
-    outcome = Column(String(20), nullable=False)
-    answered = Column(Boolean, nullable=False)
-    latency_ms = Column(Integer, nullable=False)
+    outcome: Mapped[str] = Column(String(20), nullable=False)
+    answered: Mapped[bool] = Column(Boolean, nullable=False)
+    latency_ms: Mapped[int] = Column(Integer, nullable=False)
     reply = Column(Text)  # masked first reply text
     # Rasa's model_id of the model that answered (policy_rasa.tracker_store.summarise); NULL before 0005.
     model_version = Column(String(40))
@@ -88,14 +89,14 @@ class FeedbackRow(Base):
         Index("ux_feedback_question_public_id", "question_public_id", unique=True),
         Index("ix_feedback_created_at", "created_at"),
     )
-    id = Column(Integer, primary_key=True)
-    created_at = Column(UTCDateTime(), nullable=False)
-    question_public_id = Column(
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    created_at: Mapped[datetime] = Column(UTCDateTime(), nullable=False)
+    question_public_id: Mapped[str] = Column(
         String(32),
         ForeignKey("question_log.public_id", ondelete="CASCADE", name="fk_feedback_question"),
         nullable=False,
     )
-    vote = Column(SmallInteger, nullable=False)
+    vote: Mapped[int] = Column(SmallInteger, nullable=False)
     reason = Column(String(500))  # masked
 
 
@@ -110,18 +111,19 @@ class ReviewRow(Base):
         Index("ux_reviews_question_id", "question_id", unique=True),
         Index("ix_reviews_verdict", "verdict"),
     )
-    id = Column(Integer, primary_key=True)
-    question_id = Column(
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    question_id: Mapped[int] = Column(
         Integer, ForeignKey("question_log.id", ondelete="CASCADE", name="fk_reviews_question"), nullable=False
     )
-    verdict = Column(String(16), nullable=False)
+    verdict: Mapped[str] = Column(String(16), nullable=False)
     target_kind = Column(String(8))  # measure / clause / target (policy_kb)
     target_id = Column(String(64))
     aspect = Column(String(32))  # an aspect value of the NLU (bot.review.ASPECTS)
     note = Column(String(200))  # masked
-    alias = Column(String(20))  # the user's word for the measure, a part of the masked question (migration 0006)
-    reviewer = Column(String(64), nullable=False)  # the analyst's username
-    reviewed_at = Column(UTCDateTime(), nullable=False)
+    # the user's word for the measure, a part of the masked question (migration 0006)
+    alias = Column(String(20))
+    reviewer: Mapped[str] = Column(String(64), nullable=False)  # the analyst's username
+    reviewed_at: Mapped[datetime] = Column(UTCDateTime(), nullable=False)
 
 
 class HandoffTicketRow(Base):
@@ -129,14 +131,14 @@ class HandoffTicketRow(Base):
 
     __tablename__ = "handoff_tickets"
     __table_args__ = (Index("ix_handoff_tickets_status_created_at", "status", "created_at"),)
-    id = Column(Integer, primary_key=True)
-    created_at = Column(UTCDateTime(), nullable=False)
-    conversation = Column(String(16), nullable=False)
-    question = Column(Text, nullable=False)  # masked
-    transcript = Column(JSON, nullable=False)  # [{"who", "text"}], masked
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    created_at: Mapped[datetime] = Column(UTCDateTime(), nullable=False)
+    conversation: Mapped[str] = Column(String(16), nullable=False)
+    question: Mapped[str] = Column(Text, nullable=False)  # masked
+    transcript: Mapped[Any] = Column(JSON, nullable=False)  # [{"who", "text"}], masked
     # Unmasked on purpose: staff must be able to call back. Analytics never read this column.
     callback_phone = Column(String(32))
-    status = Column(String(8), nullable=False)  # open / done
+    status: Mapped[str] = Column(String(8), nullable=False)  # open / done
     note = Column(Text)
     closed_at = Column(UTCDateTime())
 
@@ -148,10 +150,10 @@ class CallbackHoldRow(Base):
 
     __tablename__ = "callback_holds"
     __table_args__ = (Index("ix_callback_holds_created_at", "created_at"),)
-    conversation = Column(String(16), primary_key=True)  # pseudonym; only the latest number is held
-    created_at = Column(UTCDateTime(), nullable=False)
-    phone = Column(String(32), nullable=False)  # as the ticket stores it: digits, '0631-5201234'
-    masked = Column(String(40), nullable=False)  # the form Rasa saw, to check it is the same number
+    conversation: Mapped[str] = Column(String(16), primary_key=True)  # pseudonym; only the latest number is held
+    created_at: Mapped[datetime] = Column(UTCDateTime(), nullable=False)
+    phone: Mapped[str] = Column(String(32), nullable=False)  # as the ticket stores it: digits, '0631-5201234'
+    masked: Mapped[str] = Column(String(40), nullable=False)  # the form Rasa saw, to check it is the same number
 
 
 class WeChatDeliveryRow(Base):
@@ -164,13 +166,14 @@ class WeChatDeliveryRow(Base):
         Index("ix_wechat_deliveries_created_at", "created_at"),
         Index("ix_wechat_deliveries_conversation", "conversation"),
     )
-    key = Column(String(16), primary_key=True)  # pseudonym of the follower and MsgId (or the event's fields)
-    conversation = Column(String(16), nullable=False)  # pseudonym, as in question_log: for the erasure
-    claimant = Column(String(32), nullable=False)  # the gateway process answering it
-    claimed_at = Column(UTCDateTime(), nullable=False)  # refreshed while it answers; stale: it died
+    # pseudonym of the follower and MsgId (or the event's fields)
+    key: Mapped[str] = Column(String(16), primary_key=True)
+    conversation: Mapped[str] = Column(String(16), nullable=False)  # pseudonym, as in question_log: for the erasure
+    claimant: Mapped[str] = Column(String(32), nullable=False)  # the gateway process answering it
+    claimed_at: Mapped[datetime] = Column(UTCDateTime(), nullable=False)  # refreshed while it answers; stale: it died
     answered_at = Column(UTCDateTime())  # also the reply's CreateTime
     reply = Column(Text)  # what was sent; NULL with answered_at set: nothing (WeChat's "success")
-    created_at = Column(UTCDateTime(), nullable=False)
+    created_at: Mapped[datetime] = Column(UTCDateTime(), nullable=False)
 
 
 class WeChatFollowerRow(Base):
@@ -179,7 +182,8 @@ class WeChatFollowerRow(Base):
 
     __tablename__ = "wechat_followers"
     __table_args__ = (Index("ix_wechat_followers_updated_at", "updated_at"),)
-    conversation = Column(String(16), primary_key=True)  # pseudonym of the OpenID's sender id, as in question_log
-    options = Column(JSON, nullable=False)  # [[title, payload], …] of option 1, 2, …
-    more = Column(JSON, nullable=False)  # [part, …] still to send for MORE
-    updated_at = Column(UTCDateTime(), nullable=False)
+    # pseudonym of the OpenID's sender id, as in question_log
+    conversation: Mapped[str] = Column(String(16), primary_key=True)
+    options: Mapped[Any] = Column(JSON, nullable=False)  # [[title, payload], …] of option 1, 2, …
+    more: Mapped[Any] = Column(JSON, nullable=False)  # [part, …] still to send for MORE
+    updated_at: Mapped[datetime] = Column(UTCDateTime(), nullable=False)

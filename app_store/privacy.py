@@ -13,7 +13,7 @@ import hmac
 import re
 from collections.abc import Callable
 
-from policy_answers.pii import EMAIL, HALF_WIDTH, LANDLINE, LONG_NUMBER, MOBILE
+from infra.pii import EMAIL, HALF_WIDTH, LANDLINE, LONG_NUMBER, MOBILE
 
 
 def mask(text: str) -> str:

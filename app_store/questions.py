@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 
 from app_store.models import QuestionLogRow
 from app_store.privacy import mask
-from policy_answers.outcome import Outcome
+from infra.outcome import Outcome
 
 ANSWERED = Outcome.answered.value
 ERROR = Outcome.error.value  # the gateway could not get an answer from Rasa

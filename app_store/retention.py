@@ -24,6 +24,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from app_store import callbacks, tracker, wechat
+from app_store.engine import changed
 from app_store.models import FeedbackRow, HandoffTicketRow, QuestionLogRow
 from app_store.tickets import DONE
 
@@ -62,26 +63,26 @@ def purge(app_engine: Engine, tracker_engine: Engine | None, retention: Retentio
     events = tracker.delete_before(tracker_engine, conversations_cutoff.timestamp()) if tracker_engine else 0
     texts = _purge_question_texts(app_engine, conversations_cutoff)
     with Session(app_engine) as session, session.begin():
-        reasons = session.execute(
+        reasons = changed(session.execute(
             update(FeedbackRow)
             .where(FeedbackRow.created_at < conversations_cutoff, FeedbackRow.reason.is_not(None))
             .values(reason=None)
             .execution_options(synchronize_session=False)
-        ).rowcount
-        phones = session.execute(
+        ))
+        phones = changed(session.execute(
             update(HandoffTicketRow)
             .where(HandoffTicketRow.status == DONE, HandoffTicketRow.closed_at < phones_cutoff,
                    HandoffTicketRow.callback_phone.is_not(None))
             .values(callback_phone=None)
             .execution_options(synchronize_session=False)
-        ).rowcount
-        transcripts = session.execute(
+        ))
+        transcripts = changed(session.execute(
             update(HandoffTicketRow)
             .where(HandoffTicketRow.status == DONE, HandoffTicketRow.closed_at < conversations_cutoff,
                    HandoffTicketRow.question != PURGED_TEXT)
             .values(question=PURGED_TEXT, transcript=[])
             .execution_options(synchronize_session=False)
-        ).rowcount
+        ))
     holds = callbacks.expire(app_engine, now - timedelta(minutes=retention.callback_hold_minutes))
     deliveries, followers = wechat.expire(app_engine, now)
     return PurgeReport(tracker_events=events, question_texts=texts, feedback_reasons=int(reasons),

@@ -11,10 +11,10 @@ from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from app_store.engine import engine_for
+from app_store.engine import changed, engine_for
 from app_store.models import HandoffTicketRow
 from app_store.privacy import mask
-from policy_answers.pii import HALF_WIDTH, LANDLINE, MOBILE
+from infra.pii import HALF_WIDTH, LANDLINE, MOBILE
 
 OPEN = "open"
 DONE = "done"
@@ -132,7 +132,7 @@ def close_ticket(engine: Engine, ticket_id: int, note: str = "") -> bool:
         .execution_options(synchronize_session=False)
     )
     with Session(engine) as session, session.begin():
-        return session.execute(statement).rowcount == 1
+        return changed(session.execute(statement)) == 1
 
 
 def _ticket(row: HandoffTicketRow) -> Ticket:

@@ -27,6 +27,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from app_store.engine import changed
 from app_store.models import WeChatDeliveryRow, WeChatFollowerRow
 
 # WeChat's three attempts span about 15 seconds; a minute is ample and keeps the table small.
@@ -65,11 +66,11 @@ def claim(engine: Engine, key: str, conversation: str, claimant: str, now: datet
         # A row past its time is a different delivery as far as anyone can tell: it goes, not blocks.
         session.execute(delete(WeChatDeliveryRow).where(WeChatDeliveryRow.key == key,
                                                         WeChatDeliveryRow.created_at < now - DELIVERY_TTL))
-        inserted = session.execute(
+        inserted = changed(session.execute(
             _insert(engine)(WeChatDeliveryRow)
             .values(key=key, conversation=conversation[:16], claimant=claimant[:32], claimed_at=now, created_at=now)
             .on_conflict_do_nothing(index_elements=["key"])
-        ).rowcount
+        ))
         if inserted == 1:
             return None
         return _claim(session, key)
@@ -84,38 +85,38 @@ def read(engine: Engine, key: str) -> Claim | None:
 def refresh(engine: Engine, key: str, claimant: str, now: datetime | None = None) -> bool:
     """Keep `claimant`'s claim alive; False when it is no longer its own (taken over) or answered."""
     with Session(engine) as session, session.begin():
-        return session.execute(
+        return changed(session.execute(
             update(WeChatDeliveryRow)
             .where(WeChatDeliveryRow.key == key, WeChatDeliveryRow.claimant == claimant,
                    WeChatDeliveryRow.answered_at.is_(None))
             .values(claimed_at=now or _now())
             .execution_options(synchronize_session=False)
-        ).rowcount == 1
+        )) == 1
 
 
 def take_over(engine: Engine, key: str, seen: Claim, claimant: str, now: datetime | None = None) -> bool:
     """Take a stale claim for `claimant`, only if it is still as `seen`: of several copies trying at
     once exactly one matches, and a claimant that came back to life (refreshed) keeps it."""
     with Session(engine) as session, session.begin():
-        return session.execute(
+        return changed(session.execute(
             update(WeChatDeliveryRow)
             .where(WeChatDeliveryRow.key == key, WeChatDeliveryRow.claimant == seen.claimant,
                    WeChatDeliveryRow.claimed_at == seen.claimed_at, WeChatDeliveryRow.answered_at.is_(None))
             .values(claimant=claimant[:32], claimed_at=now or _now())
             .execution_options(synchronize_session=False)
-        ).rowcount == 1
+        )) == 1
 
 
 def answered(engine: Engine, key: str, reply: str | None, answered_at: datetime) -> bool:
     """Store the reply of delivery `key` (None: nothing to say). The first reply stored stays: a copy
     that answered after a takeover does not change what the retries get."""
     with Session(engine) as session, session.begin():
-        return session.execute(
+        return changed(session.execute(
             update(WeChatDeliveryRow)
             .where(WeChatDeliveryRow.key == key, WeChatDeliveryRow.answered_at.is_(None))
             .values(reply=reply, answered_at=answered_at, claimed_at=answered_at)
             .execution_options(synchronize_session=False)
-        ).rowcount == 1
+        )) == 1
 
 
 def follower(engine: Engine, conversation: str, now: datetime | None = None) -> Follower | None:
@@ -154,20 +155,20 @@ def expire(engine: Engine, now: datetime | None = None) -> tuple[int, int]:
     """Drop deliveries older than DELIVERY_TTL and followers older than FOLLOWER_TTL; (deliveries, followers)."""
     now = now or _now()
     with Session(engine) as session, session.begin():
-        deliveries = session.execute(
-            delete(WeChatDeliveryRow).where(WeChatDeliveryRow.created_at < now - DELIVERY_TTL)).rowcount
-        followers = session.execute(
-            delete(WeChatFollowerRow).where(WeChatFollowerRow.updated_at < now - FOLLOWER_TTL)).rowcount
+        deliveries = changed(session.execute(
+            delete(WeChatDeliveryRow).where(WeChatDeliveryRow.created_at < now - DELIVERY_TTL)))
+        followers = changed(session.execute(
+            delete(WeChatFollowerRow).where(WeChatFollowerRow.updated_at < now - FOLLOWER_TTL)))
     return int(deliveries), int(followers)
 
 
 def erase(engine: Engine, conversation: str) -> tuple[int, int]:
     """Drop everything kept of `conversation` (the erasure); (deliveries, followers)."""
     with Session(engine) as session, session.begin():
-        deliveries = session.execute(
-            delete(WeChatDeliveryRow).where(WeChatDeliveryRow.conversation == conversation[:16])).rowcount
-        followers = session.execute(
-            delete(WeChatFollowerRow).where(WeChatFollowerRow.conversation == conversation[:16])).rowcount
+        deliveries = changed(session.execute(
+            delete(WeChatDeliveryRow).where(WeChatDeliveryRow.conversation == conversation[:16])))
+        followers = changed(session.execute(
+            delete(WeChatFollowerRow).where(WeChatFollowerRow.conversation == conversation[:16])))
     return int(deliveries), int(followers)
 
 

@@ -25,8 +25,8 @@ from pathlib import Path
 
 import opencc
 
+from infra.pii import HALF_WIDTH, PATTERNS
 from policy_answers.language import language
-from policy_answers.pii import HALF_WIDTH, PATTERNS
 
 # What a personal number becomes; the NLU is trained with these in place of the numbers.
 PLACEHOLDERS = {"email": "【邮箱】", "long_number": "【证件号】", "mobile": "【电话】", "landline": "【电话】"}

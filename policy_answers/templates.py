@@ -17,7 +17,8 @@ _FORMATTER = string.Formatter()
 
 @cache
 def templates(kind: str) -> dict[str, Any]:
-    return yaml.safe_load((TEMPLATE_DIR / f"{kind}.yml").read_text(encoding="utf-8"))
+    loaded: dict[str, Any] = yaml.safe_load((TEMPLATE_DIR / f"{kind}.yml").read_text(encoding="utf-8"))
+    return loaded
 
 
 def _fields(template: str) -> list[str]:

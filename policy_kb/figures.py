@@ -9,11 +9,14 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+import cn2an
+
 _DIGITS = {"零": 0, "〇": 0, "一": 1, "壹": 1, "二": 2, "两": 2, "贰": 2, "三": 3, "叁": 3, "四": 4,
            "肆": 4, "五": 5, "伍": 5, "六": 6, "陆": 6, "七": 7, "柒": 7, "八": 8, "捌": 8, "九": 9, "玖": 9}
 _SMALL_UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
 _BIG_UNITS = {"万": 10_000, "亿": 100_000_000}
 _CN_NUM_CHARS = "".join(_DIGITS) + "".join(_SMALL_UNITS) + "".join(_BIG_UNITS)
+_LEADING_UNITS = "百佰千仟万亿"
 
 # A money figure: Arabic or Chinese numerals, an optional 万/亿/千 multiplier and a 元/块 unit.
 MONEY_RE = re.compile(
@@ -31,25 +34,21 @@ def strip_space(text: str) -> str:
 
 
 def chinese_to_int(text: str) -> int | None:
-    """'两百' -> 200, '一千五百' -> 1500, '十' -> 10, '三十五' -> 35; None when not a numeral."""
+    """'两百' -> 200, '一千五百' -> 1500, '十' -> 10, '三十五' -> 35, '千' -> 1000; None when not a numeral.
+
+    cn2an (PyPI) reads the numeral, in its "normal" mode: 两, 〇, financial forms (壹仟), the colloquial
+    '一千五' (1500) and digit-by-digit years ('二〇一八'). A numeral that starts with its unit ('千人规模',
+    '万元') is one of that unit, as people mean it; cn2an reads that only for 十.
+    """
     if not text or any(ch not in _CN_NUM_CHARS for ch in text):
         return None
-    # 亿 groups, the 万 group and what is below 万 are kept apart: 一亿两千万 is 1亿 + 2000万, not
-    # (1亿 + 2000) × 1万
-    total, wan, section, digit = 0, 0, 0, None
-    for ch in text:
-        if ch in _DIGITS:
-            digit = _DIGITS[ch]
-        elif ch in _SMALL_UNITS:
-            section += (digit if digit is not None else 1) * _SMALL_UNITS[ch]
-            digit = None
-        elif ch == "万":
-            wan = (wan + section + (digit or 0)) * 10_000
-            section, digit = 0, None
-        else:  # 亿
-            total = (total + wan + section + (digit or 0)) * 100_000_000
-            wan, section, digit = 0, 0, None
-    return total + wan + section + (digit or 0)
+    if text[0] in _LEADING_UNITS:
+        text = "一" + text
+    try:
+        value = cn2an.cn2an(text, "normal")
+    except ValueError:  # characters of numerals in no numeral's order ('五五十')
+        return None
+    return int(value)
 
 
 def _split_match(match: re.Match[str]) -> tuple[str, str | None, str | None]:

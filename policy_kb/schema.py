@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import Enum
+from typing import Any
 
 from pydantic import BaseModel, Extra, Field, root_validator, validator
 
@@ -96,7 +97,7 @@ class Amount(Strict):
     documents: list[str] = []
 
     @root_validator(skip_on_failure=True)
-    def _value_matches_kind(cls, values: dict) -> dict:  # noqa: N805 - pydantic validator
+    def _value_matches_kind(cls, values: dict[str, Any]) -> dict[str, Any]:  # noqa: N805 - pydantic validator
         needs_value = values["kind"] in (AmountKind.fixed, AmountKind.max, AmountKind.min)
         if needs_value != (values.get("value_yuan") is not None):
             raise ValueError("value_yuan is required exactly for fixed, max and min amounts")
@@ -125,7 +126,7 @@ class Share(Strict):
         return level
 
     @root_validator(skip_on_failure=True)
-    def _stated_or_derived(cls, values: dict) -> dict:  # noqa: N805
+    def _stated_or_derived(cls, values: dict[str, Any]) -> dict[str, Any]:  # noqa: N805
         if not values.get("derived") and not values.get("quote"):
             raise ValueError("a stated share needs a quote")
         return values

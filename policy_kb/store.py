@@ -7,8 +7,10 @@ is left alone; a changed one is replaced inside one transaction, so readers neve
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import create_engine, delete, select
 from sqlalchemy.engine import Engine
@@ -29,7 +31,7 @@ from policy_kb.models import (
     TopicRow,
     UnitRow,
 )
-from policy_kb.schema import ApplicantType, Clause, District, Measure, PolicyData, Target, Topic, Unit
+from policy_kb.schema import ApplicantType, Clause, District, Document, Measure, PolicyData, Target, Topic, Unit
 from policy_kb.settings import database_url
 
 
@@ -124,7 +126,7 @@ def read_document(engine: Engine, code: str | None = None) -> tuple[PolicyData, 
             raise LookupError("知识库为空：请先运行 python -m policy_kb load")
         doc_id = row.id
 
-        def rows(table, order=None):  # type: ignore[no-untyped-def]
+        def rows(table: Any, order: Any = None) -> Sequence[Any]:
             query = select(table).where(table.document_id == doc_id)
             if order is not None:
                 query = query.order_by(order)
@@ -132,7 +134,7 @@ def read_document(engine: Engine, code: str | None = None) -> tuple[PolicyData, 
 
         payload = dict(row.payload, issue_date=row.issue_date)
         data = PolicyData(
-            document=payload,
+            document=Document.parse_obj(payload),
             applicant_types=[ApplicantType(id=r.type_id, name=r.name, aliases=r.aliases, is_a=r.is_a)
                              for r in rows(ApplicantTypeRow, ApplicantTypeRow.id)],
             topics=[Topic(id=r.topic_id, name=r.name) for r in rows(TopicRow, TopicRow.id)],

@@ -22,7 +22,7 @@ from policy_kb.figures import (
     parse_percent,
     strip_space,
 )
-from policy_kb.schema import AmountKind, PolicyData
+from policy_kb.schema import AmountKind, CostShares, Measure, PolicyData, Target
 
 # Fields whose text must appear verbatim in the official text.
 _VERBATIM_KEYS = {"quote", "text", "units_quote"}
@@ -118,81 +118,113 @@ def find_problems(data: PolicyData, source_text: str) -> list[Problem]:
 def _figure_problems(data: PolicyData) -> list[Problem]:
     problems: list[Problem] = []
     for m in data.measures:
-        base = f"measures[{m.id}]"
-        if m.amount.value_yuan is not None:
-            stated = parse_money(m.amount.quote)
-            if stated != m.amount.value_yuan:
-                problems.append(Problem(f"{base}.amount.value_yuan",
-                                        f"{m.amount.value_yuan} but the quote states {stated}"))
-        if m.amount.kind in (AmountKind.fixed, AmountKind.max, AmountKind.min) and m.amount.per is None:
-            problems.append(Problem(f"{base}.amount.per", "a sum needs what it is per (每个企业…)"))
-        for limit in m.limits:
-            if parse_percent(limit.quote) not in (Decimal(limit.percent), None):
-                problems.append(Problem(f"{base}.limits.percent", f"{limit.percent} differs from the quote"))
-        if m.cost_shares:
-            groups = [("default", m.cost_shares.default)]
-            groups += [(f"exceptions[{e.district}]", e.shares) for e in m.cost_shares.exceptions]
-            for name, shares in groups:
-                for share in shares:
-                    if share.derived:
-                        continue
-                    stated_pct = parse_percent(share.quote or "")
-                    if stated_pct != Decimal(share.percent):
-                        problems.append(Problem(f"{base}.cost_shares.{name}[{share.level}].percent",
-                                                f"{share.percent} but the quote states {stated_pct}"))
-        if m.frequency and Decimal(m.frequency.per_year_min) not in _numbers(m.frequency.quote):
-            problems.append(Problem(f"{base}.frequency.per_year_min", "differs from the quote"))
+        problems += _measure_figure_problems(m)
     for t in data.targets:
-        stated = _numbers(t.quote)
-        money = parse_money(t.quote) if t.unit == "元" else None
-        for name in ("value", "value_min", "value_max"):
-            value = getattr(t, name)
-            if value is None:
+        problems += _target_figure_problems(t)
+    return problems
+
+
+def _measure_figure_problems(m: Measure) -> list[Problem]:
+    problems: list[Problem] = []
+    base = f"measures[{m.id}]"
+    if m.amount.value_yuan is not None:
+        stated = parse_money(m.amount.quote)
+        if stated != m.amount.value_yuan:
+            problems.append(Problem(f"{base}.amount.value_yuan",
+                                    f"{m.amount.value_yuan} but the quote states {stated}"))
+    if m.amount.kind in (AmountKind.fixed, AmountKind.max, AmountKind.min) and m.amount.per is None:
+        problems.append(Problem(f"{base}.amount.per", "a sum needs what it is per (每个企业…)"))
+    for limit in m.limits:
+        if parse_percent(limit.quote) not in (Decimal(limit.percent), None):
+            problems.append(Problem(f"{base}.limits.percent", f"{limit.percent} differs from the quote"))
+    if m.cost_shares:
+        problems += _share_problems(base, m.cost_shares)
+    if m.frequency and Decimal(m.frequency.per_year_min) not in _numbers(m.frequency.quote):
+        problems.append(Problem(f"{base}.frequency.per_year_min", "differs from the quote"))
+    return problems
+
+
+def _share_problems(base: str, cost_shares: CostShares) -> list[Problem]:
+    """Each stated (not derived) share against the percentage its quote states."""
+    problems: list[Problem] = []
+    groups = [("default", cost_shares.default)]
+    groups += [(f"exceptions[{e.district}]", e.shares) for e in cost_shares.exceptions]
+    for name, shares in groups:
+        for share in shares:
+            if share.derived:
                 continue
-            if Decimal(str(value)) not in stated and (money is None or Decimal(money) != Decimal(str(value))):
-                problems.append(Problem(f"targets[{t.id}].{name}", f"{value} is not stated in the quote"))
+            stated_pct = parse_percent(share.quote or "")
+            if stated_pct != Decimal(share.percent):
+                problems.append(Problem(f"{base}.cost_shares.{name}[{share.level}].percent",
+                                        f"{share.percent} but the quote states {stated_pct}"))
+    return problems
+
+
+def _target_figure_problems(t: Target) -> list[Problem]:
+    problems: list[Problem] = []
+    stated_numbers = _numbers(t.quote)
+    money = parse_money(t.quote) if t.unit == "元" else None
+    for name in ("value", "value_min", "value_max"):
+        value = getattr(t, name)
+        if value is None:
+            continue
+        if Decimal(str(value)) not in stated_numbers and (money is None or Decimal(money) != Decimal(str(value))):
+            problems.append(Problem(f"targets[{t.id}].{name}", f"{value} is not stated in the quote"))
     return problems
 
 
 def _reference_problems(data: PolicyData) -> list[Problem]:
-    problems: list[Problem] = []
-    clause_ids = {c.id for c in data.clauses}
+    problems = _duplicate_id_problems(data)
     unit_ids = {u.id for u in data.units}
-    district_ids = {d.id for d in data.districts}
-    applicant_ids = {a.id for a in data.applicant_types}
-    topic_ids = {t.id for t in data.topics}
-    for kind, ids in [("clauses", [c.id for c in data.clauses]), ("measures", [m.id for m in data.measures]),
-                      ("targets", [t.id for t in data.targets]), ("units", [u.id for u in data.units]),
-                      ("districts", [d.id for d in data.districts])]:
-        duplicates = {i for i in ids if ids.count(i) > 1}
-        if duplicates:
-            problems.append(Problem(kind, f"duplicate ids {sorted(duplicates)}"))
     for c in data.clauses:
         for unit in c.lead_units + c.responsible_units:
             if unit not in unit_ids:
                 problems.append(Problem(f"clauses[{c.id}]", f"unknown unit {unit!r}"))
         if not c.text.startswith(f"（{c.id.split('（', 1)[1]}"):
             problems.append(Problem(f"clauses[{c.id}].text", "does not start with the clause's numeral"))
+    # Every measure's names and aliases together: an alias may name one measure only.
     alias_owner: dict[str, str] = {}
     for m in data.measures:
-        base = f"measures[{m.id}]"
-        if m.clause not in clause_ids:
-            problems.append(Problem(f"{base}.clause", f"unknown clause {m.clause!r}"))
-        elif strip_space(m.quote) not in strip_space(next(c.text for c in data.clauses if c.id == m.clause)):
-            problems.append(Problem(f"{base}.quote", f"not in the text of clause {m.clause}"))
-        if m.topic not in topic_ids:
-            problems.append(Problem(f"{base}.topic", f"unknown topic {m.topic!r}"))
-        for who in m.beneficiaries:
-            if who not in applicant_ids:
-                problems.append(Problem(f"{base}.beneficiaries", f"unknown applicant type {who!r}"))
-        for exception in m.cost_shares.exceptions if m.cost_shares else []:
-            if exception.district not in district_ids:
-                problems.append(Problem(f"{base}.cost_shares", f"unknown district {exception.district!r}"))
-        for alias in [m.name, *m.aliases]:
-            owner = alias_owner.setdefault(alias, m.id)
-            if owner != m.id:
-                problems.append(Problem(f"{base}.aliases", f"{alias!r} is already an alias of {owner}"))
+        problems += _measure_reference_problems(data, m, alias_owner)
+    clause_ids = {c.id for c in data.clauses}
     for t in data.targets:
         if t.clause not in clause_ids:
             problems.append(Problem(f"targets[{t.id}].clause", f"unknown clause {t.clause!r}"))
+    return problems
+
+
+def _duplicate_id_problems(data: PolicyData) -> list[Problem]:
+    problems: list[Problem] = []
+    for kind, ids in [("clauses", [c.id for c in data.clauses]), ("measures", [m.id for m in data.measures]),
+                      ("targets", [t.id for t in data.targets]), ("units", [u.id for u in data.units]),
+                      ("districts", [d.id for d in data.districts])]:
+        duplicates = {i for i in ids if ids.count(i) > 1}
+        if duplicates:
+            problems.append(Problem(kind, f"duplicate ids {sorted(duplicates)}"))
+    return problems
+
+
+def _measure_reference_problems(data: PolicyData, m: Measure, alias_owner: dict[str, str]) -> list[Problem]:
+    """The clause, topic, applicant types and districts `m` names; its aliases are recorded in `alias_owner`."""
+    problems: list[Problem] = []
+    base = f"measures[{m.id}]"
+    clause = next((c for c in data.clauses if c.id == m.clause), None)
+    if clause is None:
+        problems.append(Problem(f"{base}.clause", f"unknown clause {m.clause!r}"))
+    elif strip_space(m.quote) not in strip_space(clause.text):
+        problems.append(Problem(f"{base}.quote", f"not in the text of clause {m.clause}"))
+    if m.topic not in {t.id for t in data.topics}:
+        problems.append(Problem(f"{base}.topic", f"unknown topic {m.topic!r}"))
+    applicant_ids = {a.id for a in data.applicant_types}
+    for who in m.beneficiaries:
+        if who not in applicant_ids:
+            problems.append(Problem(f"{base}.beneficiaries", f"unknown applicant type {who!r}"))
+    district_ids = {d.id for d in data.districts}
+    for exception in m.cost_shares.exceptions if m.cost_shares else []:
+        if exception.district not in district_ids:
+            problems.append(Problem(f"{base}.cost_shares", f"unknown district {exception.district!r}"))
+    for alias in [m.name, *m.aliases]:
+        owner = alias_owner.setdefault(alias, m.id)
+        if owner != m.id:
+            problems.append(Problem(f"{base}.aliases", f"{alias!r} is already an alias of {owner}"))
     return problems

@@ -74,8 +74,8 @@ from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy.orm import declarative_base, sessionmaker
 from sqlalchemy.pool import QueuePool
 
+from infra.outcome import Outcome
 from infra.sqlite import use_sqlite_pragmas
-from policy_answers.outcome import Outcome
 from policy_rasa import speedups
 
 speedups.install()

@@ -51,9 +51,9 @@ import yaml
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from tests.production.stack import listening_pid, production_stack  # noqa: E402
-from tests.services import postgres_server, redis_server  # noqa: E402
-from tests.stack import MODEL, VENV_BIN, Stack, running_stack  # noqa: E402
+from harness.production import listening_pid, production_stack  # noqa: E402
+from harness.services import postgres_server, redis_server  # noqa: E402
+from harness.stack import MODEL, VENV_BIN, Stack, running_stack  # noqa: E402
 
 DOCS = REPO / "docs"
 # Five-turn conversations as people have them: a question, follow-ups that lean on it, small talk.

@@ -7,6 +7,14 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/env.sh
 
+# Every setting checked before anything starts, and the ports freed of what a killed supervisord left
+# (bot/preflight.py): a refused setting or a busy port stops here with its name, not in a restart loop.
+# `--check` (make run does it before training): the settings only, then exit.
+if [ "${1:-}" = "--check" ]; then
+    exec .venv/bin/python -m bot.preflight development --settings-only
+fi
+.venv/bin/python -m bot.preflight development
+
 # The app database must exist before the action server can record a hand-off ticket.
 .venv/bin/python -m bot.migrate
 exec bash scripts/supervise.sh development

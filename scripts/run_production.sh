@@ -62,10 +62,17 @@ if [ "${APP_SECRET:-}" = "change-me" ]; then
     echo "run_production: APP_SECRET is still the example's placeholder: generate one (see the example file)" >&2
     exit 2
 fi
-if [ ! -f "$RASA_MODEL" ]; then
+if [ ! -f "$RASA_MODEL" ] && [ "${1:-}" != "--check" ]; then
     echo "run_production: $RASA_MODEL is missing: run make model first" >&2
     exit 2
 fi
+
+# Every process's settings (the gateway's rules, the process list) and the ports (bot/preflight.py): a
+# refused setting or a busy port stops here with its name. `--check`: the settings only, then exit.
+if [ "${1:-}" = "--check" ]; then
+    exec .venv/bin/python -m bot.preflight production --settings-only
+fi
+.venv/bin/python -m bot.preflight production
 
 # The schemas first, once: the app database migrated, the knowledge base loaded (no-op when unchanged).
 .venv/bin/python -m bot.migrate

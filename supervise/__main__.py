@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from supervise.config import supervisord_conf
-from supervise.processes import ProcessConfigError, processes
+from supervise.processes import RASA_TOKEN_ARG, ProcessConfigError, processes
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -33,7 +33,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "commands":
         for process in found:
             assignments = " ".join(f"{key}={shlex.quote(value)}" for key, value in process.environment.items())
-            print(f"{process.name}: {assignments + ' ' if assignments else ''}{shlex.join(process.command)}")
+            # supervisord's %(ENV_RASA_TOKEN)s means nothing to a shell or a systemd unit: both read ${RASA_TOKEN}.
+            command = shlex.join(process.command).replace(shlex.quote(RASA_TOKEN_ARG), "${RASA_TOKEN}")
+            print(f"{process.name}: {assignments + ' ' if assignments else ''}{command}")
         return 0
     run_dir = args.file.resolve().parent
     (run_dir / "log").mkdir(parents=True, exist_ok=True)

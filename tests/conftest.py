@@ -1,4 +1,4 @@
-"""Shared fixtures: throwaway PostgreSQL and Redis servers (see tests/services.py)."""
+"""Shared fixtures: throwaway PostgreSQL and Redis servers (see harness/services.py)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from contextlib import AbstractContextManager, ExitStack
 
 import pytest
 
-from tests.services import ServiceNotInstalledError, in_ci, postgres_server, redis_server
-from tests.stack import Stack, running_stack
+from harness.services import ServiceNotInstalledError, in_ci, postgres_server, redis_server
+from harness.stack import Stack, running_stack
 
 
 def _serve(server: Callable[[], AbstractContextManager[str]]) -> Iterator[str]:

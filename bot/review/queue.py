@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 from app_store.models import QuestionLogRow
 from app_store.privacy import mask
 from app_store.reviews import Review, reviews
+from bot.period import CHINA, LOW_CONFIDENCE, OUTCOME_NAMES, Filters, normalise, question_conditions
 from bot.review.aspects import ASPECTS, VERDICT_NAMES
-from bot.staff.analytics import CHINA, LOW_CONFIDENCE, OUTCOME_NAMES, Filters, _where, normalise
-from policy_answers.outcome import Outcome
+from infra.outcome import Outcome
 from policy_kb.query import KnowledgeBase
 
 # Turns the queue shows first: the bot did not answer, asked back, or the user said it did not help.
@@ -47,7 +47,7 @@ def _load(engine: Engine, filters: Filters) -> list[Logged]:
     c = QuestionLogRow
     query = (select(c.id, c.public_id, c.created_at, c.conversation, c.text, c.reply, c.outcome, c.intent,
                     c.confidence, c.measure, c.model_version)
-             .where(*_where(filters)).order_by(c.created_at, c.id))
+             .where(*question_conditions(filters)).order_by(c.created_at, c.id))
     with Session(engine) as session:
         rows = session.execute(query).all()
     return [Logged(row[0], row[1], row[2].astimezone(CHINA), row[3], mask(row[4] or ""),

@@ -11,7 +11,6 @@ conversation ids and callback phones are never read.
 
 from __future__ import annotations
 
-import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -26,19 +25,17 @@ from sqlalchemy.orm import Session
 
 from app_store.models import QuestionLogRow
 from app_store.privacy import mask
+
+# CHINA, Filters, LOW_CONFIDENCE, OUTCOME_NAMES and normalise are shared with the review queue (bot.period);
+# they stay importable from here for the pages, the exports and the tests.
+from bot.period import CHINA, LOW_CONFIDENCE, OUTCOME_NAMES, Filters, normalise, question_conditions
 from bot.staff import messages
-from policy_answers.outcome import OUTCOME_LABELS, UNANSWERED, Outcome
+from infra.outcome import UNANSWERED, Outcome
 from policy_kb.query import KnowledgeBase
 
-# Days, weeks and the date filter are in Weihai's time, not UTC.
-CHINA = timezone(timedelta(hours=8), "Asia/Shanghai")
 DEFAULT_DAYS = 30
 MAX_DAYS = 3 * 366
-# Rasa's FallbackClassifier gives up below 0.4 (config.yml); answers between that and this are guesses
-# worth a look.
-LOW_CONFIDENCE = 0.6
 UNANSWERED_OUTCOMES = frozenset(o.value for o in UNANSWERED)
-OUTCOME_NAMES = {o.value: name for o, name in OUTCOME_LABELS.items()}
 CHANNEL_NAMES = {"web": "网站", "wechat": "微信公众号", "staff": "热线坐席", "api": "接口"}
 TOP_QUESTIONS = 50
 TOP_UNANSWERED = 100
@@ -47,22 +44,6 @@ DETAIL_MAX_ROWS = 100_000
 
 class FilterError(ValueError):
     """A filter the user typed that cannot be used; the message is Chinese."""
-
-
-@dataclass(frozen=True)
-class Filters:
-    start: date  # first day, inclusive, China time
-    end: date  # last day, inclusive
-    channel: str | None = None
-
-    @property
-    def days(self) -> int:
-        return (self.end - self.start).days + 1
-
-    def utc_bounds(self) -> tuple[datetime, datetime]:
-        start = datetime.combine(self.start, datetime.min.time(), CHINA)
-        end = datetime.combine(self.end + timedelta(days=1), datetime.min.time(), CHINA)
-        return start.astimezone(timezone.utc), end.astimezone(timezone.utc)
 
 
 def parse_filters(query: Mapping[str, str], today: date | None = None) -> Filters:
@@ -178,21 +159,13 @@ def build_report(engine: Engine, kb: KnowledgeBase, filters: Filters) -> Report:
     )
 
 
-def _where(filters: Filters) -> list[Any]:
-    start, end = filters.utc_bounds()
-    conditions = [QuestionLogRow.created_at >= start, QuestionLogRow.created_at < end]
-    if filters.channel:
-        conditions.append(QuestionLogRow.channel == filters.channel)
-    return conditions
-
-
 def load_questions(engine: Engine, kb: KnowledgeBase, filters: Filters) -> list[Question]:
     """The period's questions, oldest first. The conversation column is not even selected."""
     columns = (
         QuestionLogRow.created_at, QuestionLogRow.channel, QuestionLogRow.text, QuestionLogRow.intent,
         QuestionLogRow.confidence, QuestionLogRow.entities, QuestionLogRow.measure, QuestionLogRow.outcome,
     )
-    query = select(*columns).where(*_where(filters)).order_by(QuestionLogRow.created_at, QuestionLogRow.id)
+    query = select(*columns).where(*question_conditions(filters)).order_by(QuestionLogRow.created_at, QuestionLogRow.id)
     known_measures = {m.id for m in kb.measures}
     with Session(engine) as session:
         rows = session.execute(query).all()
@@ -216,7 +189,7 @@ def load_questions(engine: Engine, kb: KnowledgeBase, filters: Filters) -> list[
 
 
 def count_conversations(engine: Engine, filters: Filters) -> int:
-    query = select(func.count(func.distinct(QuestionLogRow.conversation))).where(*_where(filters))
+    query = select(func.count(func.distinct(QuestionLogRow.conversation))).where(*question_conditions(filters))
     with Session(engine) as session:
         return int(session.execute(query).scalar() or 0)
 
@@ -235,12 +208,6 @@ def _districts(kb: KnowledgeBase, entities: list[Any]) -> tuple[str, ...]:
         if value and value not in found:
             found.append(value)
     return tuple(found)
-
-
-def normalise(text: str) -> str:
-    """The grouping key of a question: full-width folded, lower case, no spaces or punctuation."""
-    folded = unicodedata.normalize("NFKC", text).lower()
-    return "".join(ch for ch in folded if not unicodedata.category(ch).startswith(("P", "S", "Z", "C")))
 
 
 def _nearest_measure_finder(kb: KnowledgeBase) -> Any:

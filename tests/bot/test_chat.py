@@ -17,9 +17,9 @@ from sqlalchemy import text
 from app_store import callbacks, engine_for
 from app_store.privacy import pseudonym
 from bot.appkeys import QUESTION_LOG, SETTINGS
+from harness.services import free_port
 from tests.bot.conftest import SECRET, logged_rows, query_rows
 from tests.bot.stub_rasa import StubRasa
-from tests.services import free_port
 
 
 async def test_replies_have_only_what_the_widget_shows(gateway: TestClient, stub_rasa: StubRasa) -> None:

@@ -9,8 +9,8 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
+from harness.services import free_port
 from tests.bot.stub_rasa import StubRasa
-from tests.services import free_port
 
 
 def parts(body: dict[str, Any]) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from bot import errors
-from tests.services import free_port, wait_for_port
+from harness.services import free_port, wait_for_port
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -14,7 +14,7 @@ from aiohttp.test_utils import TestClient
 
 from app_store.privacy import pseudonym
 from bot.wechat.fit import fit
-from tests import wechat_server as wx
+from harness import wechat_server as wx
 from tests.bot.conftest import SECRET, logged_rows
 from tests.bot.stub_rasa import StubRasa
 

@@ -19,9 +19,9 @@ from typing import Any
 
 import yaml
 
+from harness.stack import post_json
 from policy_kb.figures import arabic_figures
 from tests.conversations.noise import ADDS_NUMBER, NOISE
-from tests.stack import post_json
 
 
 @dataclass

@@ -22,9 +22,9 @@ from typing import Any
 
 import yaml
 
+from harness.stack import post_json
 from policy_kb.figures import arabic_figures, find_money, strip_space
 from tests.conversations.noise import NOISE
-from tests.stack import post_json
 
 REPO = Path(__file__).resolve().parent.parent.parent
 HELDOUT = Path(__file__).resolve().parent / "heldout.yml"

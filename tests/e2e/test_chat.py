@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from app_store import HandoffTicketRow, QuestionLogRow
 from app_store.privacy import pseudonym
-from tests.stack import Stack, get_status
+from harness.stack import Stack, get_status
 
 CITE = "依据：威政办发〔2018〕32号"
 

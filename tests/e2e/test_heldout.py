@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from harness.stack import Stack
 from policy_rasa.nlu_examples import examples_by_intent, held_out_questions
 from tests.conversations.runner import run_all
-from tests.stack import Stack
 
 CONVERSATIONS = Path(__file__).resolve().parent.parent / "conversations"
 FLOORS = {"heldout.yml": 0.97, "heldout_more.yml": 0.90, "heldout_fresh.yml": 0.92, "heldout_dec.yml": 0.90}

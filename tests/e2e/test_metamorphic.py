@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from harness.stack import Stack
 from tests.conversations.metamorphic import run
 from tests.conversations.noise import NOISE
-from tests.stack import Stack
 
 SETS = sorted((Path(__file__).resolve().parent.parent / "conversations").glob("heldout*.yml"))
 FLOOR = 0.99  # share of noisy conversations with the clean one's decision, every kind together

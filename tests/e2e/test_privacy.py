@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from app_store import HandoffTicketRow
 from app_store.privacy import pseudonym
 from app_store.tracker import senders_of, tracker_engine
+from harness.stack import ACTION_TOKEN, Stack
 from tests.privacy_checks import (
     LOOPBACK,
     NOT_THE_PHONE,
@@ -29,7 +30,6 @@ from tests.privacy_checks import (
     listening_addresses,
     run_conversation,
 )
-from tests.stack import ACTION_TOKEN, Stack
 
 
 def _ticket(stack: Stack, sender: str, timeout: float = 10) -> HandoffTicketRow:

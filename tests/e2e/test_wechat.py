@@ -1,5 +1,5 @@
 """End to end: the WeChat channel on the real stack (action server, Rasa, gateway), with requests signed
-and encrypted the way WeChat's servers do it (tests/wechat_server.py, written from the protocol)."""
+and encrypted the way WeChat's servers do it (harness/wechat_server.py, written from the protocol)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests import wechat_server as wx
+from harness import wechat_server as wx
+from harness.stack import Stack, another_gateway, get_status
 from tests.e2e.test_chat import CITE, log_rows
-from tests.stack import Stack, another_gateway, get_status
 
 QUESTION = "研发补助最多多少钱"
 RD_CITATION = f"{CITE} 二（六）"

@@ -1,6 +1,7 @@
 """The answer engine as a table of cases: question (with the intent the classifier gave), context,
-and what must be decided and said. No Rasa: entities come from the same extractor and terms the NLU
-pipeline uses."""
+and what must be decided and said. No Rasa server or model, but Rasa's code: entities come from the NLU
+pipeline's own extractor (policy_rasa.entities, a Rasa component, so importing it loads Rasa and
+TensorFlow) over the same terms."""
 
 from __future__ import annotations
 

@@ -10,8 +10,8 @@ import pytest
 from bot.app import create_app
 from bot.migrate import upgrade
 from bot.settings import Settings, SettingsError, load_settings
+from harness.services import free_port
 from tests.bot.stub_rasa import StubRasa
-from tests.services import free_port
 
 
 async def stubs(aiohttp_server: Any, count: int) -> list[StubRasa]:

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 import pytest
 
 from app_store.settings import internal_token
+from harness.production import SECRET, ProductionStack, production_stack
 from tests.privacy_checks import (
     LOOPBACK,
     PHONE,
@@ -27,7 +28,6 @@ from tests.privacy_checks import (
     listening_addresses,
     run_conversation,
 )
-from tests.production.stack import SECRET, ProductionStack, production_stack
 
 RASA_TOKEN = internal_token("rasa", {"APP_SECRET": SECRET})
 ACTION_TOKEN = internal_token("action", {"APP_SECRET": SECRET})

@@ -18,10 +18,10 @@ from sqlalchemy.orm import Session
 
 from app_store import QuestionLogRow
 from app_store.privacy import pseudonym
-from tests import wechat_server as wx
+from harness import wechat_server as wx
+from harness.production import SECRET, ProductionStack, production_stack
+from harness.stack import get_status
 from tests.e2e.test_wechat import post
-from tests.production.stack import SECRET, ProductionStack, production_stack
-from tests.stack import get_status
 
 CITE = "依据：威政办发〔2018〕32号"
 REPO = Path(__file__).resolve().parents[2]

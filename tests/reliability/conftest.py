@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.stack import Stack, get_status, running_stack, start_action_server, start_gateway, start_rasa, wait_healthy
+from harness.stack import Stack, get_status, running_stack, start_action_server, start_gateway, start_rasa, wait_healthy
 
 # The tests set their own limits: low per sender (one user is made to exceed it), none per address
 # (every user here comes from 127.0.0.1).

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from app_store import QuestionLogRow
 from app_store.privacy import pseudonym
 from app_store.settings import internal_token
-from tests.production.stack import SECRET, ProductionStack, listening_pid, production_stack
+from harness.production import SECRET, ProductionStack, listening_pid, production_stack
 from tests.reliability.chaos import (
     DEADLINE_S,
     GIVE_UP_S,

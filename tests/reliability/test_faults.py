@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 
 from app_store import HandoffTicketRow, engine_for
 from app_store.privacy import pseudonym
+from harness.stack import Stack, get_status, start_action_server, start_rasa, stop, wait_healthy
 from tests.reliability.traffic import APOLOGY, CHINESE, CITATION, Traffic, send, summary, users, wait_logged
-from tests.stack import Stack, get_status, start_action_server, start_rasa, stop, wait_healthy
 
 POLICY_QUESTION = "我们公司在荣成，研发补助最多能拿多少？"
 # What the user may wait, at most, for a sentence when a part is down.

@@ -7,8 +7,8 @@ import asyncio
 import time
 from collections import Counter
 
+from harness.stack import Stack
 from tests.reliability.traffic import Traffic, summary, users, wait_logged
-from tests.stack import Stack
 
 USERS = 200
 MESSAGES_EACH = 10  # 2,000 messages

@@ -16,7 +16,9 @@ from pathlib import Path
 
 import aiohttp
 
-from tests.production.stack import listening_pid, supervised_pids
+from harness.production import listening_pid, supervised_pids
+from harness.services import free_port
+from harness.stack import MODEL, REPO, get_status
 from tests.reliability.chaos import (
     DEADLINE_S,
     RECOVERY_S,
@@ -29,8 +31,6 @@ from tests.reliability.chaos import (
     wait_until,
 )
 from tests.reliability.traffic import CITATION, users
-from tests.services import free_port
-from tests.stack import MODEL, REPO, get_status
 
 POLICY = "我们公司在荣成，研发补助最多能拿多少？"
 

@@ -14,9 +14,9 @@ from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
 from app_store import QuestionLogRow
+from harness.stack import Stack, post_json
 from tests.reliability.inputs import SAMPLES, weird_text
 from tests.reliability.traffic import CHINESE, wait_logged
-from tests.stack import Stack, post_json
 
 MESSAGES = 300
 # RATE_PER_SENDER is 20 a minute on this stack: enough senders that none comes near it.

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from app_store import QuestionLogRow
 from app_store.privacy import pseudonym
-from tests.stack import Stack
+from harness.stack import Stack
 
 CONVERSATIONS = Path(__file__).resolve().parent.parent / "conversations"
 CHINESE = re.compile(r"[\u4e00-\u9fff]")

@@ -9,7 +9,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from tests.stack import REPO
+from harness.stack import REPO
 
 # Outputs of the build and the working tree's own state: rebuilt in the copy, or not needed there.
 _NOT_COPIED = {".git", ".venv", "node_modules", "models", "var", "build", "docs", "__pycache__", ".pytest_cache",

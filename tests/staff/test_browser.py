@@ -2,7 +2,7 @@
 
 Accounts are made with the command line in the stack's database, a ticket through the chat's
 "转人工" flow, questions for the analytics are written into the stack's question log. The tests save
-staff-console.png and analytics.png under tests.stack.SCREENSHOTS (build/screenshots; `make screenshots`
+staff-console.png and analytics.png under harness.stack.SCREENSHOTS (build/screenshots; `make screenshots`
 refreshes docs/screenshots/).
 """
 
@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from app_store import HandoffTicketRow, QuestionRecord, engine_for, log_questions
 from bot.staff.analytics import CHINA
-from tests.stack import SCREENSHOTS, Stack
+from harness.stack import SCREENSHOTS, Stack
 
 playwright_sync = pytest.importorskip("playwright.sync_api")
 expect = playwright_sync.expect

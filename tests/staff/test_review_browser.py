@@ -22,9 +22,9 @@ from sqlalchemy.orm import Session
 from app_store import QuestionLogRow, engine_for
 from app_store.models import ReviewRow
 from bot.staff.analytics import CHINA
+from harness.stack import MODEL, Stack, running_stack
 from tests.conversations.runner import run_all
 from tests.review.retrain import checkout_copy, run_in
-from tests.stack import MODEL, Stack, running_stack
 from tests.staff.test_browser import _log_in, _no_problems, _page, _screenshot, browser, create_account  # noqa: F401
 
 playwright_sync = pytest.importorskip("playwright.sync_api")

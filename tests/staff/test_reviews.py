@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from app_store import QuestionRecord, engine_for, log_questions, record_feedback
 from app_store.models import ReviewRow
-from policy_answers.outcome import Outcome
+from infra.outcome import Outcome
 from tests.staff.conftest import page_csrf
 
 PHONE = "13912345678"

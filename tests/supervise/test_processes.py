@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import configparser
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -67,3 +70,18 @@ def test_a_bad_number_is_refused_with_its_name(monkeypatch: pytest.MonkeyPatch, 
     assert main(["conf", "production", str(tmp_path / "supervisord.conf")]) == 2
     assert "ACTION_PROCESSES must be a positive whole number" in capsys.readouterr().err
     assert not (tmp_path / "supervisord.conf").exists()
+
+
+def test_docs_several_machines_prints_what_supervise_commands_prints() -> None:
+    repo = Path(__file__).resolve().parents[2]
+    # The defaults alone (no deploy/production.env), as the page says.
+    result = subprocess.run([sys.executable, "-m", "supervise", "commands", "production"], cwd=repo,
+                            env={"PATH": os.environ["PATH"], "RASA_TOKEN": "any"}, capture_output=True, text=True,
+                            timeout=60, check=True)
+    printed = result.stdout.splitlines()
+    assert printed[0] == "actions1: .venv/bin/python -m actions.server --actions actions --port 5055"
+    # The token as a shell and a systemd unit read it, not supervisord's %(ENV_RASA_TOKEN)s.
+    assert "--auth-token ${RASA_TOKEN} " in printed[2] and "ENV_RASA_TOKEN" not in result.stdout
+    page = (repo / "docs" / "several-machines.md").read_text(encoding="utf-8")
+    block = page.split("supervise commands production\n```\n\n```\n", 1)[1].split("```", 1)[0]
+    assert block.splitlines() == printed

@@ -16,11 +16,11 @@ from aiohttp.test_utils import TestClient
 from bot.app import create_app
 from bot.settings import Settings
 from bot.views.widget import WIDGET_DIST
+from harness.services import in_ci
+from harness.stack import SCREENSHOTS  # noqa: F401  (the widget tests import it from here)
 
 # The gateway's fixtures (migrated SQLite app DB, stand-in Rasa, settings), shared rather than copied.
 from tests.bot.conftest import app_db_url, settings, stub_rasa  # noqa: F401
-from tests.services import in_ci
-from tests.stack import SCREENSHOTS  # noqa: F401  (the widget tests import it from here)
 
 REPO = Path(__file__).resolve().parents[2]
 DIST = REPO / "widget" / "dist"

@@ -1,6 +1,6 @@
 """The widget in a real headless Chromium against the real stack (action server, Rasa, gateway): embedded
 in the demo page with its one script tag, as a visitor would use it. Saves the screenshots under
-tests.stack.SCREENSHOTS (`make screenshots` refreshes docs/screenshots/)."""
+harness.stack.SCREENSHOTS (`make screenshots` refreshes docs/screenshots/)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from app_store.privacy import pseudonym
-from tests.stack import Stack
+from harness.stack import Stack
 from tests.widget.conftest import SCREENSHOTS, STORAGE_KEY
 
 pytest.importorskip("playwright")

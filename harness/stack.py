@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from harness import wechat_server
+from harness.services import free_port
 from supervise.processes import action_server_command, gateway_command, rasa_command
-from tests import wechat_server
-from tests.services import free_port
 
 REPO = Path(__file__).resolve().parent.parent
 VENV_BIN = REPO / ".venv" / "bin"
@@ -185,7 +185,7 @@ def running_stack(workdir: Path, extra_env: dict[str, str] | None = None, *, end
             stop(stack, name)
 
 
-if __name__ == "__main__":  # a quick manual check: python -m tests.stack
+if __name__ == "__main__":  # a quick manual check: python -m harness.stack
     import tempfile
 
     with tempfile.TemporaryDirectory() as tmp, running_stack(Path(tmp)) as running:

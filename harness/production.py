@@ -1,5 +1,5 @@
 """Production mode for tests and the benchmark: `bash scripts/run_production.sh` itself, with a profile
-file pointing at a throwaway PostgreSQL cluster and Redis server (tests/services.py), on free ports, and
+file pointing at a throwaway PostgreSQL cluster and Redis server (harness/services.py), on free ports, and
 supervisord's configuration, control socket and logs in the test's directory (RUN_DIR)."""
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from typing import Any
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from tests.services import free_port
-from tests.stack import MODEL, REPO, get_status, post_json
+from harness.services import free_port
+from harness.stack import MODEL, REPO, get_status, post_json
 
 SECRET = "test-secret"
 
@@ -156,7 +156,7 @@ def production_stack(workdir: Path, pg_url: str, redis_url: str, *, rasa_process
         **(extra or {}),
     }
     env_file = workdir / "production.env"
-    env_file.write_text("# written by tests/production/stack.py\n"
+    env_file.write_text("# written by harness/production.py\n"
                         + "".join(f"{key}={value}\n" for key, value in profile.items()))
     # Only the profile file configures it: drop anything of ours inherited from the caller's shell.
     env = {key: value for key, value in os.environ.items() if key not in profile}
