@@ -20,9 +20,9 @@ from rasa.nlu.utils.spacy_utils import SpacyModel, SpacyNLP
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+import policy_rasa.spacy_zh  # noqa: F401  registers the KB tokenizer the saved spaCy pipeline is loaded with
 from policy_kb.terms import TermIndex
-from policy_rasa.kb_entities import extract_entities
-from policy_rasa.spacy_zh import term_indexes
+from policy_rasa.kb_entities import extract_entities, term_indexes
 
 
 @DefaultV1Recipe.register(

@@ -1,5 +1,6 @@
-"""The knowledge base's entities in a message, whole, with their KB ids as values; no Rasa here, so the
-answer engine's tests and the frame table run without TensorFlow (policy_rasa.entities wraps this for Rasa).
+"""The knowledge base's entities in a message, whole, with their KB ids as values. Neither Rasa nor spaCy
+here (spaCy's thinc imports TensorFlow), so the answer engine's tests and the frame table run without it:
+policy_rasa.entities wraps this for Rasa, policy_rasa.spacy_zh builds the ruler from `ruler_patterns`.
 
 Sources, surest first: money ('200万', '两百万元', '1.5亿', value in yuan), the spaCy entity ruler (on the
 KB-aware segmentation), the same terms matched on characters where jieba still glued a term to its
@@ -14,8 +15,17 @@ from typing import Any
 from policy_answers.clean import official_text
 from policy_answers.language import language
 from policy_kb.figures import money_spans
-from policy_kb.terms import TermIndex
-from policy_rasa.spacy_zh import LABELS, PRECEDENCE, PRODUCT_MARK
+from policy_kb.terms import TermHit, TermIndex
+
+# Entity labels of the ruler, as Rasa entity names
+LABELS = {"MEASURE": "measure", "DISTRICT": "district", "APPLICANT_TYPE": "applicant_type",
+          "UNIT": "unit", "TARGET": "target"}
+PRECEDENCE = ["measure", "district", "applicant_type", "unit", "target"]
+
+# A pattern id "agri_key_tech#product" marks a surface that names a measure only through a product it
+# supports ('海参'): the extractor passes the id on and flags the entity.
+PRODUCT_MARK = "#product"
+
 
 SHORTHAND_CONFIDENCE = 0.7  # below a typo's 0.8: a clearer hit elsewhere wins
 SHORTHAND_MAX_USES = 3  # a word the document uses more often than this names no one measure
@@ -46,13 +56,15 @@ def extract_entities(text: str, doc: Any, terms: dict[str, TermIndex]) -> list[d
                 continue  # '标准是' asks about a standard, it is no typo of 标准制定
             add(entity, hit.key, hit.start, hit.end, 0.8 if hit.fuzzy else 1.0)
     if not any(e["entity"] == "measure" for e in found):
-        # shorthand ('驿站 补多少', '研补 封顶') only where no measure is named in full, never from the
-        # words that say what is asked ('县级', '比例'), nor from words the document uses everywhere ('威海')
-        masked = [a or b for a, b in zip(covered, cue_words, strict=True)]
-        for hit in terms["measure"].shorthand(text, masked):
-            if official_text().count(hit.text) <= SHORTHAND_MAX_USES:
-                add("measure", hit.key, hit.start, hit.end, SHORTHAND_CONFIDENCE)
+        for hit in _shorthand(text, terms["measure"], [a or b for a, b in zip(covered, cue_words, strict=True)]):
+            add("measure", hit.key, hit.start, hit.end, SHORTHAND_CONFIDENCE)
     return sorted(found, key=lambda e: e["start"])
+
+
+def _shorthand(text: str, measures: TermIndex, masked: list[bool]) -> list[TermHit]:
+    """Shorthand ('驿站 补多少', '研补 封顶'), asked for only where no measure is named in full: never from
+    the words that say what is asked ('县级', '比例'), nor from words the document uses everywhere ('威海')."""
+    return [hit for hit in measures.shorthand(text, masked) if official_text().count(hit.text) <= SHORTHAND_MAX_USES]
 
 
 def _with_cue_words(text: str, covered: list[bool]) -> list[bool]:
@@ -64,3 +76,27 @@ def _with_cue_words(text: str, covered: list[bool]) -> list[bool]:
         for match in cue.finditer(text):
             masked[match.start():match.end()] = [True] * (match.end() - match.start())
     return masked
+
+
+def ruler_patterns(term_lists: dict[str, dict[str, list[str]]], products: frozenset[str]) -> list[dict[str, str]]:
+    label_of = {entity: label for label, entity in LABELS.items()}
+    # A string that names two kinds of thing ('科技特派员' is a measure and a target's indicator)
+    # gets one label, by this precedence: what people ask about most decides.
+    claimed: set[str] = set()
+    patterns = []
+    for entity in sorted(term_lists, key=lambda e: PRECEDENCE.index(e)):
+        for kb_id, terms in term_lists[entity].items():
+            for term in terms:
+                if term not in claimed:
+                    mark = PRODUCT_MARK if entity == "measure" and term in products else ""
+                    patterns.append({"label": label_of[entity], "pattern": term, "id": kb_id + mark})
+        claimed |= {term for terms in term_lists[entity].values() for term in terms}
+    return patterns
+
+
+def term_indexes(patterns: list[dict[str, str]]) -> dict[str, TermIndex]:
+    """The ruler's terms by entity, for matching on characters where jieba glued a term to its neighbour."""
+    by_entity: dict[str, list[tuple[str, str]]] = {entity: [] for entity in LABELS.values()}
+    for pattern in patterns:
+        by_entity[LABELS[pattern["label"]]].append((pattern["pattern"], pattern["id"]))
+    return {entity: TermIndex(terms) for entity, terms in by_entity.items()}

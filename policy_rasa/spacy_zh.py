@@ -21,14 +21,10 @@ from spacy.tokens import Doc
 from spacy.util import get_words_and_spaces
 from spacy.vocab import Vocab
 
-from policy_kb.terms import TermIndex
+from policy_rasa.kb_entities import ruler_patterns
 
 TOKENIZER_NAME = "policy_rasa.kb_jieba_tokenizer.v1"
 _WORDS_FILE = "kb_words.json"
-# Entity labels of the ruler, as Rasa entity names
-LABELS = {"MEASURE": "measure", "DISTRICT": "district", "APPLICANT_TYPE": "applicant_type",
-          "UNIT": "unit", "TARGET": "target"}
-PRECEDENCE = ["measure", "district", "applicant_type", "unit", "target"]
 
 
 @functools.lru_cache(maxsize=4)
@@ -95,11 +91,6 @@ def create_kb_jieba_tokenizer() -> Callable[[Language], KBJiebaTokenizer]:
     return make
 
 
-# A pattern id "agri_key_tech#product" marks a surface that names a measure only through a product it
-# supports ('海参'): the extractor passes the id on and flags the entity.
-PRODUCT_MARK = "#product"
-
-
 def build_pipeline(term_lists: dict[str, dict[str, list[str]]], products: frozenset[str] = frozenset()) -> Language:
     """`term_lists`: entity name -> KB id -> surface forms (policy_kb's KnowledgeBase.term_lists());
     `products`: the measures' product words."""
@@ -109,27 +100,3 @@ def build_pipeline(term_lists: dict[str, dict[str, list[str]]], products: frozen
     ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "ORTH", "overwrite_ents": True})
     ruler.add_patterns(ruler_patterns(term_lists, products))
     return nlp
-
-
-def ruler_patterns(term_lists: dict[str, dict[str, list[str]]], products: frozenset[str]) -> list[dict[str, str]]:
-    label_of = {entity: label for label, entity in LABELS.items()}
-    # A string that names two kinds of thing ('科技特派员' is a measure and a target's indicator)
-    # gets one label, by this precedence: what people ask about most decides.
-    claimed: set[str] = set()
-    patterns = []
-    for entity in sorted(term_lists, key=lambda e: PRECEDENCE.index(e)):
-        for kb_id, terms in term_lists[entity].items():
-            for term in terms:
-                if term not in claimed:
-                    mark = PRODUCT_MARK if entity == "measure" and term in products else ""
-                    patterns.append({"label": label_of[entity], "pattern": term, "id": kb_id + mark})
-        claimed |= {term for terms in term_lists[entity].values() for term in terms}
-    return patterns
-
-
-def term_indexes(patterns: list[dict[str, str]]) -> dict[str, TermIndex]:
-    """The ruler's terms by entity, for matching on characters where jieba glued a term to its neighbour."""
-    by_entity: dict[str, list[tuple[str, str]]] = {entity: [] for entity in LABELS.values()}
-    for pattern in patterns:
-        by_entity[LABELS[pattern["label"]]].append((pattern["pattern"], pattern["id"]))
-    return {entity: TermIndex(terms) for entity, terms in by_entity.items()}

@@ -418,7 +418,7 @@ def engine_cost() -> dict[str, float]:
     from policy_answers.engine import Context, Question, decide
     from policy_kb.query import load_kb
     from policy_rasa.entities import KBEntityExtractor
-    from policy_rasa.spacy_zh import ruler_patterns, term_indexes
+    from policy_rasa.kb_entities import ruler_patterns, term_indexes
 
     kb = load_kb()
     products = frozenset(p for m in kb.measures for p in m.products)

@@ -16,8 +16,7 @@ from policy_answers.figures import Role
 from policy_answers.language import language
 from policy_answers.outcome import Outcome
 from policy_kb.query import KnowledgeBase
-from policy_rasa.kb_entities import extract_entities
-from policy_rasa.spacy_zh import ruler_patterns, term_indexes
+from policy_rasa.kb_entities import extract_entities, ruler_patterns, term_indexes
 
 
 class _NoEnts:
