@@ -102,6 +102,7 @@ class Answer:
     figures: tuple[Figure, ...] = ()
     targets: tuple[str, ...] = ()
     doc_aspect: str | None = None
+    part: str | None = None  # a part of the document asked about ('保障措施有几条' → 三)
     # what the next turn should know; keys are the slot names, None clears a slot
     memory: dict[str, Any] = field(default_factory=dict)
 
@@ -224,6 +225,9 @@ def target_follow_up(kb: KnowledgeBase, text: str, context: Context) -> list[Tar
 # --- the policy question --------------------------------------------------------------------------
 
 def _aspect(question: Question, context: Context, lang: Language) -> str:
+    asked = {lang.aspect_of(part) for part in re.split(r"[？?。；;]", question.text) if part}
+    if {"amount", "lead_unit"} <= asked:
+        return "amount"  # '给多少钱？该找哪个部门？': the amount reply names the lead units too
     said = INTENT_ASPECT.get(question.intent or "")
     cue = lang.aspect_of(question.text)
     if said:
@@ -512,7 +516,7 @@ def _remembered(answer: Answer, frame: Frame, context: Context, kb: KnowledgeBas
     subject = {Topic.measure: Subject.measure, Topic.measures: Subject.measure, Topic.clause: Subject.clause,
                Topic.targets: Subject.targets, Topic.document: Subject.document}.get(answer.topic, Subject.none)
     return Frame(document=kb.document.code, subject=subject, measures=answer.measures, clause=answer.clause,
-                 targets=answer.targets, aspect=answer.aspect, doc_aspect=answer.doc_aspect,
+                 targets=answer.targets, aspect=answer.aspect, doc_aspect=answer.doc_aspect, part=answer.part,
                  district=frame.district or (previous.district if previous else None),
                  applicant=frame.applicant or (previous.applicant if previous else None))
 
@@ -568,16 +572,25 @@ def _framed(question: Question, context: Context, kb: KnowledgeBase, lang: Langu
         if previous.subject is Subject.targets and previous.targets \
                 and not target_follow_up(kb, question.text, context):
             # '孵化器和众创空间呢？' names other targets; '到哪年' asks about the same ones
-            named = list(dict.fromkeys(kb.target(h.key) for h in kb.find_targets(question.text)))
+            named = [kb.target(key) for key in dict.fromkeys(h.key for h in kb.find_targets(question.text))]
             chosen = named or [kb.target(t) for t in previous.targets]
+            if frame.aspect in ("lead_unit", "how_to_apply", "conditions") and not named:
+                # '是谁负责的？' after a target: the lead units of its clause
+                clause = kb.clause(chosen[0].clause)
+                reply = render.clause_answer(kb, clause, question.text, frame.aspect)
+                return Answer(Outcome.answered, Topic.clause, [reply], aspect=frame.aspect, clause=clause.id,
+                              memory={"last_aspect": frame.aspect, "measure": None, "clause": clause.id})
             return _targets_answer(kb, chosen, question.text, lang)
         if previous.subject is Subject.document and not frame.aspect:
             return _document_frame(kb, frame.doc_aspect or lang.frames.document_aspect(question.text, "ask_document")
                                    or previous.doc_aspect or "summary")
-    if frame.subject is Subject.document and not kb.find_clause_by_title(question.text) \
+    about_other_documents = previous is not None and bool(previous.measures) \
+        and not lang.frames.this_document.search(question.text)  # '按哪些文件给奖励' after a measure
+    if frame.subject is Subject.document and not about_other_documents \
+            and not kb.find_clause_by_title(question.text) \
             and not kb.find_targets(question.text) \
             and not kb.clear_hit(question.text, min_score=DOCUMENT_QUESTION_SCORE):  # '文件里西洋参说的啥'
-        return _document_frame(kb, frame.doc_aspect or "all")
+        return _document_frame(kb, frame.doc_aspect or "all", frame.part)
     arithmetic = _arithmetic(question, context, kb, lang, frame)
     if arithmetic is not None:
         return arithmetic
@@ -588,13 +601,42 @@ def _framed(question: Question, context: Context, kb: KnowledgeBase, lang: Langu
     if uncovered is not None:
         return uncovered
     if frame.subject is Subject.clause and frame.clause and not frame.measures:
+        if previous is not None and previous.part:  # '第三条讲什么' after the safeguards: 三（三）
+            refs = frames.clause_refs(question.text, kb, default_part=previous.part)
+            frame = replace(frame, clause=refs[0] if refs else frame.clause)
         return _clause_frame(question, context, kb, lang, frame)
+    theme = _theme_asked(question, kb, lang, frame)
+    if theme is not None:
+        return theme
     return None
 
 
-def _document_frame(kb: KnowledgeBase, aspect: str) -> Answer:
-    return Answer(Outcome.answered, Topic.document, [frame_answers.document_answer(kb, aspect)], aspect="info",
-                  doc_aspect=aspect, memory={"last_aspect": "info", "measure": None, "clause": None})
+def _document_frame(kb: KnowledgeBase, aspect: str, part: str | None = None) -> Answer:
+    return Answer(Outcome.answered, Topic.document, [frame_answers.document_answer(kb, aspect, part)],
+                  aspect="info", doc_aspect=aspect, part=part,
+                  memory={"last_aspect": "info", "measure": None, "clause": None})
+
+
+def _theme_asked(question: Question, kb: KnowledgeBase, lang: Language, frame: Frame) -> Answer | None:
+    """'人才 牵头单位', '科技金融 牵头': a theme named with an aspect and no measure: its one measure, or its
+    one clause."""
+    if frame.measures or frame.aspect in (None, "info") or question.values("measure"):
+        return None
+    found = [(m.start(), topic) for topic, cue in lang.themes.items() if (m := cue.search(question.text))]
+    if not found:
+        return None
+    topic = min(found)[1]
+    in_theme = [m for m in kb.measures if m.topic == topic]
+    clauses = {m.clause for m in in_theme}
+    if len(in_theme) == 1:
+        measure = in_theme[0]
+        return _measure(question, Context(), kb, lang, measure, frame.aspect, frame.district, [measure.id])
+    if len(clauses) == 1:
+        clause = kb.clause(clauses.pop())
+        reply = render.clause_answer(kb, clause, question.text, frame.aspect)
+        return Answer(Outcome.answered, Topic.clause, [reply], aspect=frame.aspect, clause=clause.id,
+                      memory={"last_aspect": frame.aspect, "measure": None, "clause": clause.id})
+    return None
 
 
 def _clause_frame(question: Question, context: Context, kb: KnowledgeBase, lang: Language, frame: Frame) -> Answer:
@@ -657,6 +699,37 @@ def _counted_measures(text: str, kb: KnowledgeBase, lang: Language, measures: li
     return found
 
 
+def _counted_money_measures(text: str, kb: KnowledgeBase, lang: Language) -> dict[str, int]:
+    """'一个县和两个镇': measures with a sum, named by the words right after a count, each word in the
+    name of exactly one of them ('县' → 国家创新型县（市）奖励, '镇' → 国家创新型乡镇奖励)."""
+    money = frame_answers.money_measures(kb)
+    found: dict[str, int] = {}
+    for match in lang.frames.count.finditer(text):
+        number = frames.count_value(match.group("n"), lang)
+        after = text[match.end():match.end() + 6].lstrip("的它下面还有")
+        for size in range(min(len(after), 5), 0, -1):
+            holders = [m for m in money if after[:size] in m.name]
+            if len(holders) == 1 and number:
+                found.setdefault(holders[0].id, number)
+                break
+    return found
+
+
+def _joined_money_measures(text: str, kb: KnowledgeBase, lang: Language) -> list[str]:
+    """The measures with a sum that the parts of 'A和B' name by a word in exactly one of their names."""
+    money = frame_answers.money_measures(kb)
+    found: list[str] = []
+    for part in re.split(f"{lang.joined.pattern}|比(?!例|重|率)", text):
+        words = [part[start:start + size] for size in range(min(len(part), 4), 0, -1)
+                 for start in range(len(part) - size + 1)]
+        for word in words:
+            holders = [m.id for m in money if word.strip() and word in m.name]
+            if len(holders) == 1:
+                found.append(holders[0])
+                break
+    return found
+
+
 def _arithmetic(question: Question, context: Context, kb: KnowledgeBase, lang: Language,
                 frame: Frame) -> Answer | None:
     """Sums, count × amount and differences over the document's figures, each input shown with its clause."""
@@ -666,11 +739,16 @@ def _arithmetic(question: Question, context: Context, kb: KnowledgeBase, lang: L
     if not measures and context.frame and context.frame.measures \
             and frames.is_partial(frame, question.text, lang, _named_words(question)):
         measures = list(context.frame.measures)
+    counted = _counted_money_measures(question.text, kb, lang)
+    if len(counted) > len(measures):  # '一个县和两个镇都评上，一共多少'
+        measures = list(counted)
+    if len(measures) < 2 and frame.operation in (Operation.add, Operation.compare):  # '乡镇奖励和县奖励加一块多少'
+        measures += [m for m in _joined_money_measures(question.text, kb, lang) if m not in measures]
     reply = None
     if frame.operation is Operation.compare and len(measures) >= 2:
         reply = frame_answers.compare(kb, kb.measure(measures[0]), kb.measure(measures[1]))
     elif len(measures) >= 2:
-        counts = _counted_measures(question.text, kb, lang, measures)
+        counts = {**_counted_measures(question.text, kb, lang, measures), **counted}
         reply = frame_answers.add(kb, [kb.measure(m) for m in measures[:3]], counts)
     elif frame.operation is Operation.multiply and frame.count and measures:
         reply = frame_answers.multiply(kb, kb.measure(measures[0]), frame.count)
@@ -717,7 +795,9 @@ def _not_covered(question: Question, kb: KnowledgeBase, lang: Language, hotline:
     if found is None or lang.profile.search(text) or found.group(0) in _document_text(kb):
         return None
     named = question.sure_values("measure")
-    nearby = kb.measure(named[0]) if named else None
+    # what the document says nearby: a measure the rest of the question names plainly ('高新技术企业认定')
+    hit = kb.clear_hit(question.text.replace(found.group(0), ""), min_score=UNSURE_INTENT_SCORE)
+    nearby = kb.measure(named[0]) if named else kb.measure(hit.id) if hit and hit.kind == "measure" else None
     reply = frame_answers.not_covered(kb, found.group(0), nearby, hotline)
     return Answer(Outcome.out_of_scope, Topic.out_of_scope, [reply])
 

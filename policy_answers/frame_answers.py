@@ -52,13 +52,13 @@ def _main_lead_unit(kb: KnowledgeBase) -> str:
     return kb.unit(counts.most_common(1)[0][0]).name if counts else ""
 
 
-def document_answer(kb: KnowledgeBase, aspect: str) -> Reply:
+def document_answer(kb: KnowledgeBase, aspect: str, part: str | None = None) -> Reply:
     """'这个文件有几条', '还管用吗', '讲讲这个文件', '哪些措施有钱': the document's own facts; an aspect
     not told apart gets them all (number, issuer, date, basis, addressees, cited documents)."""
     if aspect not in _DOCUMENT_PARTS:
         return document(kb)
     doc = kb.document
-    parts = _parts(kb)
+    parts = [p for p in _parts(kb) if part is None or p[0] == part]
     refs = "、".join(f"《{r.title}》（{r.number}）" for r in doc.refers_to)
     fields = {
         "title": doc.title, "number": doc.number, "issuer": doc.issuer, "date": _date(kb),
@@ -101,6 +101,9 @@ def add(kb: KnowledgeBase, measures: list[Measure], counts: dict[str, int] | Non
     inputs = [say("frames", "arithmetic", "input", name=m.name, amount=kb.amount_text(m), clause=m.clause)
               for m in measures]
     kinds = {m.amount.kind for m in measures}
+    if {AmountKind.min, AmountKind.max} <= kinds:  # a ceiling and a floor do not add up to anything
+        head = say("frames", "arithmetic", "add_mixed")
+        return Reply("\n".join([head, *inputs, _cite(kb, [m.clause for m in measures])]), custom=card(kb, measures[0]))
     key = "add_floor" if AmountKind.min in kinds else "add"
     note = "；".join(sorted({kb.amount_text(m) for m in measures if m.amount.kind is AmountKind.min}))
     head = say("frames", "arithmetic", key, terms=terms, total=format_yuan(total), note=note)
@@ -119,7 +122,7 @@ def multiply(kb: KnowledgeBase, measure: Measure, count: int) -> Reply | None:
     head = say("frames", "arithmetic", key, count=count, per=amount.per or "", amount=format_yuan(amount.value_yuan),
                total=total, quote=amount.quote.replace(" ", ""))
     if amount.kind is AmountKind.max:
-        head = head.replace("：", "最高：", 1)
+        head = head.replace("计：", "计（最高）：", 1)
     item = say("frames", "arithmetic", "input", name=measure.name, amount=kb.amount_text(measure),
                clause=measure.clause)
     return Reply("\n".join([head, item, _cite(kb, [measure.clause])]), custom=card(kb, measure))

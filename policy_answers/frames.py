@@ -55,6 +55,7 @@ class Frame:
     district: str | None = None
     applicant: str | None = None
     brevity: str | None = None  # 'short' ('说简单点') or 'long' ('详细点')
+    part: str | None = None  # a part of the document named ('保障措施' → 三)
     correction: bool = False
     rest: str = ""  # the message without a correction's lead-in ('不对，我问的是镇' → '镇')
     qualifiers: tuple[str, ...] = field(default=())
@@ -124,7 +125,7 @@ def _cn(number: int) -> str:
     return ("" if tens == 1 else digits[tens - 1]) + "十" + (digits[ones - 1] if ones else "")
 
 
-def clause_refs(text: str, kb: KnowledgeBase) -> list[str]:
+def clause_refs(text: str, kb: KnowledgeBase, default_part: str = "二") -> list[str]:
     """The clauses a message names by number, in every form people type them, checked against the KB."""
     known = {c.id for c in kb.data.clauses}
     found: list[str] = []
@@ -141,7 +142,7 @@ def clause_refs(text: str, kb: KnowledgeBase) -> list[str]:
                 number = _numeral(groups["part"]) if groups["part"].isdigit() else _PART_NUM[groups["part"]]
                 part = _CN_PARTS.get(number or 0, "")
             else:
-                part = "二"
+                part = default_part  # '第八条': the fourteen tasks, unless the conversation is about another part
             clause = f"{part}（{_cn(item)}）" if item else ""
             if clause in known:
                 found.append(clause)
@@ -166,8 +167,11 @@ def read(text: str, entities: tuple[dict[str, Any], ...], kb: KnowledgeBase, lan
     applicants = [e["value"] for e in entities if e.get("entity") == "applicant_type"]
     clauses = clause_refs(text, kb)
     doc_aspect = frames.document_aspect(text, intent)
+    part = next((numeral for title, numeral in _PART_TITLES.items() if title in text), None)
     subject = Subject.none
-    if doc_aspect:
+    if doc_aspect == "structure" and part:  # '保障措施有几条': that part's clauses, whatever it names
+        subject, measures = Subject.document, ()
+    elif doc_aspect and not measures:
         subject = Subject.document
     elif clauses:
         subject = Subject.clause
@@ -182,7 +186,7 @@ def read(text: str, entities: tuple[dict[str, Any], ...], kb: KnowledgeBase, lan
         document=kb.document.code, subject=subject, measures=measures, clause=clauses[0] if clauses else None,
         targets=targets, aspect=lang.aspect_of(rest), doc_aspect=doc_aspect, operation=operation, count=count,
         year=year, district=districts[0] if districts else None, applicant=applicants[0] if applicants else None,
-        brevity=brevity, correction=bool(correction), rest=rest,
+        brevity=brevity, correction=bool(correction), rest=rest, part=part if subject is Subject.document else None,
     )
 
 
@@ -279,7 +283,7 @@ def signals(text: str, lang: Language, names_subject: bool, named: tuple[str, ..
         found.add("open_point")
     rest = text[correction.end():] if correction else text
     if not names_subject and len(residue(rest, lang, named)) <= cues.partial_max_chars and (
-            lang.aspect_of(rest) or core(rest, lang) != rest.strip() or named):
+            lang.aspect_of(rest) or core(rest, lang) != rest.strip() or named or lang.open_question.search(rest)):
         found.add("partial")
     return frozenset(found)
 

@@ -396,7 +396,11 @@ def shorter(reply: Reply) -> Reply:
     parts = [line for line in reply.text.split("\n") if line.strip()]
     if len(parts) <= 2:
         return reply
-    return Reply("\n".join([parts[0], parts[-1]]), reply.buttons, reply.custom, reply.response, reply.variables)
+    body = parts[:-1]
+    # the first line, or the first that states a figure when the first states none
+    kept = body[0] if any(c.isdigit() for c in body[0]) else next((b for b in body if any(c.isdigit() for c in b)),
+                                                                    body[0])
+    return Reply("\n".join([kept, parts[-1]]), reply.buttons, reply.custom, reply.response, reply.variables)
 
 
 def longer(kb: KnowledgeBase, reply: Reply, measures: tuple[str, ...], clause: str | None) -> Reply:

@@ -72,6 +72,14 @@ def _is_money(num: str, mult: str | None, unit: str | None) -> bool:
     return unit is not None or mult in _MONEY_MULTIPLIERS
 
 
+# '一块' is also 'together' ('加一块多少', '一块申请'): not one yuan when a verb or a question follows
+_TOGETHER = re.compile(r"一块(?:儿|多少|算|申请|拿|办|去|来|给|报|是|有)")
+
+
+def _together(match: re.Match[str], text: str) -> bool:
+    return match.group(0) == "一块" and bool(_TOGETHER.match(text, match.start()))
+
+
 def _number(text: str) -> Decimal | None:
     if re.fullmatch(r"\d+(?:\.\d+)?", text):
         return Decimal(text)
@@ -100,7 +108,7 @@ def money_spans(text: str) -> list[tuple[int, int, str, int]]:
     spans = []
     for match in MONEY_RE.finditer(text):
         num, mult, unit = _split_match(match)
-        if not _is_money(num, mult, unit):
+        if not _is_money(num, mult, unit) or _together(match, text):
             continue
         number = _number(num)
         if number is not None:

@@ -55,7 +55,7 @@ def extract_entities(text: str, doc: Any, terms: dict[str, TermIndex]) -> list[d
             if hit.fuzzy and any(cue_words[hit.start:hit.end]):
                 continue  # '标准是' asks about a standard, it is no typo of 标准制定
             add(entity, hit.key, hit.start, hit.end, 0.8 if hit.fuzzy else 1.0)
-    if not any(e["entity"] == "measure" for e in found):
+    if not any(e["entity"] in ("measure", "target") for e in found):
         for hit in _shorthand(text, terms["measure"], [a or b for a, b in zip(covered, cue_words, strict=True)]):
             add("measure", hit.key, hit.start, hit.end, SHORTHAND_CONFIDENCE)
     return sorted(found, key=lambda e: e["start"])
@@ -72,7 +72,7 @@ def _with_cue_words(text: str, covered: list[bool]) -> list[bool]:
     lang = language()
     masked = list(covered)
     for cue in (*lang.aspects.values(), *lang.levels.values(), *lang.themes.values(), lang.theme_question,
-                lang.profile, lang.target_question, lang.yes_no, lang.open_question):
+                lang.profile, lang.target_question, lang.frames.count, lang.yes_no, lang.open_question):
         for match in cue.finditer(text):
             masked[match.start():match.end()] = [True] * (match.end() - match.start())
     return masked

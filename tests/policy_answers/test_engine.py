@@ -105,7 +105,9 @@ CASES = [
          "科技金融", ["科技保险", "市金融办", "二（十）"]),
     Case("农业方面有啥支持", "ask_measure_info", Topic.measures, ("agri_service_platform", "agri_key_tech"),
          "农业", ["二（五）、二（七）"]),
-    Case("科技金融谁牵头", "ask_lead_unit", Topic.measure, ("tech_bank",), holds=["市金融办"]),
+    # a theme of one clause asked with an aspect: the clause's lead units, not one of its measures
+    Case("科技金融谁牵头", "ask_lead_unit", Topic.clause, (), holds=["市金融办", "二（十）"],
+         lacks=["科技支行的牵头单位"]),
     # who the user is beside a theme: the theme's measures (for them, where some are), not the whole list
     Case("我们是startup，有啥finance方面的支持？", "ask_what_can_i_get", Topic.measures,
          ("tech_bank", "tech_insurance", "tech_funds"), "科技金融"),
