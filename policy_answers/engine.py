@@ -59,6 +59,7 @@ class Question:
     intent: str | None = None
     ranking: tuple[str, ...] = ()
     entities: tuple[dict[str, Any], ...] = ()
+    inherited_aspect: str | None = None  # a follow-up's aspect, from the last frame ('那农科驿站呢')
 
     def values(self, entity: str) -> list[Any]:
         return list(dict.fromkeys(e["value"] for e in self.entities if e.get("entity") == entity))
@@ -225,11 +226,15 @@ def target_follow_up(kb: KnowledgeBase, text: str, context: Context) -> list[Tar
 # --- the policy question --------------------------------------------------------------------------
 
 def _aspect(question: Question, context: Context, lang: Language) -> str:
+    if question.inherited_aspect and not lang.aspect_of(question.text):
+        return question.inherited_aspect
     asked = {lang.aspect_of(part) for part in re.split(r"[？?。；;]", question.text) if part}
     if {"amount", "lead_unit"} <= asked:
         return "amount"  # '给多少钱？该找哪个部门？': the amount reply names the lead units too
     said = INTENT_ASPECT.get(question.intent or "")
     cue = lang.aspect_of(question.text)
+    if said and cue and said not in ("eligibility", "info") and not lang.aspects[said].search(question.text):
+        return cue  # '科技创新卷有啥用' read as ask_amount: no word of an amount, a word of what it is
     if said:
         if cue in PLAIN_CUES and cue != said:
             return cue
@@ -541,8 +546,11 @@ def _lean_on(question: Question, context: Context, kb: KnowledgeBase, lang: Lang
     assert previous is not None
     aspect = frame.aspect or previous.aspect
     intent = question.intent
-    if frame.aspect is None and aspect in _ASPECT_INTENT:
-        intent = _ASPECT_INTENT[aspect]  # '那农科驿站呢' is asked the way the last question was
+    inherited = None
+    if previous.aspect == "calculator" and not frame.aspect:
+        intent = "inform"  # '荣成' after the calculator's list: the list for that district
+    elif frame.aspect is None and aspect in _ASPECT_INTENT:
+        intent, inherited = _ASPECT_INTENT[aspect], aspect  # '那农科驿站呢' is asked the way the last one was
     elif intent in ("ask_targets", "ask_document") or intent not in INTENT_ASPECT:
         intent = _ASPECT_INTENT.get(aspect or "", "inform")
     measure, clause = context.measure, context.clause
@@ -559,7 +567,8 @@ def _lean_on(question: Question, context: Context, kb: KnowledgeBase, lang: Lang
     leaned = Context(measure=measure, clause=clause, district=frame.district or context.district,
                      applicant_type=context.applicant_type, amount=context.amount,
                      last_aspect=aspect, hotline=context.hotline, frame=previous)
-    return replace(question, text=text or question.text, intent=intent, entities=entities), leaned
+    return replace(question, text=text or question.text, intent=intent, entities=entities,
+                   inherited_aspect=inherited), leaned
 
 
 def _framed(question: Question, context: Context, kb: KnowledgeBase, lang: Language, frame: Frame,
@@ -568,9 +577,16 @@ def _framed(question: Question, context: Context, kb: KnowledgeBase, lang: Langu
     previous = context.frame
     if partial and frame.brevity and previous is not None and previous.subject is not Subject.none:
         return _again(question, context, kb, lang, previous, frame.brevity)
+    if previous is not None and previous.subject is Subject.document and not frame.names_subject:
+        doc_aspect = lang.frames.document_aspect(question.text, "ask_document")
+        if doc_aspect:  # '主送哪些单位' after a question about the document
+            return _document_frame(kb, doc_aspect, frame.part)
+    if partial and previous is not None and previous.subject is Subject.clause and previous.clause \
+            and not frame.correction and frame.aspect:  # '有多少钱' after '二（十二）讲的啥'
+        return _clause_frame(question, context, kb, lang, replace(frame, clause=previous.clause))
     if partial and previous is not None and not frame.correction:
-        if previous.subject is Subject.targets and previous.targets \
-                and not target_follow_up(kb, question.text, context):
+        if previous.subject is Subject.targets and previous.targets and not target_follow_up(
+                kb, question.text, context):
             # '孵化器和众创空间呢？' names other targets; '到哪年' asks about the same ones
             named = [kb.target(key) for key in dict.fromkeys(h.key for h in kb.find_targets(question.text))]
             chosen = named or [kb.target(t) for t in previous.targets]
@@ -586,11 +602,15 @@ def _framed(question: Question, context: Context, kb: KnowledgeBase, lang: Langu
                                    or previous.doc_aspect or "summary")
     about_other_documents = previous is not None and bool(previous.measures) \
         and not lang.frames.this_document.search(question.text)  # '按哪些文件给奖励' after a measure
-    if frame.subject is Subject.document and not about_other_documents \
-            and not kb.find_clause_by_title(question.text) \
-            and not kb.find_targets(question.text) \
-            and not kb.clear_hit(question.text, min_score=DOCUMENT_QUESTION_SCORE):  # '文件里西洋参说的啥'
+    structure_of_part = frame.doc_aspect == "structure" and frame.part is not None  # '保障措施有几条'
+    if frame.subject is Subject.document and not about_other_documents and (structure_of_part or (
+            not kb.find_clause_by_title(question.text) and not kb.find_targets(question.text)
+            and not kb.clear_hit(question.text, min_score=DOCUMENT_QUESTION_SCORE))):  # '文件里西洋参说的啥'
         return _document_frame(kb, frame.doc_aspect or "all", frame.part)
+    after_targets = previous is not None and previous.subject is Subject.targets
+    if frame.subject is Subject.targets and frame.operation is Operation.lookup and (
+            lang.target_question.search(question.text) or after_targets):
+        return _targets_answer(kb, [kb.target(t) for t in frame.targets], question.text, lang)
     arithmetic = _arithmetic(question, context, kb, lang, frame)
     if arithmetic is not None:
         return arithmetic
@@ -622,9 +642,9 @@ def _theme_asked(question: Question, kb: KnowledgeBase, lang: Language, frame: F
     one clause."""
     if frame.measures or frame.aspect in (None, "info") or question.values("measure"):
         return None
-    found = [(m.start(), topic) for topic, cue in lang.themes.items() if (m := cue.search(question.text))]
-    if not found:
-        return None
+    found = [(m.start(), topic, m.group(0)) for topic, cue in lang.themes.items() if (m := cue.search(question.text))]
+    if not found or len(frames.residue(question.text, lang, (min(found)[2],))) > lang.frames.partial_max_chars:
+        return None  # only the theme and what is asked of it ('人才 牵头单位'), not a sentence about it
     topic = min(found)[1]
     in_theme = [m for m in kb.measures if m.topic == topic]
     clauses = {m.clause for m in in_theme}
@@ -736,9 +756,13 @@ def _arithmetic(question: Question, context: Context, kb: KnowledgeBase, lang: L
     if frame.operation is Operation.lookup:
         return None
     measures = list(frame.measures) or list(question.values("measure"))
-    if not measures and context.frame and context.frame.measures \
-            and frames.is_partial(frame, question.text, lang, _named_words(question)):
-        measures = list(context.frame.measures)
+    previous = context.frame
+    if previous is not None and previous.measures and not measures and not frame.targets:
+        measures = list(previous.measures[:3])  # '两名一共至少多少' after the commissioners; '加起来呢'
+    elif previous is not None and len(previous.measures) == 1 and len(measures) == 1 \
+            and previous.measures[0] != measures[0] and frame.operation in (Operation.add, Operation.compare):
+        measures = [previous.measures[0], *measures]  # '加上乡镇奖励一共多少' after the county award
+    targets = list(frame.targets) or (list(previous.targets) if previous is not None and not measures else [])
     counted = _counted_money_measures(question.text, kb, lang)
     if len(counted) > len(measures):  # '一个县和两个镇都评上，一共多少'
         measures = list(counted)
@@ -752,8 +776,8 @@ def _arithmetic(question: Question, context: Context, kb: KnowledgeBase, lang: L
         reply = frame_answers.add(kb, [kb.measure(m) for m in measures[:3]], counts)
     elif frame.operation is Operation.multiply and frame.count and measures:
         reply = frame_answers.multiply(kb, kb.measure(measures[0]), frame.count)
-    elif frame.operation is Operation.multiply and frame.count and frame.targets:
-        reply = frame_answers.multiply_target(kb, kb.target(frame.targets[0]), frame.count)
+    elif frame.operation is Operation.multiply and frame.count and targets:
+        reply = frame_answers.multiply_target(kb, kb.target(targets[0]), frame.count)
     if reply is None:
         return None
     return Answer(Outcome.answered, Topic.measures if len(measures) > 1 else Topic.measure, [reply],
@@ -771,7 +795,8 @@ def _undecided(question: Question, context: Context, kb: KnowledgeBase, lang: La
         return None
     if year is not None and not (lang.is_yes_no(text) or "还能" in text or "能不能" in text):
         return None
-    measures = list(frame.measures) or (list(context.frame.measures) if context.frame and partial else [])
+    previous = context.frame
+    measures = list(frame.measures) or (list(previous.measures[:1]) if previous and not frame.names_subject else [])
     if not measures:
         if year is not None:
             return _document_frame(kb, "validity")

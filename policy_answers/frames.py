@@ -19,7 +19,7 @@ from enum import Enum
 from typing import Any
 
 from policy_answers.language import Language
-from policy_kb.figures import chinese_to_int
+from policy_kb.figures import chinese_to_int, money_spans
 from policy_kb.query import KnowledgeBase
 
 
@@ -97,12 +97,12 @@ _CLAUSE_FORMS = [
     re.compile(rf"第\s*(?P<part>[一二三]|[123])\s*(?:部分|大部分|大项|章)\s*(?:的|中|里)?\s*第?\s*[（(]?\s*(?P<item>{_NUM})"
                r"\s*[)）]?\s*[条项款点]?"),
     # 重点任务第八条, 保障措施（二）, 总体要求第三项
-    re.compile(rf"(?P<title>总体要求|重点任务|保障措施)\s*(?:的|中|里)?\s*第?\s*[（(]?\s*(?P<item>{_NUM})\s*[)）]?"
-               r"\s*[条项款点]?"),
+    re.compile(rf"(?P<title>总体要求|重点任务|保障措施)\s*(?:的|中|里)?\s*(?:第\s*(?P<item>{_NUM})\s*[条项款点]?"
+               rf"|[（(]\s*(?P<item2>{_NUM})\s*[)）]|(?P<item3>{_NUM})\s*[条项款点])"),
     # 第八条, 第十二项: the numbered items of the document are the fourteen tasks (二)
     re.compile(rf"(?<![部分])第\s*(?P<item>{_NUM})\s*[条项](?!件)"),
     # （十二） alone
-    re.compile(r"(?<![一二三123])[（(]\s*(?P<item>[一二三四五六七八九十]{1,3})\s*[)）]"),
+    re.compile(r"(?<![一二三四五六七八九十\d])[（(]\s*(?P<item>[一二三四五六七八九十]{1,3})\s*[)）]"),
 ]
 _PART_TITLES = {"总体要求": "一", "重点任务": "二", "保障措施": "三"}
 _CN_PARTS = {1: "一", 2: "二", 3: "三"}
@@ -135,7 +135,7 @@ def clause_refs(text: str, kb: KnowledgeBase, default_part: str = "二") -> list
             if any(s < match.end() and match.start() < e for s, e in taken):
                 continue
             groups = match.groupdict()
-            item = _numeral(groups["item"])
+            item = _numeral(next(groups[g] for g in ("item", "item2", "item3") if groups.get(g)))
             if groups.get("title"):
                 part = _PART_TITLES[groups["title"]]
             elif groups.get("part"):
@@ -152,7 +152,18 @@ def clause_refs(text: str, kb: KnowledgeBase, default_part: str = "二") -> list
 
 # --- reading ---------------------------------------------------------------------------------------
 
-_YEAR = re.compile(r"(?<!\d)(20\d\d)\s*年?")
+_YEAR = re.compile(r"(?<!\d)(20\d\d)\s*年?|([二〇零一三四五六七八九]{4})年")
+_YEAR_DIGITS = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0"}
+
+
+def _years(text: str) -> list[int]:
+    """'2025年', '二〇二五年' → 2025."""
+    found = []
+    for digits, spoken in _YEAR.findall(text):
+        value = digits or "".join(_YEAR_DIGITS.get(c, "") for c in spoken)
+        if len(value) == 4 and value.startswith("20"):
+            found.append(int(value))
+    return found
 
 
 def read(text: str, entities: tuple[dict[str, Any], ...], kb: KnowledgeBase, lang: Language,
@@ -161,26 +172,35 @@ def read(text: str, entities: tuple[dict[str, Any], ...], kb: KnowledgeBase, lan
     frames = lang.frames
     correction = frames.correction.search(text)
     rest = text[correction.end():] if correction else text
+    if correction:  # '不是研发补助，是创新券': what the correction names, not what it takes back
+        entities = tuple(e for e in entities if e.get("start") is None or e["start"] >= correction.end()) or entities
     measures = tuple(dict.fromkeys(e["value"] for e in entities if e.get("entity") == "measure"))
-    targets = tuple(dict.fromkeys(e["value"] for e in entities if e.get("entity") == "target"))
+    sure = [e for e in entities if e.get("entity") == "measure" and e.get("confidence_entity", 1.0) >= 1.0]
+    targets = tuple(dict.fromkeys([*(e["value"] for e in entities if e.get("entity") == "target"),
+                                   *(h.key for h in kb.find_targets(text))]))
     districts = [e["value"] for e in entities if e.get("entity") == "district"]
     applicants = [e["value"] for e in entities if e.get("entity") == "applicant_type"]
     clauses = clause_refs(text, kb)
     doc_aspect = frames.document_aspect(text, intent)
     part = next((numeral for title, numeral in _PART_TITLES.items() if title in text), None)
+    if doc_aspect is None and frames.this_document.search(text) and not measures and not clauses \
+            and len(residue(frames.this_document.sub("", text), lang)) <= frames.partial_max_chars:
+        doc_aspect = "all"  # '32号文' alone
     subject = Subject.none
-    if doc_aspect == "structure" and part:  # '保障措施有几条': that part's clauses, whatever it names
-        subject, measures = Subject.document, ()
-    elif doc_aspect and not measures:
-        subject = Subject.document
-    elif clauses:
+    if clauses:
         subject = Subject.clause
+    elif doc_aspect == "structure" and part:  # '保障措施有几条': that part's clauses, whatever it names
+        subject, measures = Subject.document, ()
+    elif doc_aspect and not sure:
+        subject = Subject.document
+    elif targets and lang.target_question.search(text) and not read_money(text):
+        subject = Subject.targets  # '到2020年要有多少科技特派员': the target, not the measure
     elif measures:
         subject = Subject.measure
     elif targets:
         subject = Subject.targets
-    operation, count = _operation(text, lang)
-    year = next((int(y) for y in _YEAR.findall(text) if int(y) not in _document_years(kb)), None)
+    operation, count = _operation(text, lang) if subject is not Subject.document else (Operation.lookup, None)
+    year = next((y for y in _years(text) if y not in _document_years(kb)), None)
     brevity = "short" if frames.shorter.search(text) else "long" if frames.longer.search(text) else None
     return Frame(
         document=kb.document.code, subject=subject, measures=measures, clause=clauses[0] if clauses else None,
@@ -188,6 +208,10 @@ def read(text: str, entities: tuple[dict[str, Any], ...], kb: KnowledgeBase, lan
         year=year, district=districts[0] if districts else None, applicant=applicants[0] if applicants else None,
         brevity=brevity, correction=bool(correction), rest=rest, part=part if subject is Subject.document else None,
     )
+
+
+def read_money(text: str) -> bool:
+    return bool(money_spans(text))
 
 
 def _document_years(kb: KnowledgeBase) -> set[int]:
@@ -201,11 +225,11 @@ def _operation(text: str, lang: Language) -> tuple[Operation, int | None]:
         return Operation.compare, None
     if not frames.total.search(text):
         return Operation.lookup, None
-    numbers = [count_value(m.group("n"), lang) for m in frames.count.finditer(text)]
-    number = next((n for n in numbers if n and n > 1), None)
-    if number:
-        return Operation.multiply, number
-    return Operation.add, None
+    numbers = [count_value(m.group("n"), lang) for m in frames.count.finditer(text.replace("俩", "两个"))]
+    counted = [n for n in numbers if n]
+    if len(counted) == 1 and counted[0] > 1:
+        return Operation.multiply, counted[0]
+    return Operation.add, None  # '一个县和两个镇': a sum of several
 
 
 def count_value(raw: str, lang: Language) -> int | None:
@@ -224,7 +248,7 @@ _PUNCTUATION = re.compile(r"[\s，,。.？?！!、：:；;~～的了呢吗吧啊
 def residue(text: str, lang: Language, named: tuple[str, ...] = ()) -> str:
     """What a message says beyond the frame's cue words and the KB terms it names: '那荣成呢' → '',
     '我能享受哪些政策' → '我些政策'. Little left means it only changes part of the last frame."""
-    rest = core(text, lang)
+    rest = _YEAR.sub("", core(text, lang))
     for word in sorted(named, key=len, reverse=True):
         rest = rest.replace(word, "")
     for cue in (*lang.aspects.values(), *lang.levels.values(), lang.open_question, lang.yes_no):
@@ -241,9 +265,12 @@ def is_partial(frame: Frame, text: str, lang: Language, named: tuple[str, ...] =
     return len(residue(text, lang, named)) <= lang.frames.partial_max_chars
 
 
+_FOLLOW_UP_MARK = re.compile(r"^(?:那么?|还有|and|what about)|(?:呢|嘞|咧)[？?。！!\s]*$", re.IGNORECASE)
+
+
 def is_follow_up(text: str, lang: Language) -> bool:
     """'那农科驿站呢？': a new subject asked the way the last one was (its aspect is inherited)."""
-    return core(text, lang) != text.strip()
+    return bool(_FOLLOW_UP_MARK.search(text.strip()))
 
 
 def follow(previous: Frame | None, frame: Frame, partial: bool) -> Frame:

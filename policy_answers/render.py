@@ -292,7 +292,10 @@ def theme(kb: KnowledgeBase, name: str, measures: list[Measure]) -> Reply:
 
 
 def target_text(target: Target) -> str:
-    return f"{target.indicator}：{target.quote}"
+    """The target in the document's words, with its year where the sentence leaves it to the clause's
+    opening ('到“十三五”末')."""
+    year = "" if str(target.year) in target.quote else say("measure", "pieces", "target_year", year=target.year)
+    return f"{target.indicator}：{target.quote}{year}"
 
 
 def targets(kb: KnowledgeBase, chosen: list[Target]) -> Reply:

@@ -103,7 +103,9 @@ def _by_frame(message: Message, name: str, measures: list[dict[str, Any]]) -> st
         return None
     if "document" in found and not measures:
         return "ask_document"
-    if found & {"clause", "operation", "open_point"} or (measures and name == DEFAULT_NLU_FALLBACK_INTENT_NAME):
+    unsure_but_about_policy = name == DEFAULT_NLU_FALLBACK_INTENT_NAME and (
+        measures or _names_other(message) or language().aspect_of(text))  # the engine asks which, if need be
+    if found & {"clause", "operation", "open_point"} or unsure_but_about_policy:
         ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") in POLICY_INTENTS[:-1]]
         return ranking[0]["name"] if ranking else "ask_measure_info"
     if found & {"correction", "brevity", "previous"} and name != "inform":

@@ -23,7 +23,7 @@ from typing import Any
 import yaml
 
 from harness.stack import post_json
-from policy_kb.figures import arabic_figures, find_money, strip_space
+from policy_kb.figures import arabic_figures, chinese_to_int, find_money, strip_space
 from tests.conversations.noise import NOISE
 
 REPO = Path(__file__).resolve().parent.parent.parent
@@ -64,6 +64,11 @@ def allowed_figures(user_texts: list[str], doc_figures: set[str], percents: list
         wan = (value / 10_000).normalize()
         allowed |= {f"{wan:f}", f"{value.normalize():f}"}
     # the document's own sums split by its own percentages (1000万 × 25% = 250万)
+    # counts the user said in words ('三年', '两个镇') times the document's figures ('年均 1.5 个百分点')
+    spoken = [w for t in user_texts for w in re.findall(r"[一两二三四五六七八九十]{1,3}(?=[年名个家位项次])", t)]
+    counts = {Decimal(n) for w in spoken if (n := chinese_to_int(w))}
+    decimals = {Decimal(f) for f in doc_figures if re.fullmatch(r"\d+(?:\.\d+)?", f)}
+    allowed |= {f"{c:f}" for c in counts} | {f"{(c * d).normalize():f}" for c in counts for d in decimals}
     for text in [SOURCE.read_text(encoding="utf-8"), *user_texts]:
         allowed |= set(arabic_figures(text))
         for _surface, yuan in find_money(text):
