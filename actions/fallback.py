@@ -9,8 +9,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.policy import answer_question, context_of, outcome, send
-from policy_answers.engine import INTENT_ASPECT, Question, likely_measures, plainly_answerable
+from actions.policy import answer_question, context_of, deliver, outcome, question_of, send
+from policy_answers.engine import INTENT_ASPECT, Question, decide, likely_measures, plainly_answerable
 from policy_answers.outcome import Outcome
 from policy_answers.render import cannot_help
 from policy_answers.settings import hotline
@@ -32,7 +32,11 @@ class ActionOutOfScope(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
-        send(dispatcher, cannot_help(await get_kb(), "utter_out_of_scope", hotline()))
+        kb = await get_kb()
+        answer = decide(question_of(tracker), context_of(tracker), kb)
+        if answer.outcome is Outcome.out_of_scope:  # '公积金怎么提取': not covered, and where to ask
+            return deliver(dispatcher, answer)
+        send(dispatcher, cannot_help(kb, "utter_out_of_scope", hotline()))
         return outcome(Outcome.out_of_scope)
 
 

@@ -43,7 +43,6 @@ TO_HANDOFF = YIELDING - {"bot_challenge", "what_can_you_do"}
 # Intents the frame's words overrule: a correction is not a denial, '县呢' is not small talk, and
 # '按哪些文件给奖励' without anyone named is not a profile for the calculator's form.
 FRAME_YIELDING = YIELDING | {"ask_what_can_i_get", "inform"}
-SMALL_TALK = ("greet", "thank", "goodbye", "affirm", "bot_challenge", "what_can_you_do")
 POLICY_INTENTS = ("ask_measure_info", "ask_eligibility", "ask_amount", "ask_cost_share", "ask_conditions",
                   "ask_how_to_apply", "ask_lead_unit", "ask_targets")
 
@@ -105,15 +104,17 @@ def _by_frame(message: Message, name: str, measures: list[dict[str, Any]]) -> st
         return "ask_document"
     unsure_but_about_policy = name == DEFAULT_NLU_FALLBACK_INTENT_NAME and (
         measures or _names_other(message) or language().aspect_of(text))  # the engine asks which, if need be
-    if found & {"clause", "operation", "open_point"} or unsure_but_about_policy:
+    # a topic the document does not cover stays out_of_scope: its action asks the engine what is near it
+    open_point = "open_point" in found and name != "out_of_scope"
+    if found & {"clause", "operation"} or open_point or unsure_but_about_policy:
         ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") in POLICY_INTENTS[:-1]]
         return ranking[0]["name"] if ranking else "ask_measure_info"
     if found & {"correction", "brevity", "previous"} and name != "inform":
         return "inform"
-    if "partial" in found and name not in ("inform", *SMALL_TALK):
-        return "inform"
-    if "partial" in found and name in SMALL_TALK and (language().aspect_of(text) or _names_other(message)):
-        return "inform"  # '那荣成呢' is not a greeting
+    if "partial" in found and name == DEFAULT_NLU_FALLBACK_INTENT_NAME:
+        return "inform"  # '到哪年': the engine leans on the last frame
+    if "partial" in found and name != "inform" and (language().aspect_of(text) or _names_other(message)):
+        return "inform"  # '那荣成呢' is not a greeting, '谁牵头呢' no chitchat
     return None
 
 

@@ -3,7 +3,9 @@
 heldout.yml was written with the bot; heldout_more.yml, heldout_fresh.yml and heldout_dec.yml by testers
 who read only the official text (and, for the fresh set, the KB data file), never the training data or
 the code; heldout_dec.yml leans on the phrasings the bot was known to miss (traditional characters,
-noise around the question, English words, the user's own figures, themes, follow-ups). Each
+noise around the question, English words, the user's own figures, themes, follow-ups); heldout_frames_a.yml
+(issue 22, first score 0.687) on follow-ups, corrections, the document itself, arithmetic, claims the
+document does not decide, shorthand and long pastes. Each
 set has a floor a little under its measured score, so a regression fails; the measured scores are
 printed (and quoted in the README). Every reply must pass the figure check, without exception."""
 
@@ -18,7 +20,8 @@ from policy_rasa.nlu_examples import examples_by_intent, held_out_questions
 from tests.conversations.runner import run_all
 
 CONVERSATIONS = Path(__file__).resolve().parent.parent / "conversations"
-FLOORS = {"heldout.yml": 0.97, "heldout_more.yml": 0.90, "heldout_fresh.yml": 0.92, "heldout_dec.yml": 0.90}
+FLOORS = {"heldout.yml": 0.97, "heldout_more.yml": 0.90, "heldout_fresh.yml": 0.92, "heldout_dec.yml": 0.90,
+          "heldout_frames_a.yml": 0.92}
 
 
 def test_no_heldout_question_is_in_the_training_data() -> None:
