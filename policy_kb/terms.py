@@ -1,5 +1,6 @@
 """Finding the knowledge base's terms in what people type: exact names and aliases first (longest
-wins), then one-character typos (创新卷 for 创新券, 特派圆 for 特派员) on the parts left over.
+wins), then what a pinyin keyboard's wrong candidates make of them (科技特拍员, 农科驿战: the same sounds,
+pypinyin's readings), then one-character typos (创新卷 for 创新券, 特派圆 for 特派员) on the parts left over.
 
 Typos use symmetric deletion (as in SymSpell): two strings are one edit apart when they share a
 one-character deletion, so matching costs a few dictionary look-ups rather than edit distances.
@@ -8,9 +9,13 @@ one-character deletion, so matching costs a few dictionary look-ups rather than 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
+
+from pypinyin.pinyin_dict import pinyin_dict
 
 _MIN_FUZZY_LEN = 3  # two-character words are too easy to mistake for one another
 _MIN_INDEL_LEN = 4  # a missing or extra character in a three-character word changes the word
@@ -52,6 +57,7 @@ class TermIndex:
             self._starting[term[0]].add(len(term))
         self._fuzzy: dict[str, set[str]] = defaultdict(set)
         self._short: tuple[dict[str, set[str]], dict[str, set[str]]] | None = None
+        self._by_sound: dict[tuple[str, ...], set[str]] | None = None
         # Windows that can be one edit from a term, found from their ends: one substitution, insertion
         # or deletion leaves a term's first two or last two characters in place (a three-character
         # term's substitution in the middle leaves its first and last). Bigram → window lengths.
@@ -76,18 +82,48 @@ class TermIndex:
         original, text = text, text.translate(_ASCII_LOWER)
         covered = [False] * len(text)
         size = len(text)
-        matches = [(length, start) for start, char in enumerate(text) for length in self._starting.get(char, ())
+        matches = [(length, start, text[start:start + length]) for start, char in enumerate(text)
+                   for length in self._starting.get(char, ())
                    if start + length <= size and text[start:start + length] in self._exact]
-        for length, start in sorted(matches, key=lambda m: (-m[0], m[1])):
+        if fuzzy:  # a longer term heard in the text beats a shorter one spelt right inside it
+            matches += self._homophones(original)
+        for length, start, term in sorted(matches, key=lambda m: (-m[0], m[2] != text[m[1]:m[1] + m[0]], m[1])):
             if any(covered[start:start + length]):
                 continue
-            window = text[start:start + length]
-            for key in sorted(self._exact[window]):
-                hits.append(TermHit(key, window, original[start:start + length], start, start + length, False))
+            window = original[start:start + length]
+            for key in sorted(self._exact[term]):
+                hits.append(TermHit(key, term, window, start, start + length, term != text[start:start + length]))
             covered[start:start + length] = [True] * length
         if fuzzy:
             hits += self._fuzzy_hits(text, covered)
         return sorted(hits, key=lambda h: (h.start, -h.end))
+
+    def _homophones(self, text: str) -> list[tuple[int, int, str]]:
+        """(length, start, term) of the windows that sound like exactly one term but are spelt otherwise: a
+        pinyin keyboard's wrong candidates ('科技特拍员', '农科驿战', '研发补主')."""
+        index = self._sounds()
+        sounds = [sound_of(char) for char in text]
+        found = []
+        for length in {len(key) for key in index}:
+            for start in range(len(text) - length + 1):
+                window = tuple(sounds[start:start + length])
+                terms = index.get(window) if None not in window else None  # type: ignore[call-overload]
+                if terms and len({k for t in terms for k in self._exact[t]}) == 1 \
+                        and text[start:start + length] not in self._exact:
+                    found.append((length, start, min(terms)))
+        return found
+
+    def _sounds(self) -> dict[tuple[str, ...], set[str]]:
+        """Chinese terms of three or more characters by their pinyin without tones."""
+        if self._by_sound is None:
+            index: dict[tuple[str, ...], set[str]] = defaultdict(set)
+            for term in self._exact:
+                if _CJK_TERM.fullmatch(term):
+                    sound = tuple(sound_of(char) for char in term)
+                    if None not in sound:
+                        index[sound].add(term)  # type: ignore[arg-type]
+            self._by_sound = dict(index)
+        return self._by_sound
 
     def shorthand(self, text: str, covered: list[bool]) -> list[TermHit]:
         """Terms typed short, where nothing else was found: a word of one key's terms only ('驿站' of
@@ -188,6 +224,18 @@ class TermIndex:
             if len(term) == len(window) + 1:
                 found.add(term)
         return found
+
+
+@lru_cache(maxsize=8192)
+def sound_of(char: str) -> str | None:
+    """A Chinese character's pinyin without tone (its first reading, as a pinyin keyboard lists it first);
+    None for anything else."""
+    if not "\u4e00" <= char <= "\u9fff":
+        return None
+    reading = pinyin_dict.get(ord(char))
+    if not reading:
+        return None
+    return unicodedata.normalize("NFKD", reading.split(",")[0]).encode("ascii", "ignore").decode()
 
 
 def _one_substitution(a: str, b: str) -> bool:

@@ -50,12 +50,13 @@ def extract_entities(text: str, doc: Any, terms: dict[str, TermIndex]) -> list[d
         if ent.label_ in LABELS:
             add(LABELS[ent.label_], ent.ent_id_, ent.start_char, ent.end_char)
     cue_words = _with_cue_words(text, [False] * len(text))
-    for entity in PRECEDENCE:
-        for hit in terms[entity].find(text, fuzzy=entity == "measure"):
-            if hit.fuzzy and any(cue_words[hit.start:hit.end]):
-                continue  # '标准是' asks about a standard, it is no typo of 标准制定
-            add(entity, hit.key, hit.start, hit.end, 0.8 if hit.fuzzy else 1.0)
-    if not any(e["entity"] in ("measure", "target") for e in found):
+    for entity in PRECEDENCE:  # every kind spelt right first: '科技企业' is an applicant, no typo of 科技企业家
+        for hit in terms[entity].find(text, fuzzy=False):
+            add(entity, hit.key, hit.start, hit.end)
+    for hit in terms["measure"].find(text, fuzzy=True):
+        if hit.fuzzy and not any(cue_words[hit.start:hit.end]):  # '标准是' asks about a standard: no typo
+            add("measure", hit.key, hit.start, hit.end, 0.8)
+    if not any(e["entity"] in ("measure", "target") for e in found) and not terms["target"].find(text, fuzzy=False):
         for hit in _shorthand(text, terms["measure"], [a or b for a, b in zip(covered, cue_words, strict=True)]):
             add("measure", hit.key, hit.start, hit.end, SHORTHAND_CONFIDENCE)
     return sorted(found, key=lambda e: e["start"])
