@@ -622,7 +622,7 @@ def _framed(question: Question, context: Context, kb: KnowledgeBase, lang: Langu
         return uncovered
     if frame.subject is Subject.clause and frame.clause and not frame.measures:
         if previous is not None and previous.part:  # '第三条讲什么' after the safeguards: 三（三）
-            refs = frames.clause_refs(question.text, kb, default_part=previous.part)
+            refs = frames.clause_refs(question.text, kb.data.clauses, default_part=previous.part)
             frame = replace(frame, clause=refs[0] if refs else frame.clause)
         return _clause_frame(question, context, kb, lang, frame)
     theme = _theme_asked(question, kb, lang, frame)

@@ -19,7 +19,8 @@ from enum import Enum
 from typing import Any
 
 from policy_answers.language import Language
-from policy_kb.figures import chinese_to_int, money_spans
+from policy_kb.clause_numbers import CLAUSE_FORMS, clause_refs, numeral, numeral_value, part_titles
+from policy_kb.figures import money_spans
 from policy_kb.query import KnowledgeBase
 
 
@@ -86,70 +87,6 @@ class Frame:
         return cls(**known)
 
 
-# --- clause numbers in every form ----------------------------------------------------------------
-
-_NUM = r"[一二三四五六七八九十]{1,3}|\d{1,2}"
-_PART_NUM = {"一": 1, "二": 2, "三": 3}
-_CLAUSE_FORMS = [
-    # 二（八）, 二(8), 2（8）
-    re.compile(rf"(?<![\d.])(?P<part>[一二三]|[123])\s*[、.]?\s*[（(]\s*(?P<item>{_NUM})\s*[)）]"),
-    # 第二部分第八条, 第2部分（8）, 第二部分第(八)项
-    re.compile(rf"第\s*(?P<part>[一二三]|[123])\s*(?:部分|大部分|大项|章)\s*(?:的|中|里)?\s*第?\s*[（(]?\s*(?P<item>{_NUM})"
-               r"\s*[)）]?\s*[条项款点]?"),
-    # 重点任务第八条, 保障措施（二）, 总体要求第三项
-    re.compile(rf"(?P<title>总体要求|重点任务|保障措施)\s*(?:的|中|里)?\s*(?:第\s*(?P<item>{_NUM})\s*[条项款点]?"
-               rf"|[（(]\s*(?P<item2>{_NUM})\s*[)）]|(?P<item3>{_NUM})\s*[条项款点])"),
-    # 第八条, 第十二项: the numbered items of the document are the fourteen tasks (二)
-    re.compile(rf"(?<![部分])第\s*(?P<item>{_NUM})\s*[条项](?!件)"),
-    # （十二） alone
-    re.compile(r"(?<![一二三四五六七八九十\d])[（(]\s*(?P<item>[一二三四五六七八九十]{1,3})\s*[)）]"),
-]
-_PART_TITLES = {"总体要求": "一", "重点任务": "二", "保障措施": "三"}
-_CN_PARTS = {1: "一", 2: "二", 3: "三"}
-
-
-def _numeral(value: str) -> int | None:
-    return int(value) if value.isdigit() else chinese_to_int(value)
-
-
-def numeral(number: int) -> str:
-    """14 → 十四: counts of the document's own parts are written the way the document numbers them."""
-    return _cn(number)
-
-
-def _cn(number: int) -> str:
-    digits = "一二三四五六七八九"
-    if number < 10:
-        return digits[number - 1]
-    tens, ones = divmod(number, 10)
-    return ("" if tens == 1 else digits[tens - 1]) + "十" + (digits[ones - 1] if ones else "")
-
-
-def clause_refs(text: str, kb: KnowledgeBase, default_part: str = "二") -> list[str]:
-    """The clauses a message names by number, in every form people type them, checked against the KB."""
-    known = {c.id for c in kb.data.clauses}
-    found: list[str] = []
-    taken: list[tuple[int, int]] = []
-    for form in _CLAUSE_FORMS:
-        for match in form.finditer(text):
-            if any(s < match.end() and match.start() < e for s, e in taken):
-                continue
-            groups = match.groupdict()
-            item = _numeral(next(groups[g] for g in ("item", "item2", "item3") if groups.get(g)))
-            if groups.get("title"):
-                part = _PART_TITLES[groups["title"]]
-            elif groups.get("part"):
-                number = _numeral(groups["part"]) if groups["part"].isdigit() else _PART_NUM[groups["part"]]
-                part = _CN_PARTS.get(number or 0, "")
-            else:
-                part = default_part  # '第八条': the fourteen tasks, unless the conversation is about another part
-            clause = f"{part}（{_cn(item)}）" if item else ""
-            if clause in known:
-                found.append(clause)
-                taken.append((match.start(), match.end()))
-    return list(dict.fromkeys(found))
-
-
 # --- reading ---------------------------------------------------------------------------------------
 
 _YEAR = re.compile(r"(?<!\d)(20\d\d)\s*年?|([二〇零一三四五六七八九]{4})年")
@@ -180,9 +117,9 @@ def read(text: str, entities: tuple[dict[str, Any], ...], kb: KnowledgeBase, lan
                                    *(h.key for h in kb.find_targets(text))]))
     districts = [e["value"] for e in entities if e.get("entity") == "district"]
     applicants = [e["value"] for e in entities if e.get("entity") == "applicant_type"]
-    clauses = clause_refs(text, kb)
+    clauses = clause_refs(text, kb.data.clauses)
     doc_aspect = frames.document_aspect(text, intent)
-    part = next((numeral for title, numeral in _PART_TITLES.items() if title in text), None)
+    part = next((number for title, number in part_titles(kb.data.clauses).items() if title in text), None)
     if doc_aspect is None and frames.this_document.search(text) and not measures and not clauses \
             and len(residue(frames.this_document.sub("", text), lang)) <= frames.partial_max_chars:
         doc_aspect = "all"  # '32号文' alone
@@ -234,7 +171,7 @@ def _operation(text: str, lang: Language) -> tuple[Operation, int | None]:
 
 def count_value(raw: str, lang: Language) -> int | None:
     """'两' → 2, '俩' → 2, '3' → 3."""
-    return lang.frames.count_words.get(raw) or _numeral(raw)
+    return lang.frames.count_words.get(raw) or numeral_value(raw)
 
 
 def core(text: str, lang: Language) -> str:
@@ -302,7 +239,7 @@ def signals(text: str, lang: Language, names_subject: bool, named: tuple[str, ..
         found.add("previous")
     if cues.document_aspect(text):
         found.add("document")
-    if any(form.search(text) for form in _CLAUSE_FORMS[:3]):
+    if any(form.search(text) for form in CLAUSE_FORMS[:3]):
         found.add("clause")
     if cues.total.search(text) or cues.compare.search(text):
         found.add("operation")
@@ -316,4 +253,4 @@ def signals(text: str, lang: Language, names_subject: bool, named: tuple[str, ..
 
 
 __all__ = ["Frame", "Operation", "Subject", "clause_refs", "core", "follow", "is_follow_up", "is_partial", "read",
-           "signals"]
+           "signals", "numeral", "clause_refs"]

@@ -207,6 +207,14 @@ class KnowledgeBase:
         """Measures named in `text` by name, alias or a one-character typo of one, in order."""
         return self._measure_terms.find(text, fuzzy=fuzzy)
 
+    def find_shorthand(self, text: str) -> list[TermHit]:
+        """Measures typed short ('研补 封顶', '驿站'), for the console's keyword search."""
+        return self._measure_terms.shorthand(text, [False] * len(text), self._document_text, words=False)
+
+    @cached_property
+    def _document_text(self) -> str:
+        return "".join("".join(c.text.split()) for c in self.data.clauses)
+
     def find_measure(self, text: str) -> Measure | None:
         """The measure `text` names; when it names several, the longest name wins."""
         hits = self.find_measures(text)

@@ -13,12 +13,15 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from policy_kb.clause_numbers import clause_refs
+
 if TYPE_CHECKING:
     from policy_kb.query import KnowledgeBase
 
 _NON_WORD = re.compile(r"[\s\W_]+")
 _K1, _B = 1.2, 0.75
 _ALIAS_BOOST, _FUZZY_BOOST = 12.0, 8.0
+_NUMBER_BOOST = 36.0  # a clause named by its number outranks any name found beside it ('保障措施第二条')
 
 
 @dataclass(frozen=True)
@@ -112,6 +115,12 @@ class SearchIndex:
         for hit in targets:
             clause = self._kb.target(hit.key).clause
             clause_boost[clause] = max(clause_boost.get(clause, 0.0), _ALIAS_BOOST)
+        # a clause by its number ('二（十二）', '第二部分第九条') is what the agent asked for
+        for clause in clause_refs(query, self._kb.data.clauses):
+            clause_boost[clause] = max(clause_boost.get(clause, 0.0), _NUMBER_BOOST)
+        if not named:  # '研补 封顶': a measure typed short
+            for hit in self._kb.find_shorthand(query):  # standalone tokens only: '县级出资' is no shorthand
+                named[hit.key] = max(named.get(hit.key, 0.0), _FUZZY_BOOST)
         query_grams = set(bigrams(query))
         scored: list[SearchHit] = []
         for doc in self._docs:

@@ -102,12 +102,11 @@ class TermIndex:
         """(length, start, term) of the windows that sound like exactly one term but are spelt otherwise: a
         pinyin keyboard's wrong candidates ('科技特拍员', '农科驿战', '研发补主')."""
         index = self._sounds()
-        sounds = [sound_of(char) for char in text]
+        sounds = [sound_of(char) or "" for char in text]  # "" never matches: no term sounds empty
         found = []
         for length in {len(key) for key in index}:
             for start in range(len(text) - length + 1):
-                window = tuple(sounds[start:start + length])
-                terms = index.get(window) if None not in window else None  # type: ignore[call-overload]
+                terms = index.get(tuple(sounds[start:start + length]))
                 if terms and len({k for t in terms for k in self._exact[t]}) == 1 \
                         and text[start:start + length] not in self._exact:
                     found.append((length, start, min(terms)))
@@ -119,19 +118,25 @@ class TermIndex:
             index: dict[tuple[str, ...], set[str]] = defaultdict(set)
             for term in self._exact:
                 if _CJK_TERM.fullmatch(term):
-                    sound = tuple(sound_of(char) for char in term)
-                    if None not in sound:
-                        index[sound].add(term)  # type: ignore[arg-type]
+                    sound = tuple(sound_of(char) or "" for char in term)
+                    if "" not in sound:
+                        index[sound].add(term)
             self._by_sound = dict(index)
         return self._by_sound
 
-    def shorthand(self, text: str, covered: list[bool]) -> list[TermHit]:
+    def shorthand(self, text: str, covered: list[bool], corpus: str = "", max_uses: int = 3,
+                  words: bool = True) -> list[TermHit]:
         """Terms typed short, where nothing else was found: a word of one key's terms only ('驿站' of
         农科驿站, '顾问' of 科技顾问制度), or a two- or three-character token made of a term's first
-        character and later ones in order ('研补' for 研发补助). A part that several keys share says nothing."""
+        character and later ones in order ('研补' for 研发补助). A part that several keys share says nothing,
+        nor one the `corpus` (the document) uses more than `max_uses` times ('威海'). Without `words`, only
+        the standalone tokens count (a keyword search has no cue words to mask)."""
+        return [hit for hit in self._shorthand(text, covered, words) if corpus.count(hit.text) <= max_uses]
+
+    def _shorthand(self, text: str, covered: list[bool], words: bool) -> list[TermHit]:
         parts, abbreviations = self._short_forms()
         hits: list[TermHit] = []
-        for start, end in _word_spans(text):
+        for start, end in _word_spans(text) if words else []:
             word = text[start:end]
             if end - start >= 2 and not any(covered[start:end]) and len(parts.get(word, ())) == 1:
                 hits.append(TermHit(next(iter(parts[word])), word, word, start, end, True))

@@ -46,26 +46,35 @@ def extract_entities(text: str, doc: Any, terms: dict[str, TermIndex]) -> list[d
 
     for start, end, _surface, yuan in money_spans(text):
         add("money", yuan, start, end)
-    for ent in doc.ents:
-        if ent.label_ in LABELS:
-            add(LABELS[ent.label_], ent.ent_id_, ent.start_char, ent.end_char)
     cue_words = _with_cue_words(text, [False] * len(text))
-    for entity in PRECEDENCE:  # every kind spelt right first: '科技企业' is an applicant, no typo of 科技企业家
-        for hit in terms[entity].find(text, fuzzy=False):
-            add(entity, hit.key, hit.start, hit.end)
-    for hit in terms["measure"].find(text, fuzzy=True):
-        if hit.fuzzy and not any(cue_words[hit.start:hit.end]):  # '标准是' asks about a standard: no typo
-            add("measure", hit.key, hit.start, hit.end, 0.8)
+    # a measure's name typed wrong ('创新行乡镇', '科技特拍员'); never a word that says what is asked ('标准是')
+    typos = [h for h in terms["measure"].find(text, fuzzy=True) if h.fuzzy and not any(cue_words[h.start:h.end])]
+    for entity, key, start, end in _spelt_right(text, doc, terms):
+        # a term spelt right inside a longer misspelt measure ('乡镇' in '创新行乡镇') is part of that measure;
+        # one as long is itself ('科技企业' is an applicant, no typo of 科技企业家)
+        if not any(t.start <= start and end <= t.end and t.end - t.start > end - start for t in typos):
+            add(entity, key, start, end)
+    for hit in typos:
+        add("measure", hit.key, hit.start, hit.end, 0.8)
     if not any(e["entity"] in ("measure", "target") for e in found) and not terms["target"].find(text, fuzzy=False):
         for hit in _shorthand(text, terms["measure"], [a or b for a, b in zip(covered, cue_words, strict=True)]):
             add("measure", hit.key, hit.start, hit.end, SHORTHAND_CONFIDENCE)
     return sorted(found, key=lambda e: e["start"])
 
 
+def _spelt_right(text: str, doc: Any, terms: dict[str, TermIndex]) -> list[tuple[str, str, int, int]]:
+    """(entity, KB id, start, end) of the terms written exactly: the spaCy ruler's on the KB-aware segmentation,
+    then the same terms on characters where jieba glued one to its neighbour, by entity precedence."""
+    hits = [(LABELS[e.label_], e.ent_id_, e.start_char, e.end_char) for e in doc.ents if e.label_ in LABELS]
+    for entity in PRECEDENCE:
+        hits += [(entity, h.key, h.start, h.end) for h in terms[entity].find(text, fuzzy=False)]
+    return hits
+
+
 def _shorthand(text: str, measures: TermIndex, masked: list[bool]) -> list[TermHit]:
     """Shorthand ('驿站 补多少', '研补 封顶'), asked for only where no measure is named in full: never from
     the words that say what is asked ('县级', '比例'), nor from words the document uses everywhere ('威海')."""
-    return [hit for hit in measures.shorthand(text, masked) if official_text().count(hit.text) <= SHORTHAND_MAX_USES]
+    return measures.shorthand(text, masked, official_text(), SHORTHAND_MAX_USES)
 
 
 def _with_cue_words(text: str, covered: list[bool]) -> list[bool]:

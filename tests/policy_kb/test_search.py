@@ -106,3 +106,19 @@ def test_spaces_do_not_matter_for_names(kb: KnowledgeBase):
 @pytest.mark.parametrize("query", ["", "   ", "！？"])
 def test_nothing_to_search(kb: KnowledgeBase, query: str):
     assert kb.search(query) == []
+
+
+@pytest.mark.parametrize("query, clause", [
+    ("二（十二）", "二（十二）"), ("二(12)", "二（十二）"), ("第二部分第九条 牵头", "二（九）"),
+    ("32号文 二（八）", "二（八）"), ("保障措施第二条", "三（二）"),
+])
+def test_a_clause_number_in_any_form_lists_that_clause_first(kb: KnowledgeBase, query: str, clause: str):
+    first = kb.search(query)[0]
+    assert (first.kind, first.id) == ("clause", clause)
+
+
+@pytest.mark.parametrize("query, measure_id", [
+    ("研补 封顶", "rd_subsidy"), ("驿站 补多少", "xingchuang_nongke"), ("科技特拍员 奖励", "tech_commissioner"),
+])
+def test_shorthand_and_homophones_find_the_measure(kb: KnowledgeBase, query: str, measure_id: str):
+    assert kb.search(query)[0].id == measure_id
