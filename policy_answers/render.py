@@ -240,6 +240,8 @@ def verdict_lines(verdict: Verdict) -> list[str]:
     head = {Status.met: "按您说的情况，文件写明的条件都符合。",
             Status.not_met: "按您说的情况，不符合以下条件：",
             Status.unknown: "按您说的情况，申请主体相符，以下条件还需确认："}[status]
+    if status is Status.unknown and verdict.conditions and verdict.conditions[0].status is Status.unknown:
+        head = "按您说的情况，以下条件还需确认（以牵头单位审核为准）："  # who may apply is not settled either
     lines = [head]
     for condition in verdict.of(Status.not_met):
         lines.append(f"✗ {condition.label}")

@@ -277,8 +277,15 @@ class KnowledgeBase:
             checks.append(ConditionVerdict(f"申请主体为{who}", Status.unknown, ask="请问您是企业、农民（合作社）、"
                                            "高校院所、科技服务机构、个人、乡镇还是区市政府？"))
         else:
-            fits = any(self.applicant_covers(b, profile.applicant_type) for b in measure.beneficiaries)
-            checks.append(ConditionVerdict(f"申请主体为{who}", Status.met if fits else Status.not_met))
+            applicant = profile.applicant_type
+            fits = any(self.applicant_covers(b, applicant) for b in measure.beneficiaries)
+            maybe = next((m for m in measure.maybe_for
+                          if any(self.applicant_covers(t, applicant) for t in m.applicant_types)), None)
+            if fits or maybe is None:
+                checks.append(ConditionVerdict(f"申请主体为{who}", Status.met if fits else Status.not_met))
+            else:  # a university asking about 科技特派员: its 科研人员 and 在校学生 are whom the clause recruits
+                checks.append(ConditionVerdict(f"申请主体为{who}（文件写明“{maybe.quote}”）", Status.unknown,
+                                               maybe.quote, self._ask_lead_unit(measure)))
         for condition in measure.conditions:
             checks.append(self._condition(condition, measure, profile))
         return Verdict(measure, checks)

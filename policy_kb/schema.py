@@ -168,6 +168,11 @@ class Frequency(Strict):
     quote: str
 
 
+class MaybeFor(Strict):
+    applicant_types: list[str]
+    quote: str  # the document's words naming those people, verbatim
+
+
 class Measure(Strict):
     id: str
     name: str
@@ -176,6 +181,9 @@ class Measure(Strict):
     clause: str
     beneficiaries: list[str]
     beneficiaries_stated: bool = True
+    # applicants the document neither names nor rules out, because the people it names may be among them
+    # ('高校院所的科研人员、在校学生' may be a university's): never a sure ✗ for them, the lead unit decides
+    maybe_for: list[MaybeFor] = []
     support: str
     amount: Amount
     limits: list[Limit] = []

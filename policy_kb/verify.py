@@ -216,7 +216,7 @@ def _measure_reference_problems(data: PolicyData, m: Measure, alias_owner: dict[
     if m.topic not in {t.id for t in data.topics}:
         problems.append(Problem(f"{base}.topic", f"unknown topic {m.topic!r}"))
     applicant_ids = {a.id for a in data.applicant_types}
-    for who in m.beneficiaries:
+    for who in [*m.beneficiaries, *(t for maybe in m.maybe_for for t in maybe.applicant_types)]:
         if who not in applicant_ids:
             problems.append(Problem(f"{base}.beneficiaries", f"unknown applicant type {who!r}"))
     district_ids = {d.id for d in data.districts}

@@ -215,3 +215,14 @@ def test_a_short_follow_up_to_a_target_is_about_targets(kb: KnowledgeBase) -> No
     assert ask(kb, "创新平台呢？", "ask_measure_info").topic is Topic.measure
     assert not plainly_answerable(Question("国家级的呢？"), kb, Context())
     assert plainly_answerable(Question("国家级的呢？"), kb, Context(last_aspect="targets"))
+
+
+def test_no_sure_no_for_those_the_clause_may_mean(kb: KnowledgeBase) -> None:
+    """A university teacher asking about 科技特派员 is not told ✗: 二（十二） recruits 高校院所的科研人员 and
+    在校学生, so the document does not rule them out; the lead unit decides. An enterprise asking for the
+    township award is outside those the clause names, and is told so."""
+    teacher = text_of(ask(kb, "我是大学老师，可以去当科技特派员吗", "ask_eligibility"))
+    assert "✗" not in teacher and "不符合" not in teacher and "招募高校院所的科研人员、在校学生" in teacher, teacher
+    assert "以牵头单位审核为准" in teacher
+    enterprise = text_of(ask(kb, "我们是企业，能申请创新型乡镇奖励吗", "ask_eligibility"))
+    assert "✗ 申请主体为乡镇" in enterprise, enterprise
