@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.policy import answer_question, context_of, deliver, outcome, question_of, send
 from policy_answers.engine import INTENT_ASPECT, Question, decide, likely_measures, plainly_answerable
 from policy_answers.outcome import Outcome
-from policy_answers.render import cannot_help
+from policy_answers.render import button, cannot_help, measure_button
 from policy_answers.settings import hotline
 from policy_kb.query import get_kb
 
@@ -57,12 +57,11 @@ class ActionAskAffirmation(Action):
         text = message.get("text") or ""
         ranking = [r.get("name") for r in message.get("intent_ranking") or []]
         aspect_intent = next((i for i in ranking if i in INTENT_ASPECT), "ask_measure_info")
-        buttons = [{"title": m.name, "payload": f'/{aspect_intent}{{"measure":"{m.id}"}}'}
-                   for m in likely_measures(kb, text)[:3]]
+        buttons = [measure_button(m, aspect_intent) for m in likely_measures(kb, text)[:3]]
         if not buttons:
-            buttons = [{"title": INTENT_DESCRIPTIONS[i], "payload": f"/{i}"}
+            buttons = [button(INTENT_DESCRIPTIONS[i], i)
                        for i in ranking if i in INTENT_DESCRIPTIONS][:2]
-        buttons.append({"title": "都不是", "payload": "/deny"})
+        buttons.append(button("都不是", "deny"))
         dispatcher.utter_message(response="utter_ask_affirmation", buttons=buttons)
         return outcome(Outcome.fallback)
 

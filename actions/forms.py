@@ -9,6 +9,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from policy_answers.render import button
 from policy_kb.query import get_kb
 
 
@@ -19,7 +20,7 @@ class ActionAskApplicantType(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
         kb = await get_kb()
-        buttons = [{"title": a.name, "payload": f'/inform{{"applicant_type":"{a.id}"}}'}
+        buttons = [button(a.name, "inform", applicant_type=a.id)
                    for a in kb.data.applicant_types]
         dispatcher.utter_message(response="utter_ask_applicant_type", buttons=buttons)
         return []

@@ -454,8 +454,7 @@ def _no_measure(question: Question, context: Context, kb: KnowledgeBase, aspect:
                         question.first("district") or context.district, [candidates[0].id])
     if not candidates:
         # nothing in the document comes close: say what the bot covers and where else to ask
-        buttons = [{"title": m.name, "payload": f'/ask_measure_info{{"measure":"{m.id}"}}'}
-                   for m in kb.measures if m.amount.value_yuan][:3]
+        buttons = [render.measure_button(m) for m in kb.measures if m.amount.value_yuan][:3]
         reply = render.cannot_help(kb, "utter_no_match", context.hotline, buttons)
         return Answer(Outcome.fallback, Topic.none, [reply], aspect=aspect, memory={"last_aspect": aspect})
     return Answer(Outcome.clarify, Topic.none, [render.ask_which(kb, candidates, aspect)], aspect=aspect,

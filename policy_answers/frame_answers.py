@@ -19,10 +19,7 @@ _PART_NUMERALS = ("一", "二", "三")
 
 
 def _cite(kb: KnowledgeBase, clauses: list[str] | None = None) -> str:
-    """The citation line: the document, and the clauses the reply drew on, each once, in order."""
-    if not clauses:
-        return f"依据：{kb.document.number}"
-    return f"依据：{kb.document.number} " + "、".join(dict.fromkeys(clauses))
+    return kb.citation(*(clauses or []))
 
 
 def _date(kb: KnowledgeBase) -> str:

@@ -8,6 +8,7 @@ user's own figure; where the document is silent the reply says so and names the 
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,7 +18,7 @@ from policy_kb.query import CostSplit, KnowledgeBase, LimitResult, Status, Verdi
 from policy_kb.schema import LEVEL_NAMES, AmountKind, Clause, Measure, Target
 from policy_kb.search import sentences
 
-HANDOFF_BUTTON = {"title": "转人工", "payload": "/handoff"}
+HANDOFF_BUTTON = {"title": "转人工", "payload": "/handoff"}  # the one button with no entity
 BRIEF_UNITS = 3  # lead units named in a reply about something else than who leads
 CALCULATOR_LINES = 6  # measures listed in the text; the buttons and "还有N项" lead to the rest
 NEW_TEXT = 0.3  # a quoted sentence is shown when at least 30% of it is not in the reply already
@@ -265,8 +266,7 @@ def calculator(kb: KnowledgeBase, verdicts: list[Verdict], applicant_name: str, 
     if district_name is None and any(v.measure.cost_shares for v in shown):
         lines.append(say("calculator", "ask_district"))
     lines.append(_cite(kb, [v.measure.clause for v in shown]))
-    buttons = [{"title": v.measure.name, "payload": f'/ask_eligibility{{"measure":"{v.measure.id}"}}'}
-               for v in verdicts[:5]]
+    buttons = [measure_button(v.measure, "ask_eligibility") for v in verdicts[:5]]
     return Reply("\n".join(lines), buttons=buttons)
 
 
@@ -279,7 +279,17 @@ def _item(kb: KnowledgeBase, m: Measure) -> str:
 
 def _cite(kb: KnowledgeBase, clauses: list[str]) -> str:
     """The citation of a reply drawn from several clauses, each once, in order."""
-    return f"依据：{kb.document.number} " + "、".join(dict.fromkeys(clauses))
+    return kb.citation(*clauses)
+
+
+def button(title: str, intent: str, **entities: str) -> dict[str, str]:
+    """A button that asks the bot again as Rasa reads it: '/ask_amount{"measure":"rd_subsidy"}'."""
+    payload = f"/{intent}" + (json.dumps(entities, ensure_ascii=False, separators=(",", ":")) if entities else "")
+    return {"title": title, "payload": payload}
+
+
+def measure_button(measure: Measure, intent: str = "ask_measure_info") -> dict[str, str]:
+    return button(measure.name, intent, measure=measure.id)
 
 
 def theme(kb: KnowledgeBase, name: str, measures: list[Measure]) -> Reply:
@@ -289,7 +299,7 @@ def theme(kb: KnowledgeBase, name: str, measures: list[Measure]) -> Reply:
     if len(clauses) == 1:  # one clause, one set of lead units for all of them
         body.append(say("theme", "units", units="、".join(u.name for u in kb.lead_units(clauses[0]))))
     body += [say("theme", "check"), _cite(kb, clauses)]
-    buttons = [{"title": m.name, "payload": f'/ask_measure_info{{"measure":"{m.id}"}}'} for m in measures[:5]]
+    buttons = [measure_button(m) for m in measures[:5]]
     return Reply("\n".join(body), buttons=buttons)
 
 
@@ -307,8 +317,7 @@ def targets(kb: KnowledgeBase, chosen: list[Target]) -> Reply:
     else:
         lines = [f"文件的主要目标（{doc.period.quote}，即{doc.period.end_year}年）："]
         lines += [f"· {t.quote}" for t in kb.targets]
-    clauses = "、".join(dict.fromkeys(t.clause for t in (chosen or kb.targets)))
-    lines.append(f"依据：{doc.number} {clauses}")
+    lines.append(kb.citation(*(t.clause for t in (chosen or kb.targets))))
     return Reply("\n".join(lines))
 
 
@@ -322,14 +331,14 @@ def document(kb: KnowledgeBase) -> Reply:
         f"主送：{doc.addressees}。抄送：{doc.copied_to}。",
         f"文中引用的文件：{refs}。",
         doc.period.note,
-        f"依据：{doc.number}",
+        kb.citation(),
     ]
     return Reply("\n".join(lines))
 
 
 def ask_which(kb: KnowledgeBase, candidates: list[Measure], aspect: str) -> Reply:
     intent = f"ask_{aspect}" if aspect != "info" else "ask_measure_info"
-    buttons = [{"title": m.name, "payload": f'/{intent}{{"measure":"{m.id}"}}'} for m in candidates[:4]]
+    buttons = [measure_button(m, intent) for m in candidates[:4]]
     return fixed("utter_which_measure", buttons)
 
 

@@ -154,9 +154,11 @@ class KnowledgeBase:
     def applicant_name(self, type_id: str) -> str:
         return self._applicants[type_id].name
 
-    def citation(self, clause_id: str) -> str:
-        """The citation every policy answer ends with, e.g. 依据：威政办发〔2018〕32号 二（六）."""
-        return f"依据：{self.document.number} {clause_id}"
+    def citation(self, *clause_ids: str) -> str:
+        """The citation every policy answer ends with, e.g. 依据：威政办发〔2018〕32号 二（六）; several clauses
+        each once, in order ('二（二）、二（三）'); none for a reply about the document as a whole."""
+        clauses = "、".join(dict.fromkeys(c for c in clause_ids if c))
+        return f"依据：{self.document.number} {clauses}" if clauses else f"依据：{self.document.number}"
 
     def lead_units(self, measure_or_clause: str) -> list[Unit]:
         clause_id = self._measures[measure_or_clause].clause if measure_or_clause in self._measures \
