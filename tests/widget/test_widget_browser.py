@@ -286,6 +286,29 @@ def test_enter_while_an_ime_is_composing_does_not_send(page: Page, stack: Stack)
     expect(user_bubbles(chat)).to_have_text(["研发补助"])
 
 
+def test_a_long_paste_is_answered_and_one_over_the_limit_is_explained(page: Page, stack: Stack) -> None:
+    """A clause pasted with a question after it (under 2,000 characters) gets the question's answer; a paste
+    the box cannot hold is cut to 2,000 characters and the widget says so in Chinese."""
+    chat = open_widget(page, stack)
+    clause = ("（十二）实施双创驱动助力精准扶贫。大力开展科技精准扶贫，各区市要支持建设一批低成本、便利化、"
+              "全要素、开放式的星创天地、农科驿站，市级择优给予奖补。")
+    question = "我从网上复制了一段：" + clause * 8 + "我们村想建一个农科驿站，市级奖补具体给多少钱？"
+    assert 500 < len(question) < 2000
+    ask(chat, question)
+    expect(chat.locator(".Message.left").last).to_contain_text("二（十二）")
+    expect(chat.locator(".Message.left").last).to_contain_text("未规定")
+
+    box = chat.locator(".Composer-input")
+    box.fill("")
+    box.evaluate(
+        "(el, text) => { const data = new DataTransfer(); data.setData('text', text);"
+        " el.dispatchEvent(new ClipboardEvent('paste', {clipboardData: data, bubbles: true, cancelable: true})); }",
+        "研" * 2100,
+    )
+    expect(chat.locator(".ErrorNotice-text").last).to_contain_text("超过了2000字")
+    expect(box).to_have_attribute("maxlength", "2000")
+
+
 def test_keyboard_and_screen_reader(page: Page, stack: Stack) -> None:
     page.goto(f"{stack.url}/")
     launcher = page.locator(LAUNCHER)

@@ -14,6 +14,7 @@ import { botText, botTurn, erasureNote, errorMessage, spoken, userMessage, withT
 import { PolicyCard } from './PolicyCard.jsx';
 
 export const MAX_MESSAGE_CHARS = 2000; // the gateway's default MAX_MESSAGE_CHARS
+export const TOO_LONG_NOTICE = `粘贴的内容超过了${MAX_MESSAGE_CHARS}字，输入框只保留了前${MAX_MESSAGE_CHARS}字。请删去不需要的部分，或只粘贴您的问题后再发送。`;
 const HOST_MESSAGE = 'weihai-policy-widget';
 
 const starters = () => STARTER_QUESTIONS.map((question) => ({ name: question, payload: question }));
@@ -234,6 +235,16 @@ export function App({ config }) {
           },
           onCompositionEnd: () => {
             composingRef.current = false;
+          },
+          // A paste the box cannot hold is cut by maxLength: say so, rather than send half a question.
+          onPaste: (event) => {
+            const pasted = event.clipboardData ? event.clipboardData.getData('text') : '';
+            const box = event.target;
+            const kept = box.value.length - Math.abs((box.selectionEnd || 0) - (box.selectionStart || 0));
+            if (kept + pasted.length > MAX_MESSAGE_CHARS) {
+              update((current) => ({ messages: appendAll(current.messages, [errorMessage(TOO_LONG_NOTICE, null)]) }));
+              announce(TOO_LONG_NOTICE);
+            }
           },
           // Enter that confirms a Chinese IME candidate must not send the half-typed question.
           onKeyDownCapture: (event) => {
