@@ -124,8 +124,8 @@ def read(text: str, entities: tuple[dict[str, Any], ...], kb: KnowledgeBase, lan
             and len(residue(frames.this_document.sub("", text), lang)) <= frames.partial_max_chars:
         doc_aspect = "all"  # '32号文' alone
     subject = Subject.none
-    if clauses:
-        subject = Subject.clause
+    if clauses and not any(kb.measure(m).clause in clauses for m in measures):
+        subject = Subject.clause  # '（十二）…我们村想建农科驿站' names a measure of the clause: that measure
     elif doc_aspect == "structure" and part:  # '保障措施有几条': that part's clauses, whatever it names
         subject, measures = Subject.document, ()
     elif doc_aspect and not sure:
