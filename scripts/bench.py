@@ -373,7 +373,8 @@ def markdown(report: dict[str, Any]) -> str:
         "",
         f"In-process, over the {report['engine']['messages']} user turns of the held-out sets: cleaning "
         f"(policy_answers.clean) {report['engine']['clean_us']} us per message, the answer engine "
-        f"(policy_answers.engine.decide) {report['engine']['decide_us']} us per message.",
+        f"(policy_answers.engine.decide) {report['engine']['decide_us']} us per message, of which reading the "
+        f"frame (policy_answers.frames.read) {report['engine']['frame_us']} us.",
         "",
         "## Long conversations",
         "",
@@ -416,9 +417,10 @@ def engine_cost() -> dict[str, float]:
     of the held-out sets (each asked cold, as a first turn): what they add to a chat turn."""
     from policy_answers.clean import clean
     from policy_answers.engine import Context, Question, decide
+    from policy_answers.frames import is_partial, read
+    from policy_answers.language import language
     from policy_kb.query import load_kb
-    from policy_rasa.entities import KBEntityExtractor
-    from policy_rasa.kb_entities import ruler_patterns, term_indexes
+    from policy_rasa.kb_entities import extract_entities, ruler_patterns, term_indexes
 
     kb = load_kb()
     products = frozenset(p for m in kb.measures for p in m.products)
@@ -431,7 +433,7 @@ def engine_cost() -> dict[str, float]:
         ents: tuple[()] = ()
 
     questions = [Question(t, "ask_measure_info", ("ask_measure_info",),
-                          tuple(KBEntityExtractor.extract(clean(t), NoEnts(), terms))) for t in texts]
+                          tuple(extract_entities(clean(t), NoEnts(), terms))) for t in texts]
     decide(questions[0], Context(), kb)  # warm the KB's indexes and the templates
     started = time.perf_counter()
     for _ in range(3):
@@ -442,7 +444,15 @@ def engine_cost() -> dict[str, float]:
     for question in questions:
         decide(question, Context(), kb)
     decide_us = (time.perf_counter() - started) / len(questions) * 1e6
-    return {"messages": len(texts), "clean_us": round(clean_us, 1), "decide_us": round(decide_us, 1)}
+    lang = language()
+    cleaned = [(clean(q.text), q.entities) for q in questions]
+    started = time.perf_counter()
+    for _ in range(3):
+        for text, entities in cleaned:
+            is_partial(read(text, entities, kb, lang), text, lang)
+    frame_us = (time.perf_counter() - started) / (3 * len(cleaned)) * 1e6
+    return {"messages": len(texts), "clean_us": round(clean_us, 1), "decide_us": round(decide_us, 1),
+            "frame_us": round(frame_us, 1)}
 
 
 def main() -> int:
@@ -469,6 +479,7 @@ def main() -> int:
     print(f"bench: load average {report['machine']['load_before']} on {os.cpu_count()} CPUs", flush=True)
     report["engine"] = engine_cost()
     print(f"bench: cleaning {report['engine']['clean_us']} us, answer engine {report['engine']['decide_us']} us "
+          f"(frame reader {report['engine']['frame_us']} us) "
           f"per message ({report['engine']['messages']} held-out questions, in-process)", flush=True)
 
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
