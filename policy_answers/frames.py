@@ -247,7 +247,7 @@ def signals(text: str, lang: Language, names_subject: bool, named: tuple[str, ..
         found.add("open_point")
     rest = text[correction.end():] if correction else text
     if not names_subject and len(residue(rest, lang, named)) <= cues.partial_max_chars and (
-            lang.aspect_of(rest) or core(rest, lang) != rest.strip() or named or lang.open_question.search(rest)):
+            lang.aspect_of(rest) or core(rest, lang) != rest.strip() or named or cues.when.search(rest)):
         found.add("partial")
     return frozenset(found)
 

@@ -22,6 +22,7 @@ class FrameCues:
     longer: re.Pattern[str]
     follow_up_frame: re.Pattern[str]
     partial_max_chars: int
+    when: re.Pattern[str]
     document: re.Pattern[str]
     this_document: re.Pattern[str]
     document_aspects: dict[str, re.Pattern[str]]
@@ -52,6 +53,7 @@ def _frame_cues(raw: dict[str, Any]) -> FrameCues:
         longer=re.compile(raw["longer"], re.IGNORECASE),
         follow_up_frame=re.compile(raw["follow_up_frame"], re.IGNORECASE),
         partial_max_chars=int(raw["partial_max_chars"]),
+        when=re.compile(raw["when"]),
         document=re.compile(raw["document"], re.IGNORECASE),
         this_document=re.compile(raw["this_document"], re.IGNORECASE),
         document_aspects={name: re.compile(cue, re.IGNORECASE) for name, cue in raw["document_aspects"].items()},

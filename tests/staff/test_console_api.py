@@ -102,7 +102,7 @@ async def test_ask_rejects_empty_questions_and_bad_json_in_chinese(staff: TestCl
     response = await staff.post("/staff/api/ask", data=b"{not json", headers=headers)
     assert response.status == 400
     assert "请求格式不正确" in (await response.json())["error"]
-    too_long = await staff.post("/staff/api/ask", json={"message": "问" * 501}, headers=headers)
+    too_long = await staff.post("/staff/api/ask", json={"message": "问" * 2001}, headers=headers)
     assert too_long.status == 413
 
 

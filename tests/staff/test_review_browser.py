@@ -41,11 +41,11 @@ MARKS = [
     ("科技特派员有什么奖励", "correct", "", "", "", ""),
 ]
 # What each question is answered with once the copy is retrained: the annotated measure's amount reply
-# and its clause, the out-of-scope reply, and the correct answer as before.
+# and its clause, the out-of-scope reply (what the document does not cover), and the correct answer as before.
 RETRAINED = [
     ("星创天地和农科驿站奖补：文件只写明“市级择优给予奖补”", "依据：威政办发〔2018〕32号 二（十二）"),
     ("科技创新券：文件只写明“根据服务类型和收入，给予一定比例的奖补”", "依据：威政办发〔2018〕32号 二（十二）"),
-    ("这个问题不在我能回答的范围", "12345"),
+    ("本文件没有涉及“营业执照”", "12345"),  # a topic the document does not cover, and where to ask
     None,  # 政策空白: the document has no answer, retraining teaches nothing
     ("科技特派员研发支持：每名科技特派员不低于10万元", "依据：威政办发〔2018〕32号 二（十二）"),
 ]
