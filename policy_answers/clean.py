@@ -10,6 +10,7 @@ question, one wrapped in markup or emoji, or one carrying a phone number reads l
   features and can never be echoed back;
 - pleasantries around a question taken off ('你好，…', '…，谢谢', '我电话【电话】，…'), unless nothing
   else is left (policy_answers/data/language.yml);
+- a knowledge-base term typed with a pinyin keyboard's homophone written as the term ('科技特派元');
 - spaces squeezed. (Case is left alone: the KB's terms match English in any case.)
 
 `clean` is idempotent: cleaning cleaned text changes nothing.
@@ -27,6 +28,9 @@ import opencc
 
 from infra.pii import HALF_WIDTH, PATTERNS
 from policy_answers.language import language
+from policy_kb.loader import data_files, load_file
+from policy_kb.query import KnowledgeBase
+from policy_kb.terms import TermIndex
 
 # What a personal number becomes; the NLU is trained with these in place of the numbers.
 PLACEHOLDERS = {"email": "【邮箱】", "long_number": "【证件号】", "mobile": "【电话】", "landline": "【电话】"}
@@ -132,6 +136,26 @@ def focus(text: str) -> str:
     return "".join([*linked, *questions])
 
 
+@lru_cache(maxsize=1)
+def _terms() -> TermIndex:
+    """Every name and alias of the knowledge base's data files (measures, targets, places, applicants, units)."""
+    pairs = []
+    for path in data_files():
+        for kinds in KnowledgeBase(load_file(path)).term_lists().values():
+            pairs += [(term, key) for key, terms in kinds.items() for term in terms]
+    return TermIndex(pairs)
+
+
+def respell(text: str) -> str:
+    """A KB term typed with a pinyin keyboard's wrong candidate, written as the term ('科技特派元' → 科技特派员,
+    '国家创新型先（市）' → 国家创新型县（市）): the classifier then sees the words it was trained on. Only a
+    window that sounds exactly like one term, of three Chinese characters or more."""
+    for hit in sorted((h for h in _terms().find(text, fuzzy=False, sounds=True) if h.fuzzy),
+                      key=lambda h: h.start, reverse=True):
+        text = text[:hit.start] + hit.term + text[hit.end:]
+    return text
+
+
 def clean(text: str) -> str:
     # Masked numbers first ('138****5678', as the gateway sends them): the markup stripper would take
     # their stars for Markdown emphasis.
@@ -139,4 +163,5 @@ def clean(text: str) -> str:
     text = replace_personal_numbers(text)  # before folding, on the positions the patterns expect
     text = "".join(_fold(char) for char in text)
     text = _converter().convert(text)
-    return strip_pleasantries(_SPACES.sub(" ", focus(text)).strip())
+    # respelt first: a pasted clause with a typo in it is still the document's own words (focus drops them)
+    return strip_pleasantries(_SPACES.sub(" ", focus(respell(text))).strip())

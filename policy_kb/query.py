@@ -246,7 +246,8 @@ class KnowledgeBase:
         return self._unit_terms.find(text, fuzzy=False)
 
     def find_targets(self, text: str) -> list[TermHit]:
-        return self._target_terms.find(text, fuzzy=False)
+        """Targets named in `text`, spelt right or typed with a pinyin keyboard's homophone ('创新平态')."""
+        return self._target_terms.find(text, fuzzy=False, sounds=True)
 
     def term_lists(self) -> dict[str, dict[str, list[str]]]:
         """Every name and alias by entity type and id: what the NLU dictionary is built from."""

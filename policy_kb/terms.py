@@ -20,6 +20,7 @@ from pypinyin.pinyin_dict import pinyin_dict
 _MIN_FUZZY_LEN = 3  # two-character words are too easy to mistake for one another
 _MIN_INDEL_LEN = 4  # a missing or extra character in a three-character word changes the word
 _CJK_TERM = re.compile(r"[\u4e00-\u9fff]{3,}")
+_CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
 # a hotline agent's token: two or three Chinese characters standing alone ('研补 封顶')
 _TOKEN = re.compile(r"(?<![\u4e00-\u9fff])[\u4e00-\u9fff]{2,3}(?![\u4e00-\u9fff])")
 
@@ -75,7 +76,7 @@ class TermIndex:
                 if len(term) == _MIN_FUZZY_LEN:
                     self._ends3.add(term[0] + term[-1])
 
-    def find(self, text: str, fuzzy: bool = True) -> list[TermHit]:
+    def find(self, text: str, fuzzy: bool = True, sounds: bool | None = None) -> list[TermHit]:
         """Non-overlapping hits, left to right, longest exact match first. Linear in the length of
         the text: each position is tried with the few lengths a term there could have."""
         hits: list[TermHit] = []
@@ -85,7 +86,7 @@ class TermIndex:
         matches = [(length, start, text[start:start + length]) for start, char in enumerate(text)
                    for length in self._starting.get(char, ())
                    if start + length <= size and text[start:start + length] in self._exact]
-        if fuzzy:  # a longer term heard in the text beats a shorter one spelt right inside it
+        if fuzzy if sounds is None else sounds:  # a longer term heard beats a shorter one spelt right inside it
             matches += self._homophones(original)
         for length, start, term in sorted(matches, key=lambda m: (-m[0], m[2] != text[m[1]:m[1] + m[0]], m[1])):
             if any(covered[start:start + length]):
@@ -102,7 +103,7 @@ class TermIndex:
         """(length, start, term) of the windows that sound like exactly one term but are spelt otherwise: a
         pinyin keyboard's wrong candidates ('科技特拍员', '农科驿战', '研发补主')."""
         index = self._sounds()
-        sounds = [sound_of(char) or "" for char in text]  # "" never matches: no term sounds empty
+        sounds = [_sound_key(char) for char in text]
         found = []
         for length in {len(key) for key in index}:
             for start in range(len(text) - length + 1):
@@ -117,10 +118,9 @@ class TermIndex:
         if self._by_sound is None:
             index: dict[tuple[str, ...], set[str]] = defaultdict(set)
             for term in self._exact:
-                if _CJK_TERM.fullmatch(term):
-                    sound = tuple(sound_of(char) or "" for char in term)
-                    if "" not in sound:
-                        index[sound].add(term)
+                # three Chinese characters or more ('国家创新型县（市）' too: its brackets must match as typed)
+                if len(_CJK_CHAR.findall(term)) >= _MIN_FUZZY_LEN:
+                    index[tuple(_sound_key(char) for char in term)].add(term)
             self._by_sound = dict(index)
         return self._by_sound
 
@@ -241,6 +241,11 @@ def sound_of(char: str) -> str | None:
     if not reading:
         return None
     return unicodedata.normalize("NFKD", reading.split(",")[0]).encode("ascii", "ignore").decode()
+
+
+def _sound_key(char: str) -> str:
+    """What a character contributes to how a term sounds: its pinyin, or itself when it is not Chinese."""
+    return sound_of(char) or char.translate(_ASCII_LOWER)
 
 
 def _one_substitution(a: str, b: str) -> bool:

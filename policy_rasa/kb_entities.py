@@ -56,6 +56,8 @@ def extract_entities(text: str, doc: Any, terms: dict[str, TermIndex]) -> list[d
             add(entity, key, start, end)
     for hit in typos:
         add("measure", hit.key, hit.start, hit.end, 0.8)
+    for entity, key, start, end in _heard(text, terms):
+        add(entity, key, start, end, 0.8)
     if not any(e["entity"] in ("measure", "target") for e in found) and not terms["target"].find(text, fuzzy=False):
         for hit in _shorthand(text, terms["measure"], [a or b for a, b in zip(covered, cue_words, strict=True)]):
             add("measure", hit.key, hit.start, hit.end, SHORTHAND_CONFIDENCE)
@@ -69,6 +71,12 @@ def _spelt_right(text: str, doc: Any, terms: dict[str, TermIndex]) -> list[tuple
     for entity in PRECEDENCE:
         hits += [(entity, h.key, h.start, h.end) for h in terms[entity].find(text, fuzzy=False)]
     return hits
+
+
+def _heard(text: str, terms: dict[str, TermIndex]) -> list[tuple[str, str, int, int]]:
+    """Other kinds of term typed with a pinyin keyboard's homophone ('省级以上创新平态'), after the measures."""
+    return [(entity, h.key, h.start, h.end) for entity in PRECEDENCE[1:]
+            for h in terms[entity].find(text, fuzzy=False, sounds=True) if h.fuzzy]
 
 
 def _shorthand(text: str, measures: TermIndex, masked: list[bool]) -> list[TermHit]:
