@@ -4,7 +4,7 @@ covers exactly the tests that ran, and under `make test` every test's mark."""
 
 from __future__ import annotations
 
-import re
+import ast
 from pathlib import Path
 
 import pytest
@@ -15,10 +15,10 @@ from tests.conftest import NEEDS
 # (their closure names that one too, but a rename there should not hide them here).
 SERVICE_FIXTURES = {"stack", "reliability_stack", "fresh_stack", "production", "pg_url", "pg_app_url",
                     "pg_tracker_url", "pg_engine", "redis_url", "browser", "widget_dist"}
-# What starts a process of the product or a server without a fixture, read from a module's source: a
-# second opinion that does not rely on the marks tests/conftest.py reads.
-STARTS_A_SERVICE = re.compile(r"running_stack\(|production_stack\(|postgres_server\(|redis_server\(|"
-                              r"sync_playwright\(|\"-m\", \"bot\"\]|\"scripts/run\.sh\"\]")
+# What starts a process of the product or a server, found in a module's syntax: a second opinion that does
+# not rely on the marks tests/conftest.py reads.
+STARTERS = {"running_stack", "production_stack", "postgres_server", "redis_server", "sync_playwright", "start_rasa",
+            "start_gateway", "start_action_server"}
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -40,11 +40,37 @@ def test_no_unit_test_uses_a_service_fixture(request: pytest.FixtureRequest) -> 
         assert callspec is None or "postgresql" not in callspec.params.values(), item.nodeid
 
 
-def test_no_unit_test_module_starts_a_service_itself(request: pytest.FixtureRequest) -> None:
-    sources = {Path(str(item.fspath)) for item in _unit_items(request.session)}
-    starting = [path.relative_to(REPO) for path in sorted(sources)
-                if STARTS_A_SERVICE.search(path.read_text(encoding="utf-8"))]
-    assert starting == []
+def _starts_a_service(node: ast.AST) -> bool:
+    for inner in ast.walk(node):
+        if isinstance(inner, ast.Name) and inner.id in STARTERS:
+            return True
+        if isinstance(inner, ast.Attribute) and inner.attr in STARTERS:
+            return True
+        if isinstance(inner, ast.List | ast.Tuple):
+            words = [e.value for e in inner.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
+            # `python -m bot` (the gateway) or scripts/run.sh (make run's stack) as a command line
+            if "scripts/run.sh" in words or any(pair == ["-m", "bot"] for pair in zip(words, words[1:], strict=False)):
+                return True
+    return False
+
+
+def _is_fixture(function: ast.FunctionDef) -> bool:
+    return any("fixture" in ast.unparse(decorator) for decorator in function.decorator_list)
+
+
+def test_no_unit_test_starts_a_service_itself(request: pytest.FixtureRequest) -> None:
+    """A module's function that starts a service is either a fixture, which no unit test of the module may
+    use, or a test or helper, and then no test of the module is unit."""
+    by_module: dict[Path, list[pytest.Item]] = {}
+    for item in _unit_items(request.session):
+        by_module.setdefault(Path(str(item.fspath)), []).append(item)
+    for path, items in by_module.items():
+        functions = [node for node in ast.parse(path.read_text(encoding="utf-8")).body
+                     if isinstance(node, ast.FunctionDef) and _starts_a_service(node)]
+        assert all(_is_fixture(function) for function in functions), (path, [f.name for f in functions])
+        starting = {function.name for function in functions}
+        for item in items:
+            assert not starting & set(getattr(item, "fixturenames", ())), item.nodeid
 
 
 @pytest.mark.parametrize(("path", "need"), [
