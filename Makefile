@@ -5,13 +5,14 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 
 .DEFAULT_GOAL := help
-.PHONY: help setup widget assets kb model lint format-check check-run check-run-production test test-rasa test-py screenshots run run-production bench lock
+.PHONY: help setup widget assets kb model lint format-check check-run check-run-production test test-fast test-rasa test-py screenshots run run-production bench lock
 
 help:
 	@echo "make run    set up, build the knowledge base, start the services"
 	@echo "make run-production  start production mode (deploy/production.env; see README)"
 	@echo "make bench  measure throughput, latency, memory, start and training (writes docs/benchmark.*)"
 	@echo "make test   set up, build the knowledge base, run the whole suite"
+	@echo "make test-fast  the unit tests only (pytest -m unit): no model, no service started"
 	@echo "make setup  create/update .venv from requirements.in + requirements.lock"
 	@echo "make widget build the chat widget (npm ci + Vite) into widget/dist if its sources changed"
 	@echo "make assets install the staff pages' ECharts from bot/staff/package-lock.json (npm ci, idempotent)"
@@ -61,6 +62,12 @@ test-rasa: model
 
 test-py: model widget assets
 	$(PY) -m pytest -q tests
+
+# The tests that need no service and nothing but the knowledge base (tests/conftest.py marks each test by
+# the fixtures it uses): no model, Rasa, action server, gateway, PostgreSQL, Redis or Chromium. `kb`, not
+# `model`: some unit tests read var/policy.db, and loading it is a few seconds of Python.
+test-fast: kb
+	$(PY) -m pytest -q -m unit tests
 
 # The README's screenshots, from the browser tests against the real stack (make test writes to build/).
 screenshots: model widget assets

@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
-import os
 from typing import Any
 
 from rasa_sdk import utils
@@ -26,12 +25,12 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from app_store.settings import internal_token
+from infra.settings import get
 from policy_answers.engine import Context, Question, decide
 from policy_kb.query import get_kb
 
 TOKEN_HEADER = "X-Action-Token"
 OPEN_PATHS = frozenset({"/health"})
-DEFAULT_HOST = "127.0.0.1"
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +104,7 @@ def main(argv: list[str] | None = None) -> None:
     close_connections_when_stopping(app)
     plugin_manager().hook.attach_sanic_app_extensions(app=app)
     ssl_context = create_ssl_context(args.ssl_certificate, args.ssl_keyfile, args.ssl_password)
-    host = os.environ.get("ACTION_HOST") or DEFAULT_HOST
+    host = get("ACTION_HOST")
     log.info("Action server on %s://%s:%s (shared secret required)", "https" if ssl_context else "http", host,
              args.port)
     app.run(host, args.port, ssl=ssl_context, workers=utils.number_of_sanic_workers())

@@ -27,6 +27,7 @@ from app_store import callbacks, tracker, wechat
 from app_store.engine import changed
 from app_store.models import FeedbackRow, HandoffTicketRow, QuestionLogRow
 from app_store.tickets import DONE
+from infra.settings import default
 
 PURGED_TEXT = ""
 _BATCH = 1000
@@ -34,9 +35,10 @@ _BATCH = 1000
 
 @dataclass(frozen=True)
 class Retention:
-    conversation_days: int = 180
-    ticket_phone_days: int = 90
-    callback_hold_minutes: int = 60
+    # The periods' defaults are deploy/defaults.env's; the gateway reads the environment's (bot/settings.py).
+    conversation_days: int = int(default("RETAIN_CONVERSATION_DAYS"))
+    ticket_phone_days: int = int(default("RETAIN_TICKET_PHONE_DAYS"))
+    callback_hold_minutes: int = int(default("CALLBACK_HOLD_MINUTES"))
 
 
 @dataclass(frozen=True)

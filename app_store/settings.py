@@ -1,5 +1,6 @@
 """Where the app database is and the key that pseudonymises senders: what the gateway and the action
-server (which records hand-off tickets) both need, read from the environment in one place."""
+server (which records hand-off tickets) both need, read through infra.settings (deploy/defaults.env, then
+the environment). Each function takes the environment to read (default: the process's)."""
 
 from __future__ import annotations
 
@@ -13,24 +14,23 @@ from pathlib import Path
 
 from sqlalchemy.engine import URL
 
+from infra.settings import SettingsError as SettingsError  # raised here; the gateway and tests import it from here
+from infra.settings import environment
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 VAR_DIR = REPO_ROOT / "var"
 SECRET_FILE_NAME = "secret.key"
 
 
-class SettingsError(ValueError):
-    """An environment variable holds a value the gateway cannot use."""
-
-
 def app_db_url(env: Mapping[str, str] | None = None, var: Path = VAR_DIR) -> str:
     """APP_DB_URL, or a SQLite file in var/."""
-    env = os.environ if env is None else env
+    env = environment(env)
     return env.get("APP_DB_URL") or default_db_url(var)
 
 
 def app_secret(env: Mapping[str, str] | None = None, var: Path = VAR_DIR) -> str:
     """APP_SECRET, or the key kept in var/secret.key."""
-    env = os.environ if env is None else env
+    env = environment(env)
     return env.get("APP_SECRET") or read_or_create_secret(var / SECRET_FILE_NAME)
 
 
@@ -70,7 +70,7 @@ def tracker_db_url(env: Mapping[str, str] | None = None) -> str:
     """Rasa's tracker store as a SQLAlchemy URL, from the variables endpoints*.yml give Rasa:
     TRACKER_DB_HOST/PORT/NAME/USER/PASSWORD (production, PostgreSQL), else TRACKER_DIALECT and TRACKER_DB
     (development: a SQLite file, relative to the repository like Rasa's working directory)."""
-    env = os.environ if env is None else env
+    env = environment(env)
     if env.get("TRACKER_DB_HOST"):
         url = URL.create(
             "postgresql+psycopg2",
@@ -81,10 +81,10 @@ def tracker_db_url(env: Mapping[str, str] | None = None) -> str:
             database=env.get("TRACKER_DB_NAME") or None,
         )
         return url.render_as_string(hide_password=False)
-    dialect = env.get("TRACKER_DIALECT") or "sqlite"
+    dialect = env["TRACKER_DIALECT"]
     if dialect != "sqlite":
         raise SettingsError(f"TRACKER_DIALECT {dialect!r}: set TRACKER_DB_HOST and friends for PostgreSQL")
-    path = Path(env.get("TRACKER_DB") or "var/tracker.db")
+    path = Path(env["TRACKER_DB"])
     return f"sqlite:///{path if path.is_absolute() else REPO_ROOT / path}"
 
 
@@ -95,7 +95,7 @@ def internal_token(purpose: str, env: Mapping[str, str] | None = None, var: Path
     RASA_TOKEN). Derived, so a machine that shares APP_SECRET already has them; scripts/env.sh exports
     them for Rasa, which reads them from its endpoint file and command line.
     """
-    env = os.environ if env is None else env
+    env = environment(env)
     name = {"action": "ACTION_TOKEN", "rasa": "RASA_TOKEN"}[purpose]
     if env.get(name):
         return env[name]

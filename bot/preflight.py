@@ -11,11 +11,11 @@ scripts/run.sh or scripts/run_production.sh has set up (deploy/defaults.env incl
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
 from bot.settings import REPO_ROOT, load_settings
+from infra.settings import environment, get
 from supervise.ports import PortsBusyError, free_ports
 from supervise.processes import ProcessConfigError, processes
 
@@ -32,14 +32,14 @@ def main(argv: list[str] | None = None) -> int:
     # Every process's settings: the gateway's (bot.settings, which include the app and tracker databases)
     # and the process list's (ports, process counts, the Rasa token in production).
     try:
-        load_settings(os.environ)
-        found = processes(args.mode, os.environ)
+        load_settings()
+        found = processes(args.mode, environment())
     except (ValueError, ProcessConfigError) as error:  # SettingsError is a ValueError
         print(f"{prefix}: setting refused, nothing started: {error}", file=sys.stderr)
         return SETTINGS_REFUSED
     if args.settings_only:
         return 0
-    run_dir = Path(os.environ.get("RUN_DIR") or "var").resolve()
+    run_dir = Path(get("RUN_DIR")).resolve()
     try:
         free_ports(found, repo=REPO_ROOT, run_dir=run_dir, report=lambda line: print(f"{prefix}: {line}"))
     except PortsBusyError as error:

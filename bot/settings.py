@@ -1,4 +1,4 @@
-"""Gateway settings, read once from the environment.
+"""Gateway settings, read once from the environment through infra.settings and checked here.
 
 Every value has a default that works on a developer machine, so `python -m bot` runs with no
 configuration; production overrides what it needs through environment variables. The defaults are
@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import binascii
 import ipaddress
-import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -19,26 +18,11 @@ from urllib.parse import urlsplit
 
 from app_store.retention import Retention
 from app_store.settings import VAR_DIR, SettingsError, app_db_url, app_secret, tracker_db_url
-from policy_answers.settings import DEFAULT_HOTLINE
-
-REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULTS_FILE = REPO_ROOT / "deploy" / "defaults.env"
-_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+from infra.settings import REPO_ROOT as REPO_ROOT  # the gateway's modules find the checkout through here
+from infra.settings import environment, read_defaults, to_int
 
 DEVELOPMENT = "development"
 PRODUCTION = "production"  # scripts/run_production.sh: behind HTTPS, so the staff cookie is Secure
-
-
-def read_defaults(environ: Mapping[str, str], path: Path = DEFAULTS_FILE) -> dict[str, str]:
-    """The defaults in `path`, a ${KEY} in a value filled from `environ` where set there (not empty) and
-    from the earlier defaults otherwise: what scripts/env.sh exports."""
-    values: dict[str, str] = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
-        key, _, raw = line.partition("=")
-        values[key] = _REFERENCE.sub(lambda ref: environ.get(ref[1]) or values.get(ref[1], ""), raw)
-    return values
 
 
 # The file's own values, for Settings built directly (tests) rather than by load_settings.
@@ -58,7 +42,7 @@ class Settings:
     # gateway spreads messages over the Rasa processes and its health check asks every one of them).
     rasa_url: str = DEFAULTS["RASA_URL"]
     action_url: str = DEFAULTS["ACTION_URL"]
-    hotline: str = DEFAULT_HOTLINE
+    hotline: str = DEFAULTS["HOTLINE"]
     max_message_chars: int = int(DEFAULTS["MAX_MESSAGE_CHARS"])
     rasa_timeout_s: float = float(DEFAULTS["RASA_TIMEOUT_S"])
     # Requests a minute to /api/* (0: no limit). Generous: a person types far fewer, and a whole office
@@ -82,7 +66,7 @@ class Settings:
     # Personal data (app_store.retention): how long each kind is kept, and how often the gateway purges
     # (0: never by itself; production mode sets 24, `python -m bot.privacy purge` runs it by hand).
     retention: Retention = field(default_factory=Retention)
-    purge_every_hours: int = 0
+    purge_every_hours: int = int(DEFAULTS["PURGE_EVERY_HOURS"])
     # Rasa's tracker store, which the purge and the erasure reach into (the URL Rasa itself is given).
     tracker_db_url: str = ""
     # Token of Rasa's HTTP API (`rasa run --auth-token`; production mode); None: sent nowhere.
@@ -102,10 +86,9 @@ class Settings:
 
 def load_settings(environ: Mapping[str, str] | None = None, var_dir: Path | None = None) -> Settings:
     """Settings from `environ` (default: the process environment); `var_dir` holds the default DB and key."""
-    given = os.environ if environ is None else environ
     var = var_dir or VAR_DIR
-    # An empty variable counts as unset, as in scripts/env.sh.
-    env = {**read_defaults(given), **{name: value for name, value in given.items() if value}}
+    # Declared names only, an empty variable counting as unset, as in scripts/env.sh.
+    env = environment(environ)
     app_env = _choice(env, "APP_ENV", (DEVELOPMENT, PRODUCTION))
     return Settings(
         port=_int(env, "PORT", minimum=1, maximum=65535),
@@ -115,7 +98,7 @@ def load_settings(environ: Mapping[str, str] | None = None, var_dir: Path | None
         action_url=_urls(env, "ACTION_URL"),
         app_db_url=app_db_url(env, var),
         app_secret=app_secret(env, var),
-        hotline=env.get("HOTLINE") or DEFAULT_HOTLINE,
+        hotline=env["HOTLINE"],
         max_message_chars=_int(env, "MAX_MESSAGE_CHARS", minimum=1, maximum=100_000),
         rasa_timeout_s=_positive_float(env, "RASA_TIMEOUT_S"),
         rate_per_sender=_int(env, "RATE_PER_SENDER", minimum=0, maximum=1_000_000),
@@ -126,33 +109,20 @@ def load_settings(environ: Mapping[str, str] | None = None, var_dir: Path | None
         **_wechat(env),
         staff_cookie_secure=_flag(env, "STAFF_COOKIE_SECURE", default=app_env == PRODUCTION),
         retention=Retention(
-            conversation_days=_int(env, "RETAIN_CONVERSATION_DAYS", Retention.conversation_days, minimum=1,
-                                   maximum=36_500),
-            ticket_phone_days=_int(env, "RETAIN_TICKET_PHONE_DAYS", Retention.ticket_phone_days, minimum=1,
-                                   maximum=36_500),
-            callback_hold_minutes=_int(env, "CALLBACK_HOLD_MINUTES", Retention.callback_hold_minutes, minimum=1,
-                                       maximum=7 * 24 * 60),
+            conversation_days=_int(env, "RETAIN_CONVERSATION_DAYS", minimum=1, maximum=36_500),
+            ticket_phone_days=_int(env, "RETAIN_TICKET_PHONE_DAYS", minimum=1, maximum=36_500),
+            callback_hold_minutes=_int(env, "CALLBACK_HOLD_MINUTES", minimum=1, maximum=7 * 24 * 60),
         ),
-        purge_every_hours=_int(env, "PURGE_EVERY_HOURS", 0, minimum=0, maximum=24 * 365),
+        purge_every_hours=_int(env, "PURGE_EVERY_HOURS", minimum=0, maximum=24 * 365),
         tracker_db_url=tracker_db_url(env),
         rasa_token=env.get("RASA_TOKEN") or None,
-        listen_fd=_int(env, "LISTEN_FD", -1, minimum=0, maximum=1023) if env.get("LISTEN_FD") else None,
+        listen_fd=_int(env, "LISTEN_FD", minimum=0, maximum=1023) if env["LISTEN_FD"] else None,
     )
 
 
-def _int(env: Mapping[str, str], name: str, default: int | None = None, *, minimum: int, maximum: int) -> int:
-    """`name` from `env` (which holds deploy/defaults.env's defaults); `default` for the settings whose
-    default lives with the code that uses it (the retention periods in app_store.retention)."""
-    raw = env.get(name) or ""
-    if not raw and default is not None:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise SettingsError(f"{name} must be an integer, got {raw!r}") from None
-    if not minimum <= value <= maximum:
-        raise SettingsError(f"{name} must be between {minimum} and {maximum}, got {value}")
-    return value
+def _int(env: Mapping[str, str], name: str, *, minimum: int, maximum: int) -> int:
+    """`name` from `env` (which holds deploy/defaults.env's defaults) as a whole number in its range."""
+    return to_int(name, env[name], minimum=minimum, maximum=maximum)
 
 
 def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str:

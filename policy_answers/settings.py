@@ -1,12 +1,13 @@
-"""Settings the answer engine needs, from the environment (the gateway reads the same variable)."""
+"""Settings the answer engine needs (the gateway reads the same variable), through infra.settings."""
 
 from __future__ import annotations
 
-import os
+from infra.settings import default, get
 
-DEFAULT_HOTLINE = "12345"
+# The engine's keyword default (engine.py) when no hotline is handed in: deploy/defaults.env's.
+DEFAULT_HOTLINE = default("HOTLINE")
 
 
 def hotline() -> str:
     """The public hotline offered when the bot cannot help (HOTLINE)."""
-    return os.environ.get("HOTLINE") or DEFAULT_HOTLINE
+    return get("HOTLINE")

@@ -75,6 +75,7 @@ from sqlalchemy.orm import declarative_base, sessionmaker
 from sqlalchemy.pool import QueuePool
 
 from infra.outcome import Outcome
+from infra.settings import default
 from infra.sqlite import use_sqlite_pragmas
 from policy_rasa import speedups
 
@@ -85,7 +86,8 @@ log = logging.getLogger(__name__)
 ANSWER_SLOTS = {"answer_measure": "measure", "answer_outcome": "outcome"}
 SMALLTALK = {"greet", "thank", "goodbye", "bot_challenge", "what_can_you_do", "chitchat", "affirm", "deny", "stop"}
 _MAX_PENDING = 10_000  # summaries nobody collected (e.g. messages from other channels) are dropped
-DEFAULT_WINDOW_TURNS = 10
+# Rasa hands `window_turns` from endpoints*.yml; without it, deploy/defaults.env's TRACKER_WINDOW_TURNS.
+DEFAULT_WINDOW_TURNS = int(default("TRACKER_WINDOW_TURNS"))
 # A loop active for this many windows is cut through rather than keeping its whole run in the window.
 _LOOP_CUT_WINDOWS = 4
 

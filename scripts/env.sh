@@ -1,5 +1,5 @@
-# Defaults for every service: deploy/defaults.env, the one place they are written (the gateway's
-# bot/settings.py reads the same file). Anything already set (not empty) in the environment wins.
+# Defaults for every service: deploy/defaults.env, the one place they are written (the Python side reads
+# the same file through infra/settings.py). Anything already set (not empty) in the environment wins.
 # Sourced by scripts/run.sh, scripts/train.sh and the end-to-end test harness.
 while IFS= read -r line || [ -n "$line" ]; do
     case "$line" in ''|'#'*) continue ;; esac
@@ -9,7 +9,8 @@ while IFS= read -r line || [ -n "$line" ]; do
         ref="${BASH_REMATCH[1]}"
         value="${value//"\${$ref}"/${!ref:-}}"
     done
-    [ -n "${!key:-}" ] || export "$key=$value"
+    # An empty default declares a setting without one (infra/settings.py): nothing to export.
+    [ -n "${!key:-}" ] || [ -z "$value" ] || export "$key=$value"
 done < "$(dirname "${BASH_SOURCE[0]}")/../deploy/defaults.env"
 export RASA_TELEMETRY_ENABLED=false
 # Shared secrets of the internal hops, derived from APP_SECRET (app_store.settings.internal_token): Rasa

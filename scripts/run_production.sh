@@ -27,13 +27,10 @@ elif [ -n "${PRODUCTION_ENV:-}" ]; then
     exit 2
 fi
 
+# The process counts, RASA_BIND and TRACKER_WINDOW_TURNS come from deploy/defaults.env (scripts/env.sh);
+# what follows is where production differs from those defaults.
 # Production runs behind HTTPS: settings that depend on it (the staff cookie is Secure) follow this.
 export APP_ENV="${APP_ENV:-production}"
-export RASA_PROCESSES="${RASA_PROCESSES:-2}"
-export ACTION_PROCESSES="${ACTION_PROCESSES:-$RASA_PROCESSES}"
-export GATEWAY_PROCESSES="${GATEWAY_PROCESSES:-2}"
-export RASA_BIND="${RASA_BIND:-127.0.0.1}"
-export TRACKER_WINDOW_TURNS="${TRACKER_WINDOW_TURNS:-10}"
 export PURGE_EVERY_HOURS="${PURGE_EVERY_HOURS:-24}"  # the privacy purge (bot/privacy.py): daily
 # The gateway's deadline for a Rasa answer: past it the user gets the Chinese apology (504), so a
 # conversation waiting on a dead process's lock never keeps its user longer (supervise/processes.py).

@@ -5,11 +5,11 @@ and command line (for systemd units or containers on several machines, docs/seve
 from __future__ import annotations
 
 import argparse
-import os
 import shlex
 import sys
 from pathlib import Path
 
+from infra.settings import environment, get
 from supervise.config import supervisord_conf
 from supervise.processes import RASA_TOKEN_ARG, ProcessConfigError, processes
 
@@ -26,7 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     show.add_argument("mode", choices=["development", "production"])
     args = parser.parse_args(argv)
     try:
-        found = processes(args.mode, os.environ)
+        found = processes(args.mode, environment())
     except ProcessConfigError as error:
         print(f"supervise: {error}", file=sys.stderr)
         return 2
@@ -39,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     run_dir = args.file.resolve().parent
     (run_dir / "log").mkdir(parents=True, exist_ok=True)
-    host = os.environ.get("HOST") or "127.0.0.1"
+    host = get("HOST")
     args.file.write_text(supervisord_conf(found, repo=REPO, run_dir=run_dir, host=host), encoding="utf-8")
     return 0
 

@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
+import infra.settings
+
 Kind = Literal["actions", "rasa", "gateway"]
 Mode = Literal["development", "production"]
 
@@ -65,15 +67,17 @@ def processes(mode: Mode, env: Mapping[str, str]) -> list[Process]:
     Rasa process i uses action server i modulo ACTION_PROCESSES; the gateway gets both lists in that
     order (RASA_URL, ACTION_URL), which is how it knows which Rasa process an action server serves.
     """
+    # Over deploy/defaults.env's values (ACTION_PROCESSES defaults to RASA_PROCESSES there).
+    env = infra.settings.environment(env)
     single = mode == "development"
-    rasa_count = 1 if single else _number(env, "RASA_PROCESSES", 2)
-    action_count = 1 if single else _number(env, "ACTION_PROCESSES", rasa_count)
-    rasa_port = _number(env, "RASA_PORT", 5005)
-    action_port = _number(env, "ACTION_PORT", 5055)
-    bind = env.get("RASA_BIND") or "127.0.0.1"
+    rasa_count = 1 if single else _number(env, "RASA_PROCESSES")
+    action_count = 1 if single else _number(env, "ACTION_PROCESSES")
+    rasa_port = _number(env, "RASA_PORT")
+    action_port = _number(env, "ACTION_PORT")
+    bind = env["RASA_BIND"]
     # Loopback URLs for the gateway even when the services listen on every address.
     url_host = "127.0.0.1" if bind == "0.0.0.0" else bind
-    model = env.get("RASA_MODEL") or "models/current.tar.gz"
+    model = env["RASA_MODEL"]
     # Production: Rasa's API behind a token (scripts/env.sh derives one from APP_SECRET when unset).
     # The command names the variable, which supervisord fills in: the secret is in no file.
     if not single and not env.get("RASA_TOKEN"):
@@ -96,14 +100,14 @@ def processes(mode: Mode, env: Mapping[str, str]) -> list[Process]:
         found.append(Process(f"rasa{i + 1}", "rasa", port,
                              rasa_command(port, bind=bind, model=model, endpoints=ENDPOINTS[mode],
                                           auth_token=token), environment))
-    found.append(Process("gateway", "gateway", _number(env, "PORT", 8080), gateway_command(),
+    found.append(Process("gateway", "gateway", _number(env, "PORT"), gateway_command(),
                          {"RASA_URL": ",".join(rasa_urls), "ACTION_URL": ",".join(action_urls)},
-                         copies=1 if single else _number(env, "GATEWAY_PROCESSES", 2)))
+                         copies=1 if single else _number(env, "GATEWAY_PROCESSES")))
     return found
 
 
-def _number(env: Mapping[str, str], name: str, default: int) -> int:
-    raw = env.get(name) or str(default)
+def _number(env: Mapping[str, str], name: str) -> int:
+    raw = env[name]
     if not raw.isdigit() or int(raw) < 1:
         raise ProcessConfigError(f"{name} must be a positive whole number, got {raw!r}")
     return int(raw)

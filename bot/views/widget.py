@@ -13,15 +13,16 @@ were ever turned into markup, no script could run from it.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from aiohttp import web
 
 from bot.settings import REPO_ROOT
+from infra.settings import default, get
 
 WIDGET_DIST = web.AppKey("widget_dist", Path)
-DEFAULT_DIST = REPO_ROOT / "widget" / "dist"
+# deploy/defaults.env writes it relative to the checkout, so that it holds wherever the checkout is.
+DEFAULT_DIST = REPO_ROOT / default("WIDGET_DIST")
 
 NOT_BUILT = (
     "<!doctype html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><title>政策助手尚未构建</title>"
@@ -42,7 +43,7 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 
 
 def setup_widget_routes(app: web.Application, dist: Path | None = None) -> None:
-    app[WIDGET_DIST] = Path(dist or os.environ.get("WIDGET_DIST") or DEFAULT_DIST)
+    app[WIDGET_DIST] = REPO_ROOT / (dist or get("WIDGET_DIST"))  # an absolute path stays as it is
     app.router.add_get("/", demo_page, name="demo")
     app.router.add_get("/widget", widget_redirect, name="widget_redirect")
     app.router.add_get("/widget/", widget_page, name="widget")

@@ -22,6 +22,9 @@ from bot import errors
 from harness.services import free_port, wait_for_port
 
 REPO = Path(__file__).resolve().parents[2]
+# The gateway runs as its own process, started by this module's `gateway` fixture: that name is also the
+# in-process client of tests/bot/conftest.py, so the mark is set here rather than in tests/conftest.py.
+pytestmark = pytest.mark.stack
 
 
 @dataclass

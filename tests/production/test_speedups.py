@@ -129,6 +129,7 @@ async def test_endpoint_requests_reuse_one_connection() -> None:
 # --- DIET's prediction through its concrete function ---------------------------------------------
 
 
+@pytest.mark.built  # loads models/current.tar.gz (make model)
 def test_concrete_prediction_gives_the_same_intents() -> None:
     """The trained model's intents and rankings are the same with and without the concrete function."""
     import asyncio

@@ -144,6 +144,8 @@ PATH_PREFIXES = ["/", "/api/", "/api/chat/", "/widget/", "/widget/assets/", "/st
 METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD"]
 
 
+# `/` and `/widget/` serve widget/dist: without `make widget` they answer 503, which this test refuses.
+@pytest.mark.built
 @fuzz(250)
 @given(
     method=st.sampled_from(METHODS),

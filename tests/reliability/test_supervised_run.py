@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import aiohttp
+import pytest
 
 from harness.production import listening_pid, supervised_pids
 from harness.services import free_port
@@ -32,6 +33,8 @@ from tests.reliability.chaos import (
 )
 from tests.reliability.traffic import CITATION, users
 
+# scripts/run.sh starts the whole stack under supervisord, without a fixture (tests/conftest.py).
+pytestmark = pytest.mark.stack
 POLICY = "我们公司在荣成，研发补助最多能拿多少？"
 
 

@@ -10,6 +10,7 @@ from aiohttp.test_utils import TestClient
 from bot.staff.app import ECHARTS
 
 
+@pytest.mark.built  # make assets installs ECharts
 async def test_echarts_is_served_from_the_installed_npm_package(gateway: TestClient) -> None:
     if not ECHARTS.is_file():
         pytest.fail("ECharts is not installed: run `make assets` (bot/staff/install-assets.sh)")

@@ -28,6 +28,8 @@ from tests.review.retrain import checkout_copy, run_in
 from tests.staff.test_browser import _log_in, _no_problems, _page, _screenshot, browser, create_account  # noqa: F401
 
 playwright_sync = pytest.importorskip("playwright.sync_api")
+# Two stacks started inside the test (the live one and the retrained copy's), not by a fixture.
+pytestmark = pytest.mark.stack
 expect = playwright_sync.expect
 HELD_OUT = Path(__file__).resolve().parents[1] / "conversations"
 
