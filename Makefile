@@ -19,7 +19,7 @@ help:
 	@echo "make kb     check the data files and load them into var/policy.db"
 	@echo "make model  build the spaCy pipeline and train the Rasa model if its inputs changed"
 	@echo "make lint   ruff (with the complexity limit), mypy, the import contracts of the layers"
-	@echo "make format-check  ruff format --check (not yet part of make lint)"
+	@echo "make format-check  ruff format --check (part of make lint)"
 	@echo "make screenshots  refresh docs/screenshots/ from the browser tests"
 	@echo "make lock   rewrite requirements.lock from .venv"
 
@@ -41,15 +41,14 @@ kb: setup
 model: kb
 	bash scripts/train.sh
 
-# The design as checks (pyproject.toml): ruff with a complexity limit (C901, 12), mypy --strict on the
-# lower layers and the actions, and import-linter's contracts for the layers and against cycles.
+# The design as checks (pyproject.toml): ruff with a complexity limit (C901, 12), ruff's formatting, mypy
+# --strict on the lower layers and the actions, and import-linter's contracts for the layers and against cycles.
 lint: setup
 	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
 	.venv/bin/mypy
 	.venv/bin/lint-imports --no-cache
 
-# Not in `make lint` yet: the tree is formatted once the answer engine's branch (issue 22) has merged,
-# then this joins `make lint`.
 format-check: setup
 	.venv/bin/ruff format --check .
 

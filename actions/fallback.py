@@ -30,8 +30,7 @@ class ActionOutOfScope(Action):
     def name(self) -> str:
         return "action_out_of_scope"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: dict[str, Any]) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         kb = await get_kb()
         answer = decide(question_of(tracker), context_of(tracker), kb)
         if answer.outcome is Outcome.out_of_scope:  # '公积金怎么提取': not covered, and where to ask
@@ -46,8 +45,7 @@ class ActionAskAffirmation(Action):
     def name(self) -> str:
         return "action_default_ask_affirmation"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: dict[str, Any]) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         kb = await get_kb()
         message = tracker.latest_message or {}
         question = Question(message.get("text") or "", entities=tuple(message.get("entities") or []))
@@ -59,8 +57,7 @@ class ActionAskAffirmation(Action):
         aspect_intent = next((i for i in ranking if i in INTENT_ASPECT), "ask_measure_info")
         buttons = [measure_button(m, aspect_intent) for m in likely_measures(kb, text)[:3]]
         if not buttons:
-            buttons = [button(INTENT_DESCRIPTIONS[i], i)
-                       for i in ranking if i in INTENT_DESCRIPTIONS][:2]
+            buttons = [button(INTENT_DESCRIPTIONS[i], i) for i in ranking if i in INTENT_DESCRIPTIONS][:2]
         buttons.append(button("都不是", "deny"))
         dispatcher.utter_message(response="utter_ask_affirmation", buttons=buttons)
         return outcome(Outcome.fallback)
@@ -72,7 +69,6 @@ class ActionDefaultFallback(Action):
     def name(self) -> str:
         return "action_default_fallback"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: dict[str, Any]) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         send(dispatcher, cannot_help(await get_kb(), "utter_fallback_again", hotline()))
         return [UserUtteranceReverted(), *outcome(Outcome.fallback)]

@@ -17,11 +17,9 @@ class ActionAskApplicantType(Action):
     def name(self) -> str:
         return "action_ask_applicant_type"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: dict[str, Any]) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         kb = await get_kb()
-        buttons = [button(a.name, "inform", applicant_type=a.id)
-                   for a in kb.data.applicant_types]
+        buttons = [button(a.name, "inform", applicant_type=a.id) for a in kb.data.applicant_types]
         dispatcher.utter_message(response="utter_ask_applicant_type", buttons=buttons)
         return []
 
@@ -30,8 +28,9 @@ class ValidateEligibilityForm(FormValidationAction):
     def name(self) -> str:
         return "validate_eligibility_form"
 
-    async def validate_applicant_type(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                      domain: DomainDict) -> dict[str, Any]:
+    async def validate_applicant_type(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         kb = await get_kb()
         known = {a.id for a in kb.data.applicant_types}
         if value in known:

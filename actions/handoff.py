@@ -33,8 +33,9 @@ class ValidateHandoffForm(FormValidationAction):
     def name(self) -> str:
         return "validate_handoff_form"
 
-    async def validate_callback_phone(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                      domain: DomainDict) -> dict[str, Any]:
+    async def validate_callback_phone(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         text = str(value or "")
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         # The gateway masks numbers before Rasa sees them ('138****5678'); the number itself waits in the
@@ -72,8 +73,7 @@ class ActionHandoff(Action):
     def name(self) -> str:
         return "action_handoff"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: dict[str, Any]) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         phone = tracker.get_slot("callback_phone")
         phone = None if phone in (None, NO_CALLBACK) else phone
         lines, question = transcript(tracker)
@@ -98,8 +98,13 @@ async def held_number(sender_id: str, masked: str) -> str | None:
 async def record_ticket(sender_id: str, question: str, lines: list[dict[str, str]], phone: str | None) -> str:
     """Open the ticket; returns the response that tells the user what became of it."""
     try:
-        ticket = NewTicket(db_url=app_db_url(), conversation=pseudonym(app_secret(), sender_id),
-                           question=question, transcript=lines, callback_phone=phone)
+        ticket = NewTicket(
+            db_url=app_db_url(),
+            conversation=pseudonym(app_secret(), sender_id),
+            question=question,
+            transcript=lines,
+            callback_phone=phone,
+        )
     except Exception:  # no key to pseudonymise the sender with (var/secret.key unreadable)
         log.exception("hand-off: cannot open a ticket")
         return "utter_handoff_failed"

@@ -38,10 +38,16 @@ def question_of(tracker: Tracker) -> Question:
 
 def context_of(tracker: Tracker) -> Context:
     amount = tracker.get_slot("amount")
-    return Context(measure=tracker.get_slot("measure"), clause=tracker.get_slot("clause"),
-                   district=tracker.get_slot("district"), applicant_type=tracker.get_slot("applicant_type"),
-                   amount=int(amount) if amount is not None else None, last_aspect=tracker.get_slot("last_aspect"),
-                   hotline=hotline(), frame=Frame.from_slot(tracker.get_slot("frame")))
+    return Context(
+        measure=tracker.get_slot("measure"),
+        clause=tracker.get_slot("clause"),
+        district=tracker.get_slot("district"),
+        applicant_type=tracker.get_slot("applicant_type"),
+        amount=int(amount) if amount is not None else None,
+        last_aspect=tracker.get_slot("last_aspect"),
+        hotline=hotline(),
+        frame=Frame.from_slot(tracker.get_slot("frame")),
+    )
 
 
 def send(dispatcher: CollectingDispatcher, reply: Reply) -> None:
@@ -73,8 +79,7 @@ class ActionAnswerPolicy(Action):
     def name(self) -> str:
         return "action_answer_policy"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: dict[str, Any]) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         return await answer_question(dispatcher, tracker)
 
 
@@ -94,12 +99,12 @@ class ActionPolicyCalculator(Action):
     def name(self) -> str:
         return "action_policy_calculator"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: dict[str, Any]) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         kb = await get_kb()
         question = question_of(tracker)
-        if question.intent == "ask_what_can_i_get" and (quotes_a_measure(kb, question)
-                                                        or language().theme_of(question.text)):
+        if question.intent == "ask_what_can_i_get" and (
+            quotes_a_measure(kb, question) or language().theme_of(question.text)
+        ):
             # '企业建立技术研发和服务机构有啥政策' reads like a profile but quotes a measure's words;
             # '我们是企业，金融方面有什么支持' asks about a theme
             question = replace(question, intent="ask_measure_info")

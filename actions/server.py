@@ -74,8 +74,9 @@ def close_connections_when_stopping(app: Sanic) -> None:
     app.on_response(close)
 
 
-WARM_UP_QUESTION = Question("研发补助最多能拿多少", "ask_amount", ("ask_amount",),
-                            ({"entity": "measure", "value": "rd_subsidy"},))
+WARM_UP_QUESTION = Question(
+    "研发补助最多能拿多少", "ask_amount", ("ask_amount",), ({"entity": "measure", "value": "rd_subsidy"},)
+)
 
 
 async def warm_up(_app: Sanic, _loop: asyncio.AbstractEventLoop) -> None:
@@ -94,8 +95,9 @@ def main(argv: list[str] | None = None) -> None:
     # As rasa_sdk's own __main__ sets logging up.
     logging.getLogger("matplotlib").setLevel(logging.WARN)
     utils.configure_colored_logging(args.loglevel)
-    utils.configure_file_logging(logging.getLogger(APPLICATION_ROOT_LOGGER_NAME), args.log_file, args.loglevel,
-                                 args.logging_config_file)
+    utils.configure_file_logging(
+        logging.getLogger(APPLICATION_ROOT_LOGGER_NAME), args.log_file, args.loglevel, args.logging_config_file
+    )
     utils.update_sanic_log_level()
 
     app = create_app(args.actions, cors_origins=args.cors, auto_reload=args.auto_reload)
@@ -105,8 +107,9 @@ def main(argv: list[str] | None = None) -> None:
     plugin_manager().hook.attach_sanic_app_extensions(app=app)
     ssl_context = create_ssl_context(args.ssl_certificate, args.ssl_keyfile, args.ssl_password)
     host = get("ACTION_HOST")
-    log.info("Action server on %s://%s:%s (shared secret required)", "https" if ssl_context else "http", host,
-             args.port)
+    log.info(
+        "Action server on %s://%s:%s (shared secret required)", "https" if ssl_context else "http", host, args.port
+    )
     app.run(host, args.port, ssl=ssl_context, workers=utils.number_of_sanic_workers())
 
 

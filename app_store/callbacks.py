@@ -47,8 +47,9 @@ def masked_form(phone: str) -> str:
     return mask(phone)
 
 
-def hold(engine: Engine, conversation: str, phone: str, *, now: datetime | None = None,
-         hold_for: timedelta | None = None) -> None:
+def hold(
+    engine: Engine, conversation: str, phone: str, *, now: datetime | None = None, hold_for: timedelta | None = None
+) -> None:
     """Keep `phone` for `conversation` (replacing an earlier one); drops holds older than `hold_for`."""
     now = now or datetime.now(timezone.utc)
     with Session(engine) as session, session.begin():
@@ -78,9 +79,9 @@ def take(engine: Engine, conversation: str, masked: str) -> str | None:
 def release(engine: Engine, conversation: str) -> int:
     """Drop `conversation`'s held number (erasure); returns how many rows went."""
     with Session(engine) as session, session.begin():
-        return changed(session.execute(
-            delete(CallbackHoldRow).where(CallbackHoldRow.conversation == conversation[:16])
-        ))
+        return changed(
+            session.execute(delete(CallbackHoldRow).where(CallbackHoldRow.conversation == conversation[:16]))
+        )
 
 
 def expire(engine: Engine, older_than: datetime) -> int:

@@ -39,8 +39,17 @@ class ErasureReport:
 
     @property
     def found(self) -> bool:
-        return any((self.questions, self.feedback, self.tickets, self.callback_holds, self.tracker_events,
-                    self.wechat_deliveries, self.wechat_followers))
+        return any(
+            (
+                self.questions,
+                self.feedback,
+                self.tickets,
+                self.callback_holds,
+                self.tracker_events,
+                self.wechat_deliveries,
+                self.wechat_followers,
+            )
+        )
 
     def as_dict(self) -> dict[str, Any]:
         return {**asdict(self), "found": self.found}
@@ -59,27 +68,48 @@ def conversation_for(app_engine: Engine, secret: str, reference: str) -> str | N
     return pseudonym(secret, reference) if reference else None
 
 
-def erase_conversation(app_engine: Engine, tracker_engine: Engine | None, secret: str,
-                       conversation: str) -> ErasureReport:
+def erase_conversation(
+    app_engine: Engine, tracker_engine: Engine | None, secret: str, conversation: str
+) -> ErasureReport:
     """Delete `conversation` (a pseudonym) everywhere; returns what went from each store."""
     with Session(app_engine) as session, session.begin():
         public_ids = select(QuestionLogRow.public_id).where(
-            QuestionLogRow.conversation == conversation, QuestionLogRow.public_id.is_not(None))
+            QuestionLogRow.conversation == conversation, QuestionLogRow.public_id.is_not(None)
+        )
         # Feedback first and explicitly: SQLite enforces the ON DELETE CASCADE only with a pragma.
-        feedback = changed(session.execute(
-            delete(FeedbackRow).where(FeedbackRow.question_public_id.in_(public_ids))
-            .execution_options(synchronize_session=False)))
-        questions = changed(session.execute(
-            delete(QuestionLogRow).where(QuestionLogRow.conversation == conversation)
-            .execution_options(synchronize_session=False)))
-        tickets = changed(session.execute(
-            delete(HandoffTicketRow).where(HandoffTicketRow.conversation == conversation)
-            .execution_options(synchronize_session=False)))
+        feedback = changed(
+            session.execute(
+                delete(FeedbackRow)
+                .where(FeedbackRow.question_public_id.in_(public_ids))
+                .execution_options(synchronize_session=False)
+            )
+        )
+        questions = changed(
+            session.execute(
+                delete(QuestionLogRow)
+                .where(QuestionLogRow.conversation == conversation)
+                .execution_options(synchronize_session=False)
+            )
+        )
+        tickets = changed(
+            session.execute(
+                delete(HandoffTicketRow)
+                .where(HandoffTicketRow.conversation == conversation)
+                .execution_options(synchronize_session=False)
+            )
+        )
     holds = callbacks.release(app_engine, conversation)
     deliveries, followers = wechat.erase(app_engine, conversation)
     events = 0
     if tracker_engine is not None:
         events = tracker.delete_senders(tracker_engine, tracker.senders_of(tracker_engine, secret, conversation))
-    return ErasureReport(conversation=conversation, questions=int(questions), feedback=int(feedback),
-                         tickets=int(tickets), callback_holds=holds, tracker_events=events,
-                         wechat_deliveries=deliveries, wechat_followers=followers)
+    return ErasureReport(
+        conversation=conversation,
+        questions=int(questions),
+        feedback=int(feedback),
+        tickets=int(tickets),
+        callback_holds=holds,
+        tracker_events=events,
+        wechat_deliveries=deliveries,
+        wechat_followers=followers,
+    )

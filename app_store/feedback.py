@@ -56,9 +56,7 @@ def record_feedback(engine: Engine, question_public_id: str, vote: int, reason: 
 
 def _upsert(engine: Engine, question_public_id: str, vote: int, reason: str | None) -> FeedbackResult:
     with Session(engine) as session, session.begin():
-        known = session.execute(
-            select(QuestionLogRow.id).where(QuestionLogRow.public_id == question_public_id)
-        ).first()
+        known = session.execute(select(QuestionLogRow.id).where(QuestionLogRow.public_id == question_public_id)).first()
         if known is None:
             return FeedbackResult.UNKNOWN_QUESTION
         row = session.execute(

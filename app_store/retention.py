@@ -56,8 +56,9 @@ class PurgeReport:
         return asdict(self)
 
 
-def purge(app_engine: Engine, tracker_engine: Engine | None, retention: Retention,
-          now: datetime | None = None) -> PurgeReport:
+def purge(
+    app_engine: Engine, tracker_engine: Engine | None, retention: Retention, now: datetime | None = None
+) -> PurgeReport:
     """Remove what is older than its period; idempotent, so running it twice removes nothing more."""
     now = now or datetime.now(timezone.utc)
     conversations_cutoff = now - timedelta(days=retention.conversation_days)
@@ -65,38 +66,59 @@ def purge(app_engine: Engine, tracker_engine: Engine | None, retention: Retentio
     events = tracker.delete_before(tracker_engine, conversations_cutoff.timestamp()) if tracker_engine else 0
     texts = _purge_question_texts(app_engine, conversations_cutoff)
     with Session(app_engine) as session, session.begin():
-        reasons = changed(session.execute(
-            update(FeedbackRow)
-            .where(FeedbackRow.created_at < conversations_cutoff, FeedbackRow.reason.is_not(None))
-            .values(reason=None)
-            .execution_options(synchronize_session=False)
-        ))
-        phones = changed(session.execute(
-            update(HandoffTicketRow)
-            .where(HandoffTicketRow.status == DONE, HandoffTicketRow.closed_at < phones_cutoff,
-                   HandoffTicketRow.callback_phone.is_not(None))
-            .values(callback_phone=None)
-            .execution_options(synchronize_session=False)
-        ))
-        transcripts = changed(session.execute(
-            update(HandoffTicketRow)
-            .where(HandoffTicketRow.status == DONE, HandoffTicketRow.closed_at < conversations_cutoff,
-                   HandoffTicketRow.question != PURGED_TEXT)
-            .values(question=PURGED_TEXT, transcript=[])
-            .execution_options(synchronize_session=False)
-        ))
+        reasons = changed(
+            session.execute(
+                update(FeedbackRow)
+                .where(FeedbackRow.created_at < conversations_cutoff, FeedbackRow.reason.is_not(None))
+                .values(reason=None)
+                .execution_options(synchronize_session=False)
+            )
+        )
+        phones = changed(
+            session.execute(
+                update(HandoffTicketRow)
+                .where(
+                    HandoffTicketRow.status == DONE,
+                    HandoffTicketRow.closed_at < phones_cutoff,
+                    HandoffTicketRow.callback_phone.is_not(None),
+                )
+                .values(callback_phone=None)
+                .execution_options(synchronize_session=False)
+            )
+        )
+        transcripts = changed(
+            session.execute(
+                update(HandoffTicketRow)
+                .where(
+                    HandoffTicketRow.status == DONE,
+                    HandoffTicketRow.closed_at < conversations_cutoff,
+                    HandoffTicketRow.question != PURGED_TEXT,
+                )
+                .values(question=PURGED_TEXT, transcript=[])
+                .execution_options(synchronize_session=False)
+            )
+        )
     holds = callbacks.expire(app_engine, now - timedelta(minutes=retention.callback_hold_minutes))
     deliveries, followers = wechat.expire(app_engine, now)
-    return PurgeReport(tracker_events=events, question_texts=texts, feedback_reasons=int(reasons),
-                       ticket_phones=int(phones), ticket_transcripts=int(transcripts), callback_holds=holds,
-                       wechat_deliveries=deliveries, wechat_followers=followers)
+    return PurgeReport(
+        tracker_events=events,
+        question_texts=texts,
+        feedback_reasons=int(reasons),
+        ticket_phones=int(phones),
+        ticket_transcripts=int(transcripts),
+        callback_holds=holds,
+        wechat_deliveries=deliveries,
+        wechat_followers=followers,
+    )
 
 
 def _purge_question_texts(engine: Engine, cutoff: datetime) -> int:
     """Blank the text of question-log rows before `cutoff`, in batches (the entities are JSON, edited
     row by row so their ids stay)."""
-    stale = (QuestionLogRow.created_at < cutoff,
-             or_(QuestionLogRow.text != PURGED_TEXT, QuestionLogRow.reply.is_not(None)))
+    stale = (
+        QuestionLogRow.created_at < cutoff,
+        or_(QuestionLogRow.text != PURGED_TEXT, QuestionLogRow.reply.is_not(None)),
+    )
     done = 0
     while True:
         with Session(engine) as session, session.begin():
@@ -104,8 +126,11 @@ def _purge_question_texts(engine: Engine, cutoff: datetime) -> int:
             for row in rows:
                 row.text = PURGED_TEXT
                 row.reply = None
-                row.entities = [{key: value for key, value in entity.items() if key != "text"}
-                                for entity in row.entities or [] if isinstance(entity, dict)]
+                row.entities = [
+                    {key: value for key, value in entity.items() if key != "text"}
+                    for entity in row.entities or []
+                    if isinstance(entity, dict)
+                ]
             done += len(rows)
         if len(rows) < _BATCH:
             return done

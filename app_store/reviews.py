@@ -77,6 +77,14 @@ def reviews(engine: Engine, question_ids: list[int] | None = None) -> dict[int, 
 
 
 def _review(row: ReviewRow) -> Review:
-    return Review(question_id=row.question_id, verdict=row.verdict, target_kind=row.target_kind,
-                  target_id=row.target_id, aspect=row.aspect, note=row.note, reviewer=row.reviewer,
-                  reviewed_at=row.reviewed_at, alias=row.alias)
+    return Review(
+        question_id=row.question_id,
+        verdict=row.verdict,
+        target_kind=row.target_kind,
+        target_id=row.target_id,
+        aspect=row.aspect,
+        note=row.note,
+        reviewer=row.reviewer,
+        reviewed_at=row.reviewed_at,
+        alias=row.alias,
+    )

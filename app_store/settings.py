@@ -64,8 +64,6 @@ def default_db_url(var: Path = VAR_DIR) -> str:
     return f"sqlite:///{var / 'app.db'}"
 
 
-
-
 def tracker_db_url(env: Mapping[str, str] | None = None) -> str:
     """Rasa's tracker store as a SQLAlchemy URL, from the variables endpoints*.yml give Rasa:
     TRACKER_DB_HOST/PORT/NAME/USER/PASSWORD (production, PostgreSQL), else TRACKER_DIALECT and TRACKER_DB

@@ -92,8 +92,13 @@ class NewTicket:
 def create_tickets(tickets: Sequence[NewTicket]) -> list[int]:
     """Open each ticket (`create_ticket`); returns their ids."""
     return [
-        create_ticket(engine_for(ticket.db_url), conversation=ticket.conversation, question=ticket.question,
-                      transcript=ticket.transcript, callback_phone=ticket.callback_phone)
+        create_ticket(
+            engine_for(ticket.db_url),
+            conversation=ticket.conversation,
+            question=ticket.question,
+            transcript=ticket.transcript,
+            callback_phone=ticket.callback_phone,
+        )
         for ticket in tickets
     ]
 
@@ -108,7 +113,7 @@ def last_turns(lines: list[Mapping[str, Any]], turns: int) -> list[Mapping[str, 
     """The lines from the `turns`-th last user line on (all of them when there are fewer turns)."""
     starts = [index for index, line in enumerate(lines) if line.get("who") == "user"]
     start = starts[-turns] if len(starts) >= turns else 0
-    return lines[start:][-turns * _LINES_PER_TURN:]
+    return lines[start:][-turns * _LINES_PER_TURN :]
 
 
 def open_tickets(engine: Engine, limit: int = 200) -> list[Ticket]:

@@ -64,13 +64,18 @@ def claim(engine: Engine, key: str, conversation: str, claimant: str, now: datet
     now = now or _now()
     with Session(engine) as session, session.begin():
         # A row past its time is a different delivery as far as anyone can tell: it goes, not blocks.
-        session.execute(delete(WeChatDeliveryRow).where(WeChatDeliveryRow.key == key,
-                                                        WeChatDeliveryRow.created_at < now - DELIVERY_TTL))
-        inserted = changed(session.execute(
-            _insert(engine)(WeChatDeliveryRow)
-            .values(key=key, conversation=conversation[:16], claimant=claimant[:32], claimed_at=now, created_at=now)
-            .on_conflict_do_nothing(index_elements=["key"])
-        ))
+        session.execute(
+            delete(WeChatDeliveryRow).where(
+                WeChatDeliveryRow.key == key, WeChatDeliveryRow.created_at < now - DELIVERY_TTL
+            )
+        )
+        inserted = changed(
+            session.execute(
+                _insert(engine)(WeChatDeliveryRow)
+                .values(key=key, conversation=conversation[:16], claimant=claimant[:32], claimed_at=now, created_at=now)
+                .on_conflict_do_nothing(index_elements=["key"])
+            )
+        )
         if inserted == 1:
             return None
         return _claim(session, key)
@@ -85,38 +90,60 @@ def read(engine: Engine, key: str) -> Claim | None:
 def refresh(engine: Engine, key: str, claimant: str, now: datetime | None = None) -> bool:
     """Keep `claimant`'s claim alive; False when it is no longer its own (taken over) or answered."""
     with Session(engine) as session, session.begin():
-        return changed(session.execute(
-            update(WeChatDeliveryRow)
-            .where(WeChatDeliveryRow.key == key, WeChatDeliveryRow.claimant == claimant,
-                   WeChatDeliveryRow.answered_at.is_(None))
-            .values(claimed_at=now or _now())
-            .execution_options(synchronize_session=False)
-        )) == 1
+        return (
+            changed(
+                session.execute(
+                    update(WeChatDeliveryRow)
+                    .where(
+                        WeChatDeliveryRow.key == key,
+                        WeChatDeliveryRow.claimant == claimant,
+                        WeChatDeliveryRow.answered_at.is_(None),
+                    )
+                    .values(claimed_at=now or _now())
+                    .execution_options(synchronize_session=False)
+                )
+            )
+            == 1
+        )
 
 
 def take_over(engine: Engine, key: str, seen: Claim, claimant: str, now: datetime | None = None) -> bool:
     """Take a stale claim for `claimant`, only if it is still as `seen`: of several copies trying at
     once exactly one matches, and a claimant that came back to life (refreshed) keeps it."""
     with Session(engine) as session, session.begin():
-        return changed(session.execute(
-            update(WeChatDeliveryRow)
-            .where(WeChatDeliveryRow.key == key, WeChatDeliveryRow.claimant == seen.claimant,
-                   WeChatDeliveryRow.claimed_at == seen.claimed_at, WeChatDeliveryRow.answered_at.is_(None))
-            .values(claimant=claimant[:32], claimed_at=now or _now())
-            .execution_options(synchronize_session=False)
-        )) == 1
+        return (
+            changed(
+                session.execute(
+                    update(WeChatDeliveryRow)
+                    .where(
+                        WeChatDeliveryRow.key == key,
+                        WeChatDeliveryRow.claimant == seen.claimant,
+                        WeChatDeliveryRow.claimed_at == seen.claimed_at,
+                        WeChatDeliveryRow.answered_at.is_(None),
+                    )
+                    .values(claimant=claimant[:32], claimed_at=now or _now())
+                    .execution_options(synchronize_session=False)
+                )
+            )
+            == 1
+        )
 
 
 def answered(engine: Engine, key: str, reply: str | None, answered_at: datetime) -> bool:
     """Store the reply of delivery `key` (None: nothing to say). The first reply stored stays: a copy
     that answered after a takeover does not change what the retries get."""
     with Session(engine) as session, session.begin():
-        return changed(session.execute(
-            update(WeChatDeliveryRow)
-            .where(WeChatDeliveryRow.key == key, WeChatDeliveryRow.answered_at.is_(None))
-            .values(reply=reply, answered_at=answered_at, claimed_at=answered_at)
-            .execution_options(synchronize_session=False)
-        )) == 1
+        return (
+            changed(
+                session.execute(
+                    update(WeChatDeliveryRow)
+                    .where(WeChatDeliveryRow.key == key, WeChatDeliveryRow.answered_at.is_(None))
+                    .values(reply=reply, answered_at=answered_at, claimed_at=answered_at)
+                    .execution_options(synchronize_session=False)
+                )
+            )
+            == 1
+        )
 
 
 def follower(engine: Engine, conversation: str, now: datetime | None = None) -> Follower | None:
@@ -124,26 +151,35 @@ def follower(engine: Engine, conversation: str, now: datetime | None = None) -> 
     cutoff = (now or _now()) - FOLLOWER_TTL
     with Session(engine) as session:
         row = session.execute(
-            select(WeChatFollowerRow.options, WeChatFollowerRow.more)
-            .where(WeChatFollowerRow.conversation == conversation[:16], WeChatFollowerRow.updated_at >= cutoff)
+            select(WeChatFollowerRow.options, WeChatFollowerRow.more).where(
+                WeChatFollowerRow.conversation == conversation[:16], WeChatFollowerRow.updated_at >= cutoff
+            )
         ).one_or_none()
     return None if row is None else Follower(_options(row.options), tuple(str(part) for part in row.more or ()))
 
 
-def remember(engine: Engine, conversation: str, options: Sequence[Option], more: Sequence[str],
-             now: datetime | None = None) -> None:
+def remember(
+    engine: Engine, conversation: str, options: Sequence[Option], more: Sequence[str], now: datetime | None = None
+) -> None:
     """Keep the follower's options and remaining parts, from `now` for FOLLOWER_TTL. No options keeps
     the last list: a follower who picked 1 of a list may scroll up and pick 3 next."""
     now = now or _now()
     with Session(engine) as session, session.begin():
         if not options:
-            options = session.execute(
-                select(WeChatFollowerRow.options)
-                .where(WeChatFollowerRow.conversation == conversation[:16],
-                       WeChatFollowerRow.updated_at >= now - FOLLOWER_TTL)
-            ).scalar_one_or_none() or ()
-        values: dict[str, Any] = {"options": [list(option) for option in options], "more": list(more),
-                                  "updated_at": now}
+            options = (
+                session.execute(
+                    select(WeChatFollowerRow.options).where(
+                        WeChatFollowerRow.conversation == conversation[:16],
+                        WeChatFollowerRow.updated_at >= now - FOLLOWER_TTL,
+                    )
+                ).scalar_one_or_none()
+                or ()
+            )
+        values: dict[str, Any] = {
+            "options": [list(option) for option in options],
+            "more": list(more),
+            "updated_at": now,
+        }
         session.execute(
             _insert(engine)(WeChatFollowerRow)
             .values(conversation=conversation[:16], **values)
@@ -155,20 +191,24 @@ def expire(engine: Engine, now: datetime | None = None) -> tuple[int, int]:
     """Drop deliveries older than DELIVERY_TTL and followers older than FOLLOWER_TTL; (deliveries, followers)."""
     now = now or _now()
     with Session(engine) as session, session.begin():
-        deliveries = changed(session.execute(
-            delete(WeChatDeliveryRow).where(WeChatDeliveryRow.created_at < now - DELIVERY_TTL)))
-        followers = changed(session.execute(
-            delete(WeChatFollowerRow).where(WeChatFollowerRow.updated_at < now - FOLLOWER_TTL)))
+        deliveries = changed(
+            session.execute(delete(WeChatDeliveryRow).where(WeChatDeliveryRow.created_at < now - DELIVERY_TTL))
+        )
+        followers = changed(
+            session.execute(delete(WeChatFollowerRow).where(WeChatFollowerRow.updated_at < now - FOLLOWER_TTL))
+        )
     return int(deliveries), int(followers)
 
 
 def erase(engine: Engine, conversation: str) -> tuple[int, int]:
     """Drop everything kept of `conversation` (the erasure); (deliveries, followers)."""
     with Session(engine) as session, session.begin():
-        deliveries = changed(session.execute(
-            delete(WeChatDeliveryRow).where(WeChatDeliveryRow.conversation == conversation[:16])))
-        followers = changed(session.execute(
-            delete(WeChatFollowerRow).where(WeChatFollowerRow.conversation == conversation[:16])))
+        deliveries = changed(
+            session.execute(delete(WeChatDeliveryRow).where(WeChatDeliveryRow.conversation == conversation[:16]))
+        )
+        followers = changed(
+            session.execute(delete(WeChatFollowerRow).where(WeChatFollowerRow.conversation == conversation[:16]))
+        )
     return int(deliveries), int(followers)
 
 
@@ -179,8 +219,12 @@ def _insert(engine: Engine) -> Any:
 
 def _claim(session: Session, key: str) -> Claim | None:
     row = session.execute(
-        select(WeChatDeliveryRow.claimant, WeChatDeliveryRow.claimed_at, WeChatDeliveryRow.answered_at,
-               WeChatDeliveryRow.reply).where(WeChatDeliveryRow.key == key)
+        select(
+            WeChatDeliveryRow.claimant,
+            WeChatDeliveryRow.claimed_at,
+            WeChatDeliveryRow.answered_at,
+            WeChatDeliveryRow.reply,
+        ).where(WeChatDeliveryRow.key == key)
     ).one_or_none()
     return None if row is None else Claim(row.claimant, row.claimed_at, row.answered_at, row.reply)
 

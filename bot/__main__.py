@@ -30,8 +30,9 @@ def main() -> None:
     # The supervisor's socket (LISTEN_FD), when there is one: it already listens on HOST:PORT.
     listening = socket.socket(fileno=settings.listen_fd) if settings.listen_fd is not None else None
     # Like web.run_app, but aiohttp's own refusals (URL or header too long) are Chinese JSON too.
-    serve.run(create_app(settings), host=settings.host, port=settings.port, sock=listening,
-              access_log_class=AccessLogger)
+    serve.run(
+        create_app(settings), host=settings.host, port=settings.port, sock=listening, access_log_class=AccessLogger
+    )
 
 
 if __name__ == "__main__":

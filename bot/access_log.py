@@ -12,5 +12,6 @@ from aiohttp.web import BaseRequest, StreamResponse
 
 class AccessLogger(AbstractAccessLogger):
     def log(self, request: BaseRequest, response: StreamResponse, time: float) -> None:
-        self.logger.info('"%s %s" %s %s %.6fs', request.method, request.path, response.status,
-                         response.body_length, time)
+        self.logger.info(
+            '"%s %s" %s %s %.6fs', request.method, request.path, response.status, response.body_length, time
+        )

@@ -69,8 +69,11 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "set-role":
             _done(set_role(engine, args.username, args.role), args.username, f"角色已改为{ROLE_NAMES[args.role]}")
         else:
-            _done(set_disabled(engine, args.username, args.command == "disable"), args.username,
-                  "已停用" if args.command == "disable" else "已启用")
+            _done(
+                set_disabled(engine, args.username, args.command == "disable"),
+                args.username,
+                "已停用" if args.command == "disable" else "已启用",
+            )
     except AccountError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2

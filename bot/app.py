@@ -40,8 +40,9 @@ async def _rasa_client(app: web.Application) -> AsyncIterator[None]:
     # One session for the app's lifetime: it pools the connections to Rasa and the action server.
     settings = app[SETTINGS]
     async with aiohttp.ClientSession() as session:
-        client = RasaClient(session, settings.rasa_url, settings.action_url, settings.rasa_timeout_s,
-                            rasa_token=settings.rasa_token)
+        client = RasaClient(
+            session, settings.rasa_url, settings.action_url, settings.rasa_timeout_s, rasa_token=settings.rasa_token
+        )
         app[RASA] = client
         # Which processes are up, probed every second (bot.upstreams).
         watcher = asyncio.create_task(client.watch(), name="upstream-watcher")

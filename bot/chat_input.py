@@ -27,12 +27,7 @@ def parse_chat_request(body: bytes, max_message_chars: int) -> ChatRequest:
     data = json_object(body, errors.BAD_FORMAT)
 
     sender = data.get("sender")
-    if (
-        not isinstance(sender, str)
-        or not sender.strip()
-        or len(sender) > SENDER_MAX_CHARS
-        or not is_plain(sender)
-    ):
+    if not isinstance(sender, str) or not sender.strip() or len(sender) > SENDER_MAX_CHARS or not is_plain(sender):
         # The sender id is an identity: changing it silently could merge two conversations, so reject.
         raise ChatInputError(400, errors.BAD_SENDER)
 

@@ -84,8 +84,14 @@ class RasaClient:
     retry that could answer twice.
     """
 
-    def __init__(self, session: aiohttp.ClientSession, rasa_url: str | Sequence[str],
-                 action_url: str | Sequence[str], timeout_s: float, rasa_token: str | None = None):
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        rasa_url: str | Sequence[str],
+        action_url: str | Sequence[str],
+        timeout_s: float,
+        rasa_token: str | None = None,
+    ):
         self._session = session
         # Rasa's HTTP API (/status) wants `?token=` when it runs with --auth-token (production mode).
         self._rasa_urls = frozenset(_url_list(rasa_url))
@@ -117,9 +123,7 @@ class RasaClient:
 
     async def _send_to(self, rasa_url: str, payload: dict[str, Any]) -> RasaTurn:
         try:
-            async with self._session.post(
-                rasa_url + WEBHOOK_PATH, json=payload, timeout=self._timeout
-            ) as response:
+            async with self._session.post(rasa_url + WEBHOOK_PATH, json=payload, timeout=self._timeout) as response:
                 if response.status != 200:
                     raise RasaBadResponseError(f"Rasa answered HTTP {response.status}")
                 try:
@@ -195,9 +199,7 @@ def _message(raw: Any) -> BotMessage | None:
     buttons = tuple(
         Button(title=button["title"], payload=button["payload"])
         for button in raw_buttons
-        if isinstance(button, dict)
-        and isinstance(button.get("title"), str)
-        and isinstance(button.get("payload"), str)
+        if isinstance(button, dict) and isinstance(button.get("title"), str) and isinstance(button.get("payload"), str)
     )
     custom = raw.get("custom") if isinstance(raw.get("custom"), dict) else None
     if text is None and not buttons and custom is None:

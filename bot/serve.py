@@ -38,8 +38,9 @@ def error_for(status: int, exc: BaseException | None) -> tuple[int, str]:
 
 
 class JsonErrorHandler(RequestHandler):
-    def handle_error(self, request: BaseRequest, status: int = 500, exc: BaseException | None = None,
-                     message: str | None = None) -> web.StreamResponse:
+    def handle_error(
+        self, request: BaseRequest, status: int = 500, exc: BaseException | None = None, message: str | None = None
+    ) -> web.StreamResponse:
         if status >= 500:
             super().handle_error(request, status, exc, message)  # aiohttp's checks, and the traceback logged
         elif request.writer.output_size > 0:
@@ -61,13 +62,16 @@ class JsonErrorServer(web.Server):
 class GatewayRunner(web.AppRunner):
     async def _make_server(self) -> web.Server:
         server = await super()._make_server()
-        return JsonErrorServer(server.request_handler, request_factory=server.request_factory,
-                               handler_cancellation=server.handler_cancellation, loop=server._loop,
-                               **server._kwargs)
+        return JsonErrorServer(
+            server.request_handler,
+            request_factory=server.request_factory,
+            handler_cancellation=server.handler_cancellation,
+            loop=server._loop,
+            **server._kwargs,
+        )
 
 
-def run(app: web.Application, *, host: str, port: int, sock: socket.socket | None = None,
-        **runner_kwargs: Any) -> None:
+def run(app: web.Application, *, host: str, port: int, sock: socket.socket | None = None, **runner_kwargs: Any) -> None:
     """Serve `app` until SIGINT or SIGTERM, then shut it down cleanly (the app's cleanup writes the
     question log's last rows), as `web.run_app` does."""
     loop = asyncio.new_event_loop()

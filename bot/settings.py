@@ -184,7 +184,8 @@ def _addresses(env: Mapping[str, str], name: str) -> tuple[str, ...]:
             network = ipaddress.ip_network(part.strip(), strict=False)
         except ValueError:
             raise SettingsError(
-                f"{name} lists IP addresses or networks separated by commas, got {part.strip()!r}") from None
+                f"{name} lists IP addresses or networks separated by commas, got {part.strip()!r}"
+            ) from None
         # A single address stays as written ("10.0.0.2", not "10.0.0.2/32").
         addresses.append(str(network.network_address) if network.num_addresses == 1 else str(network))
     return tuple(addresses)

@@ -79,8 +79,15 @@ class Upstreams:
 
     def report(self) -> list[dict[str, Any]]:
         now = time.monotonic()
-        return [{"name": upstream.name, "kind": upstream.kind, "state": "up" if upstream.up else "down",
-                 "for_s": round(now - upstream.changed_at, 1)} for upstream in (*self.rasa, *self.actions)]
+        return [
+            {
+                "name": upstream.name,
+                "kind": upstream.kind,
+                "state": "up" if upstream.up else "down",
+                "for_s": round(now - upstream.changed_at, 1),
+            }
+            for upstream in (*self.rasa, *self.actions)
+        ]
 
     async def probe(self, fetch: Fetch) -> None:
         """Probe every process once, concurrently, and mark each up or down."""

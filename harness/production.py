@@ -47,8 +47,9 @@ class ProductionStack:
 
     def rasa_texts(self, index: int, sender: str, message: str) -> str:
         """Straight to one Rasa process's channel, bypassing the gateway."""
-        status, body = post_json(f"{self.rasa_urls[index]}/webhooks/policy/webhook",
-                                 {"sender": sender, "message": message})
+        status, body = post_json(
+            f"{self.rasa_urls[index]}/webhooks/policy/webhook", {"sender": sender, "message": message}
+        )
         assert status == 200, (status, body)
         return "\n".join(m["text"] for m in body["messages"] if m.get("text"))
 
@@ -67,8 +68,9 @@ class ProductionStack:
 
 def supervised_pids(conf: Path) -> dict[str, int]:
     """Process name (rasa1, actions2, gateway1 ...) -> pid, of those supervisord reports RUNNING."""
-    result = subprocess.run([str(REPO / ".venv/bin/supervisorctl"), "-c", str(conf), "status"],
-                            capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [str(REPO / ".venv/bin/supervisorctl"), "-c", str(conf), "status"], capture_output=True, text=True, check=False
+    )
     found = {}
     for line in result.stdout.splitlines():
         fields = line.split()
@@ -126,9 +128,17 @@ def listening_pid(port: int) -> int | None:
 
 
 @contextlib.contextmanager
-def production_stack(workdir: Path, pg_url: str, redis_url: str, *, rasa_processes: int = 2,
-                     action_processes: int = 2, window_turns: int = 10,
-                     extra: dict[str, str] | None = None, timeout: float = 240) -> Iterator[ProductionStack]:
+def production_stack(
+    workdir: Path,
+    pg_url: str,
+    redis_url: str,
+    *,
+    rasa_processes: int = 2,
+    action_processes: int = 2,
+    window_turns: int = 10,
+    extra: dict[str, str] | None = None,
+    timeout: float = 240,
+) -> Iterator[ProductionStack]:
     if not MODEL.exists():
         raise FileNotFoundError(f"{MODEL} is missing: run `make model` first")
     suffix = uuid.uuid4().hex[:8]
@@ -141,39 +151,77 @@ def production_stack(workdir: Path, pg_url: str, redis_url: str, *, rasa_process
     rasa_port = consecutive_free_ports(rasa_processes)
     action_port = consecutive_free_ports(action_processes)
     profile = {
-        "PORT": gateway_port, "HOST": "127.0.0.1", "APP_SECRET": SECRET, "HOTLINE": "12345",
-        "RASA_PROCESSES": rasa_processes, "RASA_PORT": rasa_port, "RASA_BIND": "127.0.0.1",
-        "ACTION_PROCESSES": action_processes, "ACTION_PORT": action_port, "RASA_MODEL": MODEL,
+        "PORT": gateway_port,
+        "HOST": "127.0.0.1",
+        "APP_SECRET": SECRET,
+        "HOTLINE": "12345",
+        "RASA_PROCESSES": rasa_processes,
+        "RASA_PORT": rasa_port,
+        "RASA_BIND": "127.0.0.1",
+        "ACTION_PROCESSES": action_processes,
+        "ACTION_PORT": action_port,
+        "RASA_MODEL": MODEL,
         "TRACKER_WINDOW_TURNS": window_turns,
-        "TRACKER_DB_HOST": tracker.host, "TRACKER_DB_PORT": tracker.port, "TRACKER_DB_NAME": tracker.database,
-        "TRACKER_DB_USER": tracker.username, "TRACKER_DB_PASSWORD": tracker.password or "",
-        "LOCK_REDIS_HOST": redis.host, "LOCK_REDIS_PORT": redis.port, "LOCK_REDIS_DB": 1,
+        "TRACKER_DB_HOST": tracker.host,
+        "TRACKER_DB_PORT": tracker.port,
+        "TRACKER_DB_NAME": tracker.database,
+        "TRACKER_DB_USER": tracker.username,
+        "TRACKER_DB_PASSWORD": tracker.password or "",
+        "LOCK_REDIS_HOST": redis.host,
+        "LOCK_REDIS_PORT": redis.port,
+        "LOCK_REDIS_DB": 1,
         "LOCK_REDIS_PASSWORD": "",
-        "POLICY_KB_DB_URL": kb_url, "APP_DB_URL": app_url,
+        "POLICY_KB_DB_URL": kb_url,
+        "APP_DB_URL": app_url,
         "RUN_DIR": workdir,
         # the tests speak plain http on loopback: a Secure cookie (production's default) would never come back
         "STAFF_COOKIE_SECURE": "0",
         **(extra or {}),
     }
     env_file = workdir / "production.env"
-    env_file.write_text("# written by harness/production.py\n"
-                        + "".join(f"{key}={value}\n" for key, value in profile.items()))
+    env_file.write_text(
+        "# written by harness/production.py\n" + "".join(f"{key}={value}\n" for key, value in profile.items())
+    )
     # Only the profile file configures it: drop anything of ours inherited from the caller's shell.
     env = {key: value for key, value in os.environ.items() if key not in profile}
-    env.update({"PRODUCTION_ENV": str(env_file), "TF_CPP_MIN_LOG_LEVEL": "3", "RASA_TELEMETRY_ENABLED": "false",
-                "PYTHONPATH": str(REPO)})
+    env.update(
+        {
+            "PRODUCTION_ENV": str(env_file),
+            "TF_CPP_MIN_LOG_LEVEL": "3",
+            "RASA_TELEMETRY_ENABLED": "false",
+            "PYTHONPATH": str(REPO),
+        }
+    )
     # ACTION_TOKEN and RASA_TOKEN: scripts/env.sh derives them from the profile's APP_SECRET.
-    for key in ("RASA_URL", "ACTION_URL", "ACTION_ENDPOINT_URL", "TRACKER_DIALECT", "TRACKER_DB", "SANIC_WORKERS",
-                "ACTION_TOKEN", "RASA_TOKEN"):
+    for key in (
+        "RASA_URL",
+        "ACTION_URL",
+        "ACTION_ENDPOINT_URL",
+        "TRACKER_DIALECT",
+        "TRACKER_DB",
+        "SANIC_WORKERS",
+        "ACTION_TOKEN",
+        "RASA_TOKEN",
+    ):
         env.pop(key, None)
     log = (workdir / "production.log").open("wb")
-    process = subprocess.Popen(["bash", "scripts/run_production.sh"], cwd=REPO, env=env, stdout=log,
-                               stderr=subprocess.STDOUT, start_new_session=True)
+    process = subprocess.Popen(
+        ["bash", "scripts/run_production.sh"],
+        cwd=REPO,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     stack = ProductionStack(
         url=f"http://127.0.0.1:{gateway_port}",
         rasa_urls=[f"http://127.0.0.1:{rasa_port + i}" for i in range(rasa_processes)],
         action_urls=[f"http://127.0.0.1:{action_port + i}" for i in range(action_processes)],
-        app_db_url=app_url, tracker_db_url=tracker_url, workdir=workdir, env=env, process=process,
+        app_db_url=app_url,
+        tracker_db_url=tracker_url,
+        workdir=workdir,
+        env=env,
+        process=process,
     )
     try:
         deadline = time.monotonic() + timeout

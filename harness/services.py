@@ -93,9 +93,7 @@ def postgres_server(database: str = "test") -> Iterator[str]:
         initdb = [str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust"]
         _run([*initdb, "-E", "UTF8", "--locale=C", "--no-sync"], as_user=as_user)
         # Durability is irrelevant for a throwaway cluster; turning it off makes tests faster.
-        options = (
-            f"-h 127.0.0.1 -p {port} -k {root} -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-        )
+        options = f"-h 127.0.0.1 -p {port} -k {root} -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         pg_ctl = [str(bin_dir / "pg_ctl"), "-D", str(data)]
         try:
             _run([*pg_ctl, "-l", str(log), "-o", options, "-w", "-t", "60", "start"], as_user=as_user)

@@ -79,8 +79,9 @@ def get_status(url: str, timeout: float = 5) -> int:
 
 def _spawn(stack: Stack, name: str, args: list[str]) -> None:
     log = (stack.workdir / f"{name}.log").open("wb")
-    stack.processes[name] = subprocess.Popen(args, cwd=stack.root, env=stack.env, stdout=log, stderr=subprocess.STDOUT,
-                                             start_new_session=True)
+    stack.processes[name] = subprocess.Popen(
+        args, cwd=stack.root, env=stack.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
 
 
 # The command lines are the product's own (supervise/processes.py), run from the repository's root.
@@ -89,9 +90,19 @@ def start_action_server(stack: Stack) -> None:
 
 
 def start_rasa(stack: Stack) -> None:
-    _spawn(stack, "rasa", list(rasa_command(int(stack.rasa_url.rsplit(":", 1)[1]), bind="127.0.0.1",
-                                            model=str(stack.root / MODEL.relative_to(REPO)), endpoints=stack.endpoints,
-                                            credentials=stack.credentials)))
+    _spawn(
+        stack,
+        "rasa",
+        list(
+            rasa_command(
+                int(stack.rasa_url.rsplit(":", 1)[1]),
+                bind="127.0.0.1",
+                model=str(stack.root / MODEL.relative_to(REPO)),
+                endpoints=stack.endpoints,
+                credentials=stack.credentials,
+            )
+        ),
+    )
 
 
 def start_gateway(stack: Stack) -> None:
@@ -105,8 +116,14 @@ def another_gateway(stack: Stack, name: str = "gateway2", timeout: float = 60) -
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     log = (stack.workdir / f"{name}.log").open("wb")
-    process = subprocess.Popen(list(gateway_command()), cwd=stack.root, env={**stack.env, "PORT": str(port)},
-                               stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    process = subprocess.Popen(
+        list(gateway_command()),
+        cwd=stack.root,
+        env={**stack.env, "PORT": str(port)},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     stack.processes[name] = process
     try:
         deadline = time.monotonic() + timeout
@@ -141,13 +158,20 @@ def wait_healthy(stack: Stack, timeout: float = 180) -> None:
         if get_status(f"{stack.url}/healthz") == 200:
             return
         time.sleep(0.5)
-    raise TimeoutError("stack not healthy in time:\n" + "\n".join(
-        f"--- {name}\n{stack.log_tail(name)}" for name in stack.processes))
+    raise TimeoutError(
+        "stack not healthy in time:\n" + "\n".join(f"--- {name}\n{stack.log_tail(name)}" for name in stack.processes)
+    )
 
 
 @contextlib.contextmanager
-def running_stack(workdir: Path, extra_env: dict[str, str] | None = None, *, endpoints: str = "endpoints.yml",
-                  credentials: str = "credentials.yml", root: Path = REPO) -> Iterator[Stack]:
+def running_stack(
+    workdir: Path,
+    extra_env: dict[str, str] | None = None,
+    *,
+    endpoints: str = "endpoints.yml",
+    credentials: str = "credentials.yml",
+    root: Path = REPO,
+) -> Iterator[Stack]:
     """The stack from `root`: this checkout, or a copy of it with other data and its own model
     (tests/staff/test_review_browser.py retrains one); a copy's KB is its own var/policy.db."""
     model = root / MODEL.relative_to(REPO)
@@ -157,23 +181,44 @@ def running_stack(workdir: Path, extra_env: dict[str, str] | None = None, *, end
     app_db_url = f"sqlite:///{workdir / 'app.db'}"
     env = {
         **os.environ,
-        "PORT": str(gateway_port), "HOST": "127.0.0.1",
-        "RASA_URL": f"http://127.0.0.1:{rasa_port}", "ACTION_URL": f"http://127.0.0.1:{action_port}",
+        "PORT": str(gateway_port),
+        "HOST": "127.0.0.1",
+        "RASA_URL": f"http://127.0.0.1:{rasa_port}",
+        "ACTION_URL": f"http://127.0.0.1:{action_port}",
         "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
-        "APP_DB_URL": app_db_url, "APP_SECRET": "test-secret", "ACTION_TOKEN": ACTION_TOKEN,
-        "TRACKER_DIALECT": "sqlite", "TRACKER_DB": str(workdir / "tracker.db"),
-        "TF_CPP_MIN_LOG_LEVEL": "3", "RASA_TELEMETRY_ENABLED": "false",
+        "APP_DB_URL": app_db_url,
+        "APP_SECRET": "test-secret",
+        "ACTION_TOKEN": ACTION_TOKEN,
+        "TRACKER_DIALECT": "sqlite",
+        "TRACKER_DB": str(workdir / "tracker.db"),
+        "TF_CPP_MIN_LOG_LEVEL": "3",
+        "RASA_TELEMETRY_ENABLED": "false",
         "PYTHONPATH": str(root),
         **({"POLICY_KB_DB_URL": f"sqlite:///{root / 'var' / 'policy.db'}"} if root != REPO else {}),
         # The WeChat channel on, plain and safe mode (tests/e2e/test_wechat.py).
-        "WECHAT_TOKEN": wechat_server.TOKEN, "WECHAT_APPID": wechat_server.APPID,
+        "WECHAT_TOKEN": wechat_server.TOKEN,
+        "WECHAT_APPID": wechat_server.APPID,
         "WECHAT_AES_KEY": wechat_server.AES_KEY,
         **(extra_env or {}),
     }
-    stack = Stack(f"http://127.0.0.1:{gateway_port}", env["RASA_URL"], env["ACTION_URL"], app_db_url, workdir, env,
-                  endpoints=endpoints, credentials=credentials, root=root)
-    subprocess.run([str(VENV_BIN / "python"), "-m", "bot.migrate", "--url", app_db_url], cwd=root, env=env,
-                   check=True, capture_output=True)
+    stack = Stack(
+        f"http://127.0.0.1:{gateway_port}",
+        env["RASA_URL"],
+        env["ACTION_URL"],
+        app_db_url,
+        workdir,
+        env,
+        endpoints=endpoints,
+        credentials=credentials,
+        root=root,
+    )
+    subprocess.run(
+        [str(VENV_BIN / "python"), "-m", "bot.migrate", "--url", app_db_url],
+        cwd=root,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     try:
         start_action_server(stack)
         start_rasa(stack)

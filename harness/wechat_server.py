@@ -37,13 +37,16 @@ def url(base: str, query: dict[str, str]) -> str:
     return f"{base}/wechat?{urlencode(query)}"
 
 
-def message_xml(openid: str, msg_type: str, *, msg_id: int | None = None, create_time: int | None = None,
-                **fields: str) -> str:
+def message_xml(
+    openid: str, msg_type: str, *, msg_id: int | None = None, create_time: int | None = None, **fields: str
+) -> str:
     """A message as WeChat posts it: text values in CDATA, numbers bare."""
-    parts = [f"<ToUserName><![CDATA[{ACCOUNT}]]></ToUserName>",
-             f"<FromUserName><![CDATA[{openid}]]></FromUserName>",
-             f"<CreateTime>{create_time or int(time.time())}</CreateTime>",
-             f"<MsgType><![CDATA[{msg_type}]]></MsgType>"]
+    parts = [
+        f"<ToUserName><![CDATA[{ACCOUNT}]]></ToUserName>",
+        f"<FromUserName><![CDATA[{openid}]]></FromUserName>",
+        f"<CreateTime>{create_time or int(time.time())}</CreateTime>",
+        f"<MsgType><![CDATA[{msg_type}]]></MsgType>",
+    ]
     parts += [f"<{name}><![CDATA[{value}]]></{name}>" for name, value in fields.items()]
     if msg_id is not None:
         parts.append(f"<MsgId>{msg_id}</MsgId>")
@@ -113,8 +116,9 @@ def read_reply(xml: str) -> Reply:
         assert node is not None and node.text is not None, (name, xml)
         return node.text
 
-    return Reply(field("ToUserName"), field("FromUserName"), int(field("CreateTime")), field("MsgType"),
-                 field("Content"))
+    return Reply(
+        field("ToUserName"), field("FromUserName"), int(field("CreateTime")), field("MsgType"), field("Content")
+    )
 
 
 def open_safe_reply(xml: str, nonce: str, token: str = TOKEN) -> str:

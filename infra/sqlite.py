@@ -12,8 +12,9 @@ from sqlalchemy.engine import Engine
 BUSY_TIMEOUT_MS = 5000
 
 
-def use_sqlite_pragmas(engine: Engine, *, wal: bool, foreign_keys: bool = False,
-                       busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> None:
+def use_sqlite_pragmas(
+    engine: Engine, *, wal: bool, foreign_keys: bool = False, busy_timeout_ms: int = BUSY_TIMEOUT_MS
+) -> None:
     """Set the pragmas on each connection `engine` opens from now on (nothing for other databases).
 
     `wal`: write-ahead log with synchronous=NORMAL, for files written by several processes: readers go on

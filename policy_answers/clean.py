@@ -89,7 +89,7 @@ def strip_pleasantries(text: str) -> str:
     lang = language()
     for pattern in (lang.pleasantry_first, lang.pleasantry_last):
         while (match := pattern.search(text)) and match.group(0):
-            rest = (text[: match.start()] + text[match.end():]).strip()
+            rest = (text[: match.start()] + text[match.end() :]).strip()
             if len(_MEANINGFUL.findall(rest)) < 2:  # '谢谢啊' is thanks, not a question '啊'
                 break
             text = rest
@@ -150,9 +150,10 @@ def respell(text: str) -> str:
     """A KB term typed with a pinyin keyboard's wrong candidate, written as the term ('科技特派元' → 科技特派员,
     '国家创新型先（市）' → 国家创新型县（市）): the classifier then sees the words it was trained on. Only a
     window that sounds exactly like one term, of three Chinese characters or more."""
-    for hit in sorted((h for h in _terms().find(text, fuzzy=False, sounds=True) if h.fuzzy),
-                      key=lambda h: h.start, reverse=True):
-        text = text[:hit.start] + hit.term + text[hit.end:]
+    for hit in sorted(
+        (h for h in _terms().find(text, fuzzy=False, sounds=True) if h.fuzzy), key=lambda h: h.start, reverse=True
+    ):
+        text = text[: hit.start] + hit.term + text[hit.end :]
     return text
 
 

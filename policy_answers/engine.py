@@ -6,6 +6,7 @@ adapt a tracker to a `Question` and a `Context` and send `Answer.replies`; tests
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Any
@@ -18,7 +19,8 @@ from policy_answers.language import Language, language
 from policy_answers.outcome import Outcome
 from policy_answers.settings import DEFAULT_HOTLINE
 from policy_kb.query import KnowledgeBase, Profile
-from policy_kb.schema import Measure, Target
+from policy_kb.schema import Clause, Measure, Target
+from policy_kb.search import SearchHit
 
 INTENT_ASPECT = {
     "ask_measure_info": "info",
@@ -66,8 +68,13 @@ class Question:
 
     def sure_values(self, entity: str) -> list[Any]:
         """Values found by an exact name or alias, not by a one-character typo."""
-        return list(dict.fromkeys(e["value"] for e in self.entities
-                                  if e.get("entity") == entity and e.get("confidence_entity", 1.0) >= 1.0))
+        return list(
+            dict.fromkeys(
+                e["value"]
+                for e in self.entities
+                if e.get("entity") == entity and e.get("confidence_entity", 1.0) >= 1.0
+            )
+        )
 
     def first(self, entity: str) -> Any:
         values = self.values(entity)
@@ -110,8 +117,14 @@ class Answer:
     @property
     def decision(self) -> tuple[Any, ...]:
         """What was understood, independent of wording: the metamorphic tests compare this."""
-        return (self.outcome, self.topic, self.aspect, self.measures, self.clause,
-                tuple((f.yuan, f.role) for f in self.figures))
+        return (
+            self.outcome,
+            self.topic,
+            self.aspect,
+            self.measures,
+            self.clause,
+            tuple((f.yuan, f.role) for f in self.figures),
+        )
 
 
 def decide(question: Question, context: Context, kb: KnowledgeBase) -> Answer:
@@ -147,7 +160,7 @@ def _halves(question: Question, lang: Language) -> list[Question]:
     several = lang.several.search(text)
     if not several:
         return []
-    head, tail = text[: several.start()], text[several.start():]
+    head, tail = text[: several.start()], text[several.start() :]
     cuts = list(lang.joined.finditer(head))
     if len(cuts) != 1:
         return []
@@ -157,8 +170,11 @@ def _halves(question: Question, lang: Language) -> list[Question]:
         return []
     halves = []
     for start, end in spans:
-        entities = tuple(e for e in question.entities
-                         if e.get("start") is None or start <= e["start"] < end or e["start"] >= len(head))
+        entities = tuple(
+            e
+            for e in question.entities
+            if e.get("start") is None or start <= e["start"] < end or e["start"] >= len(head)
+        )
         halves.append(replace(question, text=head[start:end] + tail, entities=entities))
     return halves
 
@@ -166,9 +182,15 @@ def _halves(question: Question, lang: Language) -> list[Question]:
 def _together(answers: list[Answer]) -> Answer:
     """The answers to each half as one turn: one reply each, the first one remembered for follow-ups."""
     first = answers[0]
-    return Answer(Outcome.answered, Topic.measures, [r for a in answers for r in a.replies], aspect=first.aspect,
-                  measures=tuple(m for a in answers for m in a.measures), clause=first.clause,
-                  memory=first.memory)
+    return Answer(
+        Outcome.answered,
+        Topic.measures,
+        [r for a in answers for r in a.replies],
+        aspect=first.aspect,
+        measures=tuple(m for a in answers for m in a.measures),
+        clause=first.clause,
+        memory=first.memory,
+    )
 
 
 def _decide(question: Question, context: Context, kb: KnowledgeBase, lang: Language) -> Answer:
@@ -182,17 +204,23 @@ def _decide(question: Question, context: Context, kb: KnowledgeBase, lang: Langu
     return _policy(question, context, kb, lang)
 
 
-def calculator(kb: KnowledgeBase, applicant: str | None, district: str | None,
-               hotline: str = DEFAULT_HOTLINE) -> Answer:
+def calculator(
+    kb: KnowledgeBase, applicant: str | None, district: str | None, hotline: str = DEFAULT_HOTLINE
+) -> Answer:
     """The measures for who the user is (and where, for the shares), with the money first."""
     if applicant is None:
         return Answer(Outcome.clarify, Topic.calculator, [render.fixed("utter_ask_who_again")])
     verdicts = kb.measures_for(Profile(applicant_type=applicant, district=district))
     name = kb.district(district).name if district else None
     reply = render.calculator(kb, verdicts, kb.applicant_name(applicant), name, hotline)
-    return Answer(Outcome.answered, Topic.calculator, [reply], aspect="calculator",
-                  measures=tuple(v.measure.id for v in verdicts),
-                  memory={"last_aspect": "calculator", "applicant_type": applicant, "district": district})
+    return Answer(
+        Outcome.answered,
+        Topic.calculator,
+        [reply],
+        aspect="calculator",
+        measures=tuple(v.measure.id for v in verdicts),
+        memory={"last_aspect": "calculator", "applicant_type": applicant, "district": district},
+    )
 
 
 def likely_measures(kb: KnowledgeBase, text: str) -> list[Measure]:
@@ -205,8 +233,11 @@ def plainly_answerable(question: Question, kb: KnowledgeBase, context: Context |
     """An unsure intent the engine can still answer: a measure named outright, a plain search hit, or a
     follow-up to a target ('国家级的呢？')."""
     text = clean(question.text)
-    return bool(question.sure_values("measure")) or kb.clear_hit(text, min_score=UNSURE_INTENT_SCORE) is not None \
+    return (
+        bool(question.sure_values("measure"))
+        or kb.clear_hit(text, min_score=UNSURE_INTENT_SCORE) is not None
         or bool(context and target_follow_up(kb, text, context))
+    )
 
 
 # What frames a short follow-up: '那国家级的呢？' asks about '国家级'.
@@ -224,6 +255,7 @@ def target_follow_up(kb: KnowledgeBase, text: str, context: Context) -> list[Tar
 
 
 # --- the policy question --------------------------------------------------------------------------
+
 
 def _aspect(question: Question, context: Context, lang: Language) -> str:
     if question.inherited_aspect and not lang.aspect_of(question.text):
@@ -264,6 +296,25 @@ def _named_by_product(kb: KnowledgeBase, question: Question, measure_id: str) ->
 def _policy(question: Question, context: Context, kb: KnowledgeBase, lang: Language) -> Answer:
     text = question.text
     aspect = _aspect(question, context, lang)
+    early = _before_measures(question, context, kb, lang)
+    if early is not None:
+        return early
+    district = question.first("district") or context.district
+    hit = kb.clear_hit(text)
+    named = _named_measures(question, kb, hit)
+    if len(named) > 1:
+        lead = _plain_lead(kb, text, named, hit)
+        if lead is None:
+            return _several(question, context, kb, lang, named, aspect)
+        named = [lead]
+    if named:
+        return _measure(question, context, kb, lang, kb.measure(named[0]), aspect, district, named)
+    return _unnamed(question, context, kb, lang, aspect, district, hit)
+
+
+def _before_measures(question: Question, context: Context, kb: KnowledgeBase, lang: Language) -> Answer | None:
+    """What is answered before any measure is looked for: another city, a target, the calculator."""
+    text = question.text
     place = next((p for p in kb.document.other_places if p in text), None)
     if place and kb.document.city not in text:
         reply = render.cannot_help(kb, "utter_other_city", context.hotline, city=kb.document.city, place=place)
@@ -275,63 +326,108 @@ def _policy(question: Question, context: Context, kb: KnowledgeBase, lang: Langu
     applicant = question.first("applicant_type")
     if question.intent == "inform" and context.last_aspect == "calculator" and not named:
         return calculator(kb, applicant or context.applicant_type, district, context.hotline)  # '乳山' after the list
-    if applicant and lang.profile.search(text) and all(_named_by_product(kb, question, m) for m in named) \
-            and not quotes_a_measure(kb, question) and (named or not lang.theme_of(text)):
+    if (
+        applicant
+        and lang.profile.search(text)
+        and all(_named_by_product(kb, question, m) for m in named)
+        and not quotes_a_measure(kb, question)
+        and (named or not lang.theme_of(text))
+    ):
         return calculator(kb, applicant, district, context.hotline)  # '我们是做海参养殖的合作社，有什么政策'
+    return None
+
+
+def _named_measures(question: Question, kb: KnowledgeBase, hit: SearchHit | None) -> list[str]:
+    named = question.values("measure")
     by_name = [m for m in named if not _named_by_product(kb, question, m)]
     if by_name and set(by_name) & set(question.sure_values("measure")):
         named = by_name  # '种苹果的，想请个专家': the measure named by its own words wins over the product
-    hit = kb.clear_hit(text)
     sure = set(question.sure_values("measure"))
     if named and hit and not sure and hit.clause not in {kb.measure(m).clause for m in named}:
-        named = []  # only a typo-like match ('创新链' ~ 创新券) against a plain hit elsewhere
-    if len(named) > 1:
-        scores = {h.id: h.score for h in kb.search(text, 8) if h.kind == "measure"}
-        if hit and hit.kind == "measure" and hit.id in named and all(
-            scores.get(m, 0.0) < PLAIN_LEAD * hit.score for m in named if m != hit.id
-        ):
-            named = [hit.id]
-        else:
-            return _several(question, context, kb, lang, named, aspect)
-    measure_id = named[0] if named else None
-    if measure_id is None:
-        # no measure named: the question may still plainly be about a clause or a measure
-        # ('实施全域统筹重点突破由谁牵头', '中药材种植有科技支持吗'); otherwise it leans on the
-        # measure or clause of the previous answer ('找谁', '那文登区呢')
-        titled = kb.find_clause_by_title(text)
-        theme = None if titled or aspect != "info" else lang.theme_of(text)
-        if theme is not None:  # '科技金融有哪些政策': the theme's measures
-            in_theme = [m for m in kb.measures if m.topic == theme]
-            # '我们是企业，金融方面有什么支持': the theme's measures for them, if any are
-            for_them = [m for m in in_theme if applicant and any(kb.applicant_covers(b, applicant)
-                                                                  for b in m.beneficiaries)]
-            in_theme = for_them or in_theme
-            if len(in_theme) == 1:
-                return _measure(question, context, kb, lang, in_theme[0], aspect, district, named)
-            return _theme(kb, theme, in_theme, aspect)
-        previous = context.measure
-        clause = titled
-        if titled:
-            hit = None
-        if hit and hit.kind == "measure":
-            measure_id = hit.id
-        elif hit and not (previous and kb.measure(previous).clause == hit.clause):
-            # a clause hit whose clause holds measures is answered as its best measure
-            in_clause = [h for h in kb.search(text, 6) if h.kind == "measure" and h.clause == hit.clause]
-            measure_id = in_clause[0].id if in_clause else None
-            clause = None if measure_id else kb.clause(hit.clause)
-        if not clause and not measure_id and not previous and context.clause:
-            clause = kb.clause(context.clause)  # '找谁' after a clause answer
-        if clause and not measure_id:
-            reply = render.clause_answer(kb, clause, text, aspect, whole=titled is not None)
-            return Answer(Outcome.answered, Topic.clause, [reply], aspect=aspect, clause=clause.id,
-                          memory={"last_aspect": aspect, "measure": None, "clause": clause.id})
-        measure_id = measure_id or previous
-        if measure_id and measure_id == previous and applicant:
-            measure_id = _sibling_for(kb, measure_id, applicant)  # '乡镇呢？' after the county award
+        return []  # only a typo-like match ('创新链' ~ 创新券) against a plain hit elsewhere
+    return named
+
+
+def _plain_lead(kb: KnowledgeBase, text: str, named: list[str], hit: SearchHit | None) -> str | None:
+    """Of several measures named, the one the question is plainly about (the others score far below it)."""
+    scores = {h.id: h.score for h in kb.search(text, 8) if h.kind == "measure"}
+    if (
+        hit
+        and hit.kind == "measure"
+        and hit.id in named
+        and all(scores.get(m, 0.0) < PLAIN_LEAD * hit.score for m in named if m != hit.id)
+    ):
+        return hit.id
+    return None
+
+
+def _unnamed(
+    question: Question,
+    context: Context,
+    kb: KnowledgeBase,
+    lang: Language,
+    aspect: str,
+    district: str | None,
+    hit: SearchHit | None,
+) -> Answer:
+    """No measure named: the question may still plainly be about a theme, a clause or a measure
+    ('实施全域统筹重点突破由谁牵头', '中药材种植有科技支持吗'); otherwise it leans on the measure or clause of
+    the previous answer ('找谁', '那文登区呢')."""
+    text = question.text
+    applicant = question.first("applicant_type")
+    titled = kb.find_clause_by_title(text)
+    theme = None if titled or aspect != "info" else lang.theme_of(text)
+    if theme is not None:  # '科技金融有哪些政策': the theme's measures
+        return _theme_for(question, context, kb, lang, theme, aspect, district)
+    previous = context.measure
+    clause = titled
+    measure_id = None
+    if titled:
+        hit = None
+    if hit and hit.kind == "measure":
+        measure_id = hit.id
+    elif hit and not (previous and kb.measure(previous).clause == hit.clause):
+        # a clause hit whose clause holds measures is answered as its best measure
+        in_clause = [h for h in kb.search(text, 6) if h.kind == "measure" and h.clause == hit.clause]
+        measure_id = in_clause[0].id if in_clause else None
+        clause = None if measure_id else kb.clause(hit.clause)
+    if not clause and not measure_id and not previous and context.clause:
+        clause = kb.clause(context.clause)  # '找谁' after a clause answer
+    if clause and not measure_id:
+        reply = render.clause_answer(kb, clause, text, aspect, whole=titled is not None)
+        return Answer(
+            Outcome.answered,
+            Topic.clause,
+            [reply],
+            aspect=aspect,
+            clause=clause.id,
+            memory={"last_aspect": aspect, "measure": None, "clause": clause.id},
+        )
+    measure_id = measure_id or previous
+    if measure_id and measure_id == previous and applicant:
+        measure_id = _sibling_for(kb, measure_id, applicant)  # '乡镇呢？' after the county award
     if measure_id is None:
         return _no_measure(question, context, kb, aspect)
-    return _measure(question, context, kb, lang, kb.measure(measure_id), aspect, district, named)
+    return _measure(question, context, kb, lang, kb.measure(measure_id), aspect, district, [])
+
+
+def _theme_for(
+    question: Question,
+    context: Context,
+    kb: KnowledgeBase,
+    lang: Language,
+    theme: str,
+    aspect: str,
+    district: str | None,
+) -> Answer:
+    """A theme's measures; '我们是企业，金融方面有什么支持': those for them, if any are."""
+    applicant = question.first("applicant_type")
+    in_theme = [m for m in kb.measures if m.topic == theme]
+    for_them = [m for m in in_theme if applicant and any(kb.applicant_covers(b, applicant) for b in m.beneficiaries)]
+    in_theme = for_them or in_theme
+    if len(in_theme) == 1:
+        return _measure(question, context, kb, lang, in_theme[0], aspect, district, [])
+    return _theme(kb, theme, in_theme, aspect)
 
 
 def quotes_a_measure(kb: KnowledgeBase, question: Question) -> bool:
@@ -353,39 +449,66 @@ def _sibling_for(kb: KnowledgeBase, measure_id: str, applicant: str) -> str:
     measure = kb.measure(measure_id)
     if any(kb.applicant_covers(b, applicant) for b in measure.beneficiaries):
         return measure_id
-    siblings = [m for m in kb.measures if m.clause == measure.clause and m.id != measure_id
-                and any(kb.applicant_covers(b, applicant) for b in m.beneficiaries)]
+    siblings = [
+        m
+        for m in kb.measures
+        if m.clause == measure.clause
+        and m.id != measure_id
+        and any(kb.applicant_covers(b, applicant) for b in m.beneficiaries)
+    ]
     return siblings[0].id if len(siblings) == 1 else measure_id
 
 
-def _measure(question: Question, context: Context, kb: KnowledgeBase, lang: Language, measure: Measure,
-             aspect: str, district: str | None, named: list[str]) -> Answer:
+def _measure(
+    question: Question,
+    context: Context,
+    kb: KnowledgeBase,
+    lang: Language,
+    measure: Measure,
+    aspect: str,
+    district: str | None,
+    named: list[str],
+) -> Answer:
     text = question.text
     figures = tuple(read_figures(text, lang))
     figure = figures[0] if figures else None
     inherited = any(e.get("inherited") for e in question.entities)
-    if figure is None and (not named or inherited) and context.last_aspect in ("cost_share", "amount") \
-            and context.amount:
+    if (
+        figure is None
+        and (not named or inherited)
+        and context.last_aspect in ("cost_share", "amount")
+        and context.amount
+    ):
         figure = Figure(int(context.amount), Role.subsidy, "")  # '那文登区呢' after a split of the user's figure
     applicant = question.first("applicant_type") or context.applicant_type
     memory: dict[str, Any] = {"measure": measure.id, "clause": None, "district": district, "amount": None}
     share_claim = read_share_claim(text, lang) if measure.cost_shares else None
 
     def answer(reply: render.Reply, final_aspect: str) -> Answer:
-        return Answer(Outcome.answered, Topic.measure, [reply], aspect=final_aspect, measures=(measure.id,),
-                      figures=figures, memory={**memory, "last_aspect": final_aspect})
+        return Answer(
+            Outcome.answered,
+            Topic.measure,
+            [reply],
+            aspect=final_aspect,
+            measures=(measure.id,),
+            figures=figures,
+            memory={**memory, "last_aspect": final_aspect},
+        )
 
     if figure is not None and figure.role is Role.claim:
         bound = "ceiling" if lang.ceiling.search(text) else "floor" if lang.floor.search(text) else None
         return answer(render.amount_claim(kb, measure, figure.yuan, bound), "amount")
     if share_claim is not None and figure is None:
-        return answer(render.share_claim(kb, measure, district, share_claim.level, share_claim.percent),
-                      "cost_share")
+        return answer(render.share_claim(kb, measure, district, share_claim.level, share_claim.percent), "cost_share")
     if figure is not None and figure.role is Role.spending and not measure.limits:
         return answer(render.own_spending(kb, measure, figure.yuan, district), "amount")
     money = figure.yuan if figure is not None else None
-    if money is not None and aspect == "eligibility" and lang.aspect_of(text) == "amount" \
-            and not lang.aspects["eligibility"].search(text):
+    if (
+        money is not None
+        and aspect == "eligibility"
+        and lang.aspect_of(text) == "amount"
+        and not lang.aspects["eligibility"].search(text)
+    ):
         # '我们区县级专项是800万，能分多少' reads like a profile (we are ...), but with the user's own
         # figure and no word about who may apply it asks what that figure gives
         aspect = "amount"
@@ -394,10 +517,14 @@ def _measure(question: Question, context: Context, kb: KnowledgeBase, lang: Lang
     if aspect == "cost_share" and not measure.cost_shares:
         aspect = "amount"  # '县级资金300万，市里能分多少': the measure's cap on the user's figure
     limits = kb.limits_for(measure.id, money) if money is not None and measure.limits else []
-    verdict = kb.verdict(measure.id, Profile(applicant_type=applicant, district=district)) \
-        if aspect == "eligibility" and applicant else None
-    reply = render.measure_answer(kb, measure, aspect, district=district, amount_yuan=money,
-                                  verdict=verdict, limits=limits, question=text)
+    verdict = (
+        kb.verdict(measure.id, Profile(applicant_type=applicant, district=district))
+        if aspect == "eligibility" and applicant
+        else None
+    )
+    reply = render.measure_answer(
+        kb, measure, aspect, district=district, amount_yuan=money, verdict=verdict, limits=limits, question=text
+    )
     memory["amount"] = money
     agrees = _claim_agrees(kb, measure, aspect, text, lang)
     return answer(reply if agrees is None else render.verdict_first(reply, agrees), aspect)
@@ -418,20 +545,29 @@ def _claim_agrees(kb: KnowledgeBase, measure: Measure, aspect: str, text: str, l
     return set(claimed) <= set(counts("".join(stated)))
 
 
-def _several(question: Question, context: Context, kb: KnowledgeBase, lang: Language, named: list[str],
-             aspect: str) -> Answer:
+def _several(
+    question: Question, context: Context, kb: KnowledgeBase, lang: Language, named: list[str], aspect: str
+) -> Answer:
     """Two measures named ('创新型县奖多少钱，创新型乡镇呢'): answer each, one reply per measure.
     When the question asks nothing the measures share (no aspect in words), ask which was meant."""
     if lang.aspect_of(question.text) is None and question.intent not in INTENT_ASPECT:
         reply = render.ask_which(kb, [kb.measure(m) for m in named], aspect)
         return Answer(Outcome.clarify, Topic.none, [reply], aspect=aspect, memory={"last_aspect": aspect})
     district = question.first("district") or context.district
-    answers = [_measure(question, context, kb, lang, kb.measure(m), aspect, district, named)
-               for m in named[:MAX_MEASURES_PER_ANSWER]]
+    answers = [
+        _measure(question, context, kb, lang, kb.measure(m), aspect, district, named)
+        for m in named[:MAX_MEASURES_PER_ANSWER]
+    ]
     last = answers[-1]
-    return Answer(Outcome.answered, Topic.measures, [a.replies[0] for a in answers], aspect=aspect,
-                  measures=tuple(m for a in answers for m in a.measures), figures=last.figures,
-                  memory={**last.memory, "measure": answers[0].measures[0]})
+    return Answer(
+        Outcome.answered,
+        Topic.measures,
+        [a.replies[0] for a in answers],
+        aspect=aspect,
+        measures=tuple(m for a in answers for m in a.measures),
+        figures=last.figures,
+        memory={**last.memory, "measure": answers[0].measures[0]},
+    )
 
 
 def _theme(kb: KnowledgeBase, topic_id: str, measures: list[Measure], aspect: str) -> Answer:
@@ -439,9 +575,15 @@ def _theme(kb: KnowledgeBase, topic_id: str, measures: list[Measure], aspect: st
     clauses = {m.clause for m in measures}
     # a follow-up ('谁牵头？') leans on the clause when the theme is one clause
     clause = clauses.pop() if len(clauses) == 1 else None
-    return Answer(Outcome.answered, Topic.measures, [render.theme(kb, name, measures)], aspect=aspect,
-                  measures=tuple(m.id for m in measures), clause=clause,
-                  memory={"last_aspect": aspect, "measure": None, "clause": clause})
+    return Answer(
+        Outcome.answered,
+        Topic.measures,
+        [render.theme(kb, name, measures)],
+        aspect=aspect,
+        measures=tuple(m.id for m in measures),
+        clause=clause,
+        memory={"last_aspect": aspect, "measure": None, "clause": clause},
+    )
 
 
 def _no_measure(question: Question, context: Context, kb: KnowledgeBase, aspect: str) -> Answer:
@@ -450,18 +592,32 @@ def _no_measure(question: Question, context: Context, kb: KnowledgeBase, aspect:
         return Answer(Outcome.answered, Topic.targets, [reply], aspect=aspect)
     candidates = likely_measures(kb, question.text)
     if len(candidates) == 1:  # a clarification with one candidate is an answer
-        return _measure(question, context, kb, language(), candidates[0], aspect,
-                        question.first("district") or context.district, [candidates[0].id])
+        return _measure(
+            question,
+            context,
+            kb,
+            language(),
+            candidates[0],
+            aspect,
+            question.first("district") or context.district,
+            [candidates[0].id],
+        )
     if not candidates:
         # nothing in the document comes close: say what the bot covers and where else to ask
         buttons = [render.measure_button(m) for m in kb.measures if m.amount.value_yuan][:3]
         reply = render.cannot_help(kb, "utter_no_match", context.hotline, buttons)
         return Answer(Outcome.fallback, Topic.none, [reply], aspect=aspect, memory={"last_aspect": aspect})
-    return Answer(Outcome.clarify, Topic.none, [render.ask_which(kb, candidates, aspect)], aspect=aspect,
-                  memory={"last_aspect": aspect})
+    return Answer(
+        Outcome.clarify,
+        Topic.none,
+        [render.ask_which(kb, candidates, aspect)],
+        aspect=aspect,
+        memory={"last_aspect": aspect},
+    )
 
 
 # --- targets and the document ---------------------------------------------------------------------
+
 
 def _targets(question: Question, context: Context, kb: KnowledgeBase, lang: Language) -> Answer:
     chosen = [kb.target(t) for t in question.values("target")]
@@ -485,16 +641,28 @@ def _targets_answer(kb: KnowledgeBase, chosen: list[Target], text: str, lang: La
         # '技术交易额目标是50亿吗': 是/不是 first
         stated = counts("".join(t.quote for t in (chosen or kb.targets)))
         reply = render.verdict_first(reply, set(claimed) <= set(stated))
-    return Answer(Outcome.answered, Topic.targets, [reply], aspect="targets", targets=tuple(t.id for t in chosen),
-                  memory={"last_aspect": "targets"})
+    return Answer(
+        Outcome.answered,
+        Topic.targets,
+        [reply],
+        aspect="targets",
+        targets=tuple(t.id for t in chosen),
+        memory={"last_aspect": "targets"},
+    )
 
 
 def _document(question: Question, context: Context, kb: KnowledgeBase, lang: Language) -> Answer:
     clause = kb.find_clause_by_title(question.text)  # '文件的基本原则是啥' → 一（二）
     if clause:
         reply = render.clause_answer(kb, clause, question.text, "info", whole=True)
-        return Answer(Outcome.answered, Topic.clause, [reply], aspect="info", clause=clause.id,
-                      memory={"clause": clause.id, "measure": None})
+        return Answer(
+            Outcome.answered,
+            Topic.clause,
+            [reply],
+            aspect="info",
+            clause=clause.id,
+            memory={"clause": clause.id, "measure": None},
+        )
     if kb.clear_hit(question.text, min_score=DOCUMENT_QUESTION_SCORE):
         return _policy(question, context, kb, lang)
     aspect = lang.frames.document_aspect(question.text, "ask_document") or "all"
@@ -517,12 +685,25 @@ def _remembered(answer: Answer, frame: Frame, context: Context, kb: KnowledgeBas
     previous = context.frame
     if answer.outcome is not Outcome.answered and previous is not None:
         return previous
-    subject = {Topic.measure: Subject.measure, Topic.measures: Subject.measure, Topic.clause: Subject.clause,
-               Topic.targets: Subject.targets, Topic.document: Subject.document}.get(answer.topic, Subject.none)
-    return Frame(document=kb.document.code, subject=subject, measures=answer.measures, clause=answer.clause,
-                 targets=answer.targets, aspect=answer.aspect, doc_aspect=answer.doc_aspect, part=answer.part,
-                 district=frame.district or (previous.district if previous else None),
-                 applicant=frame.applicant or (previous.applicant if previous else None))
+    subject = {
+        Topic.measure: Subject.measure,
+        Topic.measures: Subject.measure,
+        Topic.clause: Subject.clause,
+        Topic.targets: Subject.targets,
+        Topic.document: Subject.document,
+    }.get(answer.topic, Subject.none)
+    return Frame(
+        document=kb.document.code,
+        subject=subject,
+        measures=answer.measures,
+        clause=answer.clause,
+        targets=answer.targets,
+        aspect=answer.aspect,
+        doc_aspect=answer.doc_aspect,
+        part=answer.part,
+        district=frame.district or (previous.district if previous else None),
+        applicant=frame.applicant or (previous.applicant if previous else None),
+    )
 
 
 def _sibling_by_word(kb: KnowledgeBase, measure_id: str, word: str) -> str | None:
@@ -532,13 +713,17 @@ def _sibling_by_word(kb: KnowledgeBase, measure_id: str, word: str) -> str | Non
     measure = kb.measure(measure_id)
     if word in measure.name or any(word in a for a in measure.aliases):
         return None
-    siblings = [m for m in kb.measures if m.clause == measure.clause and m.id != measure_id
-                and (word in m.name or any(word in a for a in m.aliases))]
+    siblings = [
+        m
+        for m in kb.measures
+        if m.clause == measure.clause and m.id != measure_id and (word in m.name or any(word in a for a in m.aliases))
+    ]
     return siblings[0].id if len(siblings) == 1 else None
 
 
-def _lean_on(question: Question, context: Context, kb: KnowledgeBase, lang: Language, frame: Frame,
-             partial: bool) -> tuple[Question, Context]:
+def _lean_on(
+    question: Question, context: Context, kb: KnowledgeBase, lang: Language, frame: Frame, partial: bool
+) -> tuple[Question, Context]:
     """A message that names part of a frame ('县呢', '谁牵头', '不对，我问的是乡镇') asked as the last frame
     changed by it: what it names replaces, what it omits is inherited."""
     previous = context.frame
@@ -563,77 +748,141 @@ def _lean_on(question: Question, context: Context, kb: KnowledgeBase, lang: Lang
     elif partial and previous.clause:  # a theme of one clause, or a clause: lean on the clause
         measure, clause = None, previous.clause
     text = frame.rest if frame.correction else question.text
-    leaned = Context(measure=measure, clause=clause, district=frame.district or context.district,
-                     applicant_type=context.applicant_type, amount=context.amount,
-                     last_aspect=aspect, hotline=context.hotline, frame=previous)
-    return replace(question, text=text or question.text, intent=intent, entities=entities,
-                   inherited_aspect=inherited), leaned
+    leaned = Context(
+        measure=measure,
+        clause=clause,
+        district=frame.district or context.district,
+        applicant_type=context.applicant_type,
+        amount=context.amount,
+        last_aspect=aspect,
+        hotline=context.hotline,
+        frame=previous,
+    )
+    return replace(
+        question, text=text or question.text, intent=intent, entities=entities, inherited_aspect=inherited
+    ), leaned
 
 
-def _framed(question: Question, context: Context, kb: KnowledgeBase, lang: Language, frame: Frame,
-            partial: bool) -> Answer | None:
-    """The answers a frame plans on its own; None where the measure engine answers."""
+def _framed(
+    question: Question, context: Context, kb: KnowledgeBase, lang: Language, frame: Frame, partial: bool
+) -> Answer | None:
+    """The answers a frame plans on its own; None where the measure engine answers. Each step returns an
+    answer or None, in this order: what leans on the last frame, then what the message asks by itself."""
+    steps: tuple[Callable[[], Answer | None], ...] = (
+        lambda: _following(question, context, kb, lang, frame, partial),
+        lambda: _document_asked(question, context, kb, lang, frame),
+        lambda: _targets_asked(question, context, kb, lang, frame),
+        lambda: _arithmetic(question, context, kb, lang, frame),
+        lambda: _undecided(question, context, kb, lang, frame, partial),
+        lambda: _not_covered(question, kb, lang, context.hotline),
+        lambda: _clause_asked(question, context, kb, lang, frame),
+        lambda: _theme_asked(question, kb, lang, frame),
+    )
+    return next((answer for step in steps if (answer := step()) is not None), None)
+
+
+def _following(
+    question: Question, context: Context, kb: KnowledgeBase, lang: Language, frame: Frame, partial: bool
+) -> Answer | None:
+    """'说简单点', '主送哪些单位' after a document question, '有多少钱' after a clause, '到哪年' after a target."""
     previous = context.frame
-    if partial and frame.brevity and previous is not None and previous.subject is not Subject.none:
+    if previous is None:
+        return None
+    if partial and frame.brevity and previous.subject is not Subject.none:
         return _again(question, context, kb, lang, previous, frame.brevity)
-    if previous is not None and previous.subject is Subject.document and not frame.names_subject:
+    if previous.subject is Subject.document and not frame.names_subject:
         doc_aspect = lang.frames.document_aspect(question.text, "ask_document")
         if doc_aspect:  # '主送哪些单位' after a question about the document
             return _document_frame(kb, doc_aspect, frame.part)
-    if partial and previous is not None and previous.subject is Subject.clause and previous.clause \
-            and not frame.correction and frame.aspect:  # '有多少钱' after '二（十二）讲的啥'
+    if not partial or frame.correction:
+        return None
+    if previous.subject is Subject.clause and previous.clause and frame.aspect:  # '有多少钱' after '二（十二）讲的啥'
         return _clause_frame(question, context, kb, lang, replace(frame, clause=previous.clause))
-    if partial and previous is not None and not frame.correction:
-        if previous.subject is Subject.targets and previous.targets and not target_follow_up(
-                kb, question.text, context):
-            # '孵化器和众创空间呢？' names other targets; '到哪年' asks about the same ones
-            named = [kb.target(key) for key in dict.fromkeys(h.key for h in kb.find_targets(question.text))]
-            chosen = named or [kb.target(t) for t in previous.targets]
-            if frame.aspect in ("lead_unit", "how_to_apply", "conditions") and not named:
-                # '是谁负责的？' after a target: the lead units of its clause
-                clause = kb.clause(chosen[0].clause)
-                reply = render.clause_answer(kb, clause, question.text, frame.aspect)
-                return Answer(Outcome.answered, Topic.clause, [reply], aspect=frame.aspect, clause=clause.id,
-                              memory={"last_aspect": frame.aspect, "measure": None, "clause": clause.id})
-            return _targets_answer(kb, chosen, question.text, lang)
-        if previous.subject is Subject.document and not frame.aspect:
-            return _document_frame(kb, frame.doc_aspect or lang.frames.document_aspect(question.text, "ask_document")
-                                   or previous.doc_aspect or "summary")
-    about_other_documents = previous is not None and bool(previous.measures) \
-        and not lang.frames.this_document.search(question.text)  # '按哪些文件给奖励' after a measure
-    structure_of_part = frame.doc_aspect == "structure" and frame.part is not None  # '保障措施有几条'
-    if frame.subject is Subject.document and not about_other_documents and (structure_of_part or (
-            not kb.find_clause_by_title(question.text) and not kb.find_targets(question.text)
-            and not kb.clear_hit(question.text, min_score=DOCUMENT_QUESTION_SCORE))):  # '文件里西洋参说的啥'
-        return _document_frame(kb, frame.doc_aspect or "all", frame.part)
-    after_targets = previous is not None and previous.subject is Subject.targets
-    if frame.subject is Subject.targets and frame.operation is Operation.lookup and (
-            lang.target_question.search(question.text) or after_targets):
-        return _targets_answer(kb, [kb.target(t) for t in frame.targets], question.text, lang)
-    arithmetic = _arithmetic(question, context, kb, lang, frame)
-    if arithmetic is not None:
-        return arithmetic
-    open_point = _undecided(question, context, kb, lang, frame, partial)
-    if open_point is not None:
-        return open_point
-    uncovered = _not_covered(question, kb, lang, context.hotline)
-    if uncovered is not None:
-        return uncovered
-    if frame.subject is Subject.clause and frame.clause and not frame.measures:
-        if previous is not None and previous.part:  # '第三条讲什么' after the safeguards: 三（三）
-            refs = frames.clause_refs(question.text, kb.data.clauses, default_part=previous.part)
-            frame = replace(frame, clause=refs[0] if refs else frame.clause)
-        return _clause_frame(question, context, kb, lang, frame)
-    theme = _theme_asked(question, kb, lang, frame)
-    if theme is not None:
-        return theme
+    if previous.subject is Subject.targets and previous.targets and not target_follow_up(kb, question.text, context):
+        return _after_targets(question, kb, lang, frame, previous)
+    if previous.subject is Subject.document and not frame.aspect:
+        aspect = lang.frames.document_aspect(question.text, "ask_document") or previous.doc_aspect or "summary"
+        return _document_frame(kb, frame.doc_aspect or aspect)
     return None
 
 
+def _after_targets(question: Question, kb: KnowledgeBase, lang: Language, frame: Frame, previous: Frame) -> Answer:
+    """'孵化器和众创空间呢？' names other targets; '到哪年' asks about the same ones; '是谁负责的？' the lead
+    units of their clause."""
+    named = [kb.target(key) for key in dict.fromkeys(h.key for h in kb.find_targets(question.text))]
+    chosen = named or [kb.target(t) for t in previous.targets]
+    if frame.aspect in ("lead_unit", "how_to_apply", "conditions") and not named:
+        return _clause_reply(kb, kb.clause(chosen[0].clause), question.text, frame.aspect)
+    return _targets_answer(kb, chosen, question.text, lang)
+
+
+def _clause_reply(kb: KnowledgeBase, clause: Clause, text: str, aspect: str) -> Answer:
+    reply = render.clause_answer(kb, clause, text, aspect)
+    return Answer(
+        Outcome.answered,
+        Topic.clause,
+        [reply],
+        aspect=aspect,
+        clause=clause.id,
+        memory={"last_aspect": aspect, "measure": None, "clause": clause.id},
+    )
+
+
+def _document_asked(
+    question: Question, context: Context, kb: KnowledgeBase, lang: Language, frame: Frame
+) -> Answer | None:
+    """The document itself ('这个文件有几条', '还管用吗'), not a document it cites ('按哪些文件给奖励' after a
+    measure) nor the document's words about something ('文件里西洋参说的啥')."""
+    if frame.subject is not Subject.document:
+        return None
+    previous = context.frame
+    if previous is not None and previous.measures and not lang.frames.this_document.search(question.text):
+        return None
+    structure_of_part = frame.doc_aspect == "structure" and frame.part is not None  # '保障措施有几条'
+    if not structure_of_part and (
+        kb.find_clause_by_title(question.text)
+        or kb.find_targets(question.text)
+        or kb.clear_hit(question.text, min_score=DOCUMENT_QUESTION_SCORE)
+    ):
+        return None
+    return _document_frame(kb, frame.doc_aspect or "all", frame.part)
+
+
+def _targets_asked(
+    question: Question, context: Context, kb: KnowledgeBase, lang: Language, frame: Frame
+) -> Answer | None:
+    after_targets = context.frame is not None and context.frame.subject is Subject.targets
+    if (
+        frame.subject is Subject.targets
+        and frame.operation is Operation.lookup
+        and (lang.target_question.search(question.text) or after_targets)
+    ):
+        return _targets_answer(kb, [kb.target(t) for t in frame.targets], question.text, lang)
+    return None
+
+
+def _clause_asked(
+    question: Question, context: Context, kb: KnowledgeBase, lang: Language, frame: Frame
+) -> Answer | None:
+    if frame.subject is not Subject.clause or not frame.clause or frame.measures:
+        return None
+    previous = context.frame
+    if previous is not None and previous.part:  # '第三条讲什么' after the safeguards: 三（三）
+        refs = frames.clause_refs(question.text, kb.data.clauses, default_part=previous.part)
+        frame = replace(frame, clause=refs[0] if refs else frame.clause)
+    return _clause_frame(question, context, kb, lang, frame)
+
+
 def _document_frame(kb: KnowledgeBase, aspect: str, part: str | None = None) -> Answer:
-    return Answer(Outcome.answered, Topic.document, [frame_answers.document_answer(kb, aspect, part)],
-                  aspect="info", doc_aspect=aspect, part=part,
-                  memory={"last_aspect": "info", "measure": None, "clause": None})
+    return Answer(
+        Outcome.answered,
+        Topic.document,
+        [frame_answers.document_answer(kb, aspect, part)],
+        aspect="info",
+        doc_aspect=aspect,
+        part=part,
+        memory={"last_aspect": "info", "measure": None, "clause": None},
+    )
 
 
 def _theme_asked(question: Question, kb: KnowledgeBase, lang: Language, frame: Frame) -> Answer | None:
@@ -653,8 +902,14 @@ def _theme_asked(question: Question, kb: KnowledgeBase, lang: Language, frame: F
     if len(clauses) == 1:
         clause = kb.clause(clauses.pop())
         reply = render.clause_answer(kb, clause, question.text, frame.aspect)
-        return Answer(Outcome.answered, Topic.clause, [reply], aspect=frame.aspect, clause=clause.id,
-                      memory={"last_aspect": frame.aspect, "measure": None, "clause": clause.id})
+        return Answer(
+            Outcome.answered,
+            Topic.clause,
+            [reply],
+            aspect=frame.aspect,
+            clause=clause.id,
+            memory={"last_aspect": frame.aspect, "measure": None, "clause": clause.id},
+        )
     return None
 
 
@@ -670,15 +925,23 @@ def _clause_frame(question: Question, context: Context, kb: KnowledgeBase, lang:
     elif len(in_clause) == 1 and aspect not in ("info", "lead_unit"):
         chosen = in_clause[0]
     if chosen is not None:
-        return _measure(question, context, kb, lang, chosen, aspect, question.first("district") or context.district,
-                        [chosen.id])
+        return _measure(
+            question, context, kb, lang, chosen, aspect, question.first("district") or context.district, [chosen.id]
+        )
     reply = render.clause_answer(kb, clause, question.text, aspect)
-    return Answer(Outcome.answered, Topic.clause, [reply], aspect=aspect, clause=clause.id,
-                  memory={"last_aspect": aspect, "measure": None, "clause": clause.id})
+    return Answer(
+        Outcome.answered,
+        Topic.clause,
+        [reply],
+        aspect=aspect,
+        clause=clause.id,
+        memory={"last_aspect": aspect, "measure": None, "clause": clause.id},
+    )
 
 
-def _again(question: Question, context: Context, kb: KnowledgeBase, lang: Language, previous: Frame,
-           brevity: str) -> Answer:
+def _again(
+    question: Question, context: Context, kb: KnowledgeBase, lang: Language, previous: Frame, brevity: str
+) -> Answer:
     """'说简单点' / '详细点': the last answer again, shorter (its first line and citation) or with the
     document's own words."""
     if previous.subject is Subject.document:
@@ -687,17 +950,33 @@ def _again(question: Question, context: Context, kb: KnowledgeBase, lang: Langua
         answer = _targets_answer(kb, [kb.target(t) for t in previous.targets], "", lang)
     elif previous.measures:
         measure = kb.measure(previous.measures[0])
-        answer = _measure(replace(question, text=""), context, kb, lang, measure, previous.aspect or "info",
-                          previous.district or context.district, [measure.id])
+        answer = _measure(
+            replace(question, text=""),
+            context,
+            kb,
+            lang,
+            measure,
+            previous.aspect or "info",
+            previous.district or context.district,
+            [measure.id],
+        )
     elif previous.clause:
         clause = kb.clause(previous.clause)
         reply = render.clause_answer(kb, clause, "", previous.aspect or "info", whole=brevity == "long")
-        answer = Answer(Outcome.answered, Topic.clause, [reply], aspect=previous.aspect, clause=clause.id,
-                        memory={"clause": clause.id, "measure": None})
+        answer = Answer(
+            Outcome.answered,
+            Topic.clause,
+            [reply],
+            aspect=previous.aspect,
+            clause=clause.id,
+            memory={"clause": clause.id, "measure": None},
+        )
     else:
         return _no_measure(question, context, kb, "info")
-    replies = [render.shorter(r) if brevity == "short" else render.longer(kb, r, answer.measures, answer.clause)
-               for r in answer.replies]
+    replies = [
+        render.shorter(r) if brevity == "short" else render.longer(kb, r, answer.measures, answer.clause)
+        for r in answer.replies
+    ]
     answer.replies = replies
     return answer
 
@@ -708,7 +987,7 @@ def _counted_measures(text: str, kb: KnowledgeBase, lang: Language, measures: li
     found: dict[str, int] = {}
     for match in lang.frames.count.finditer(text):
         number = frames.count_value(match.group("n"), lang)
-        noun = text[match.end():match.end() + 2].lstrip("的")
+        noun = text[match.end() : match.end() + 2].lstrip("的")
         if not number or not noun:
             continue
         for measure_id in measures:
@@ -725,7 +1004,7 @@ def _counted_money_measures(text: str, kb: KnowledgeBase, lang: Language) -> dic
     found: dict[str, int] = {}
     for match in lang.frames.count.finditer(text):
         number = frames.count_value(match.group("n"), lang)
-        after = text[match.end():match.end() + 6].lstrip("的它下面还有")
+        after = text[match.end() : match.end() + 6].lstrip("的它下面还有")
         for size in range(min(len(after), 5), 0, -1):
             holders = [m for m in money if after[:size] in m.name]
             if len(holders) == 1 and number:
@@ -739,8 +1018,11 @@ def _joined_money_measures(text: str, kb: KnowledgeBase, lang: Language) -> list
     money = frame_answers.money_measures(kb)
     found: list[str] = []
     for part in re.split(f"{lang.joined.pattern}|比(?!例|重|率)", text):
-        words = [part[start:start + size] for size in range(min(len(part), 4), 0, -1)
-                 for start in range(len(part) - size + 1)]
+        words = [
+            part[start : start + size]
+            for size in range(min(len(part), 4), 0, -1)
+            for start in range(len(part) - size + 1)
+        ]
         for word in words:
             holders = [m.id for m in money if word.strip() and word in m.name]
             if len(holders) == 1:
@@ -749,8 +1031,7 @@ def _joined_money_measures(text: str, kb: KnowledgeBase, lang: Language) -> list
     return found
 
 
-def _arithmetic(question: Question, context: Context, kb: KnowledgeBase, lang: Language,
-                frame: Frame) -> Answer | None:
+def _arithmetic(question: Question, context: Context, kb: KnowledgeBase, lang: Language, frame: Frame) -> Answer | None:
     """Sums, count × amount and differences over the document's figures, each input shown with its clause."""
     if frame.operation is Operation.lookup:
         return None
@@ -758,8 +1039,13 @@ def _arithmetic(question: Question, context: Context, kb: KnowledgeBase, lang: L
     previous = context.frame
     if previous is not None and previous.measures and not measures and not frame.targets:
         measures = list(previous.measures[:3])  # '两名一共至少多少' after the commissioners; '加起来呢'
-    elif previous is not None and len(previous.measures) == 1 and len(measures) == 1 \
-            and previous.measures[0] != measures[0] and frame.operation in (Operation.add, Operation.compare):
+    elif (
+        previous is not None
+        and len(previous.measures) == 1
+        and len(measures) == 1
+        and previous.measures[0] != measures[0]
+        and frame.operation in (Operation.add, Operation.compare)
+    ):
         measures = [previous.measures[0], *measures]  # '加上乡镇奖励一共多少' after the county award
     targets = list(frame.targets) or (list(previous.targets) if previous is not None and not measures else [])
     counted = _counted_money_measures(question.text, kb, lang)
@@ -779,13 +1065,19 @@ def _arithmetic(question: Question, context: Context, kb: KnowledgeBase, lang: L
         reply = frame_answers.multiply_target(kb, kb.target(targets[0]), frame.count)
     if reply is None:
         return None
-    return Answer(Outcome.answered, Topic.measures if len(measures) > 1 else Topic.measure, [reply],
-                  aspect="amount", measures=tuple(measures), memory={"last_aspect": "amount",
-                                                                     "measure": measures[0] if measures else None})
+    return Answer(
+        Outcome.answered,
+        Topic.measures if len(measures) > 1 else Topic.measure,
+        [reply],
+        aspect="amount",
+        measures=tuple(measures),
+        memory={"last_aspect": "amount", "measure": measures[0] if measures else None},
+    )
 
 
-def _undecided(question: Question, context: Context, kb: KnowledgeBase, lang: Language, frame: Frame,
-               partial: bool) -> Answer | None:
+def _undecided(
+    question: Question, context: Context, kb: KnowledgeBase, lang: Language, frame: Frame, partial: bool
+) -> Answer | None:
     """A yes/no question the document does not decide ('能和别的补助叠加吗', '2025年还能申请吗'): never 是/不是."""
     text = _last_sentence(question.text)  # '…以便对接到账时间。这600万元里县级承担多少？' asks the last
     what = lang.frames.undecided_of(text)
@@ -802,8 +1094,14 @@ def _undecided(question: Question, context: Context, kb: KnowledgeBase, lang: La
         return None
     measure = kb.measure(measures[0])
     reply = frame_answers.undecided(kb, measure, what or "", year if what is None else None)
-    return Answer(Outcome.answered, Topic.measure, [reply], aspect="info", measures=(measure.id,),
-                  memory={"last_aspect": "info", "measure": measure.id, "clause": None})
+    return Answer(
+        Outcome.answered,
+        Topic.measure,
+        [reply],
+        aspect="info",
+        measures=(measure.id,),
+        memory={"last_aspect": "info", "measure": measure.id, "clause": None},
+    )
 
 
 def _last_sentence(text: str) -> str:

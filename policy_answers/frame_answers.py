@@ -40,8 +40,10 @@ def money_measures(kb: KnowledgeBase) -> list[Measure]:
 
 
 def _money_items(kb: KnowledgeBase) -> list[str]:
-    return [say("frames", "arithmetic", "input", name=m.name, amount=kb.amount_text(m), clause=m.clause)
-            for m in money_measures(kb)]
+    return [
+        say("frames", "arithmetic", "input", name=m.name, amount=kb.amount_text(m), clause=m.clause)
+        for m in money_measures(kb)
+    ]
 
 
 def _main_lead_unit(kb: KnowledgeBase) -> str:
@@ -58,15 +60,26 @@ def document_answer(kb: KnowledgeBase, aspect: str, part: str | None = None) -> 
     parts = [p for p in _parts(kb) if part is None or p[0] == part]
     refs = "、".join(f"《{r.title}》（{r.number}）" for r in doc.refers_to)
     fields = {
-        "title": doc.title, "number": doc.number, "issuer": doc.issuer, "date": _date(kb),
-        "publication": doc.publication, "addressees": doc.addressees, "purpose": doc.purpose + "。" if doc.purpose
-        else "", "period": doc.period.quote.removeprefix("到"), "end_year": doc.period.end_year,
-        "unit": _main_lead_unit(kb), "refs": refs, "implements_title": doc.implements.title,
+        "title": doc.title,
+        "number": doc.number,
+        "issuer": doc.issuer,
+        "date": _date(kb),
+        "publication": doc.publication,
+        "addressees": doc.addressees,
+        "purpose": doc.purpose + "。" if doc.purpose else "",
+        "period": doc.period.quote.removeprefix("到"),
+        "end_year": doc.period.end_year,
+        "unit": _main_lead_unit(kb),
+        "refs": refs,
+        "implements_title": doc.implements.title,
         "implements_number": doc.implements.number,
-        "parts": "；".join(say("frames", "document", "part", numeral=n, title=t, count=numeral(len(ts)),
-                              titles="、".join(ts)) for n, t, ts in parts),
-        "parts_short": "、".join(say("frames", "document", "part_short", numeral=n, title=t, count=numeral(len(ts)))
-                                for n, t, ts in parts),
+        "parts": "；".join(
+            say("frames", "document", "part", numeral=n, title=t, count=numeral(len(ts)), titles="、".join(ts))
+            for n, t, ts in parts
+        ),
+        "parts_short": "、".join(
+            say("frames", "document", "part_short", numeral=n, title=t, count=numeral(len(ts))) for n, t, ts in parts
+        ),
         "money": "；".join(f"{m.name}{kb.amount_text(m)}（{m.clause}）" for m in money_measures(kb)),
         "items": "\n".join(_money_items(kb)),
     }
@@ -85,6 +98,7 @@ def _document_lines(aspect: str, fields: dict[str, object]) -> list[str]:
 
 # --- arithmetic ------------------------------------------------------------------------------------
 
+
 def add(kb: KnowledgeBase, measures: list[Measure], counts: dict[str, int] | None = None) -> Reply | None:
     """'县奖励和乡镇奖励加一块多少' (and '一个县和两个镇'): the sum of the document's figures, each input with
     its clause; None when a measure has no figure to add."""
@@ -94,9 +108,11 @@ def add(kb: KnowledgeBase, measures: list[Measure], counts: dict[str, int] | Non
     total = sum((m.amount.value_yuan or 0) * counts.get(m.id, 1) for m in measures)
     terms = " + ".join(
         (f"{counts[m.id]} × " if counts.get(m.id, 1) > 1 else "") + format_yuan(m.amount.value_yuan or 0)
-        for m in measures)
-    inputs = [say("frames", "arithmetic", "input", name=m.name, amount=kb.amount_text(m), clause=m.clause)
-              for m in measures]
+        for m in measures
+    )
+    inputs = [
+        say("frames", "arithmetic", "input", name=m.name, amount=kb.amount_text(m), clause=m.clause) for m in measures
+    ]
     kinds = {m.amount.kind for m in measures}
     if {AmountKind.min, AmountKind.max} <= kinds:  # a ceiling and a floor do not add up to anything
         head = say("frames", "arithmetic", "add_mixed")
@@ -116,12 +132,21 @@ def multiply(kb: KnowledgeBase, measure: Measure, count: int) -> Reply | None:
         return None
     total = format_yuan(amount.value_yuan * count)
     key = "multiply_floor" if amount.kind is AmountKind.min else "multiply"
-    head = say("frames", "arithmetic", key, count=count, per=amount.per or "", amount=format_yuan(amount.value_yuan),
-               total=total, quote=amount.quote.replace(" ", ""))
+    head = say(
+        "frames",
+        "arithmetic",
+        key,
+        count=count,
+        per=amount.per or "",
+        amount=format_yuan(amount.value_yuan),
+        total=total,
+        quote=amount.quote.replace(" ", ""),
+    )
     if amount.kind is AmountKind.max:
         head = head.replace("计：", "计（最高）：", 1)
-    item = say("frames", "arithmetic", "input", name=measure.name, amount=kb.amount_text(measure),
-               clause=measure.clause)
+    item = say(
+        "frames", "arithmetic", "input", name=measure.name, amount=kb.amount_text(measure), clause=measure.clause
+    )
     return Reply("\n".join([head, item, _cite(kb, [measure.clause])]), custom=card(kb, measure))
 
 
@@ -130,9 +155,17 @@ def multiply_target(kb: KnowledgeBase, target: Target, count: int) -> Reply | No
     if target.value is None or target.kind is not TargetKind.annual_increase_points:
         return None
     total = (Decimal(str(target.value)) * count).normalize()
-    head = say("frames", "arithmetic", "multiply_target", target=target.indicator, quote=target.quote.replace(" ", ""),
-               count=count, value=f"{Decimal(str(target.value)).normalize():f}", unit=target.unit,
-               total=f"{total:f}")
+    head = say(
+        "frames",
+        "arithmetic",
+        "multiply_target",
+        target=target.indicator,
+        quote=target.quote.replace(" ", ""),
+        count=count,
+        value=f"{Decimal(str(target.value)).normalize():f}",
+        unit=target.unit,
+        total=f"{total:f}",
+    )
     return Reply("\n".join([head, _cite(kb, [target.clause])]))
 
 
@@ -142,15 +175,25 @@ def compare(kb: KnowledgeBase, first: Measure, second: Measure) -> Reply | None:
         return None
     high, low = (first, second) if (values[0] or 0) >= (values[1] or 0) else (second, first)
     difference = (high.amount.value_yuan or 0) - (low.amount.value_yuan or 0)
-    head = say("frames", "arithmetic", "compare", first=high.name, second=low.name,
-               difference=format_yuan(difference), first_amount=format_yuan(high.amount.value_yuan or 0),
-               second_amount=format_yuan(low.amount.value_yuan or 0))
-    inputs = [say("frames", "arithmetic", "input", name=m.name, amount=kb.amount_text(m), clause=m.clause)
-              for m in (first, second)]
+    head = say(
+        "frames",
+        "arithmetic",
+        "compare",
+        first=high.name,
+        second=low.name,
+        difference=format_yuan(difference),
+        first_amount=format_yuan(high.amount.value_yuan or 0),
+        second_amount=format_yuan(low.amount.value_yuan or 0),
+    )
+    inputs = [
+        say("frames", "arithmetic", "input", name=m.name, amount=kb.amount_text(m), clause=m.clause)
+        for m in (first, second)
+    ]
     return Reply("\n".join([head, *inputs, _cite(kb, [first.clause, second.clause])]), custom=card(kb, first))
 
 
 # --- what the document does not decide or cover ----------------------------------------------------
+
 
 def _amount_brief(kb: KnowledgeBase, measure: Measure) -> str:
     if measure.amount.kind in _MONEY:
@@ -163,11 +206,20 @@ def undecided(kb: KnowledgeBase, measure: Measure, what: str, year: int | None =
     units = "、".join(u.name for u in kb.lead_units(measure.id))
     doc = kb.document
     if year is not None:
-        body = lines("frames", "undecided_year", year=year, issue_year=doc.issue_date.year,
-                     end_year=doc.period.end_year, name=measure.name, amount=_amount_brief(kb, measure), units=units)
+        body = lines(
+            "frames",
+            "undecided_year",
+            year=year,
+            issue_year=doc.issue_date.year,
+            end_year=doc.period.end_year,
+            name=measure.name,
+            amount=_amount_brief(kb, measure),
+            units=units,
+        )
     else:
-        body = lines("frames", "undecided", what=what, name=measure.name, amount=_amount_brief(kb, measure),
-                     units=units)
+        body = lines(
+            "frames", "undecided", what=what, name=measure.name, amount=_amount_brief(kb, measure), units=units
+        )
     return Reply("\n".join([*body, _cite(kb, [measure.clause])]), custom=card(kb, measure))
 
 
@@ -176,5 +228,6 @@ def not_covered(kb: KnowledgeBase, word: str, nearby: Measure | None, hotline: s
     near = say("frames", "nearby", name=nearby.name, clause=nearby.clause, support=nearby.support) if nearby else ""
     where = "、".join(u.name for u in kb.lead_units(nearby.id)) if nearby else say("frames", "where_default")
     body = lines("frames", "not_covered", word=word, nearby=near, where=where, hotline=hotline)
-    return Reply("\n".join([*body, _cite(kb, [nearby.clause])]) if nearby else "\n".join(body),
-                 buttons=[HANDOFF_BUTTON])
+    return Reply(
+        "\n".join([*body, _cite(kb, [nearby.clause])]) if nearby else "\n".join(body), buttons=[HANDOFF_BUTTON]
+    )

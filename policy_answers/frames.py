@@ -103,25 +103,34 @@ def _years(text: str) -> list[int]:
     return found
 
 
-def read(text: str, entities: tuple[dict[str, Any], ...], kb: KnowledgeBase, lang: Language,
-         intent: str | None = None) -> Frame:
+def read(
+    text: str, entities: tuple[dict[str, Any], ...], kb: KnowledgeBase, lang: Language, intent: str | None = None
+) -> Frame:
     """What the message says on its own (`text` is already cleaned)."""
     frames = lang.frames
     correction = frames.correction.search(text)
-    rest = text[correction.end():] if correction else text
+    rest = text[correction.end() :] if correction else text
     if correction:  # '不是研发补助，是创新券': what the correction names, not what it takes back
         entities = tuple(e for e in entities if e.get("start") is None or e["start"] >= correction.end()) or entities
     measures = tuple(dict.fromkeys(e["value"] for e in entities if e.get("entity") == "measure"))
     sure = [e for e in entities if e.get("entity") == "measure" and e.get("confidence_entity", 1.0) >= 1.0]
-    targets = tuple(dict.fromkeys([*(e["value"] for e in entities if e.get("entity") == "target"),
-                                   *(h.key for h in kb.find_targets(text))]))
+    targets = tuple(
+        dict.fromkeys(
+            [*(e["value"] for e in entities if e.get("entity") == "target"), *(h.key for h in kb.find_targets(text))]
+        )
+    )
     districts = [e["value"] for e in entities if e.get("entity") == "district"]
     applicants = [e["value"] for e in entities if e.get("entity") == "applicant_type"]
     clauses = clause_refs(text, kb.data.clauses)
     doc_aspect = frames.document_aspect(text, intent)
     part = next((number for title, number in part_titles(kb.data.clauses).items() if title in text), None)
-    if doc_aspect is None and frames.this_document.search(text) and not measures and not clauses \
-            and len(residue(frames.this_document.sub("", text), lang)) <= frames.partial_max_chars:
+    if (
+        doc_aspect is None
+        and frames.this_document.search(text)
+        and not measures
+        and not clauses
+        and len(residue(frames.this_document.sub("", text), lang)) <= frames.partial_max_chars
+    ):
         doc_aspect = "all"  # '32号文' alone
     subject = Subject.none
     if clauses and not any(kb.measure(m).clause in clauses for m in measures):
@@ -140,10 +149,22 @@ def read(text: str, entities: tuple[dict[str, Any], ...], kb: KnowledgeBase, lan
     year = next((y for y in _years(text) if y not in _document_years(kb)), None)
     brevity = "short" if frames.shorter.search(text) else "long" if frames.longer.search(text) else None
     return Frame(
-        document=kb.document.code, subject=subject, measures=measures, clause=clauses[0] if clauses else None,
-        targets=targets, aspect=lang.aspect_of(rest), doc_aspect=doc_aspect, operation=operation, count=count,
-        year=year, district=districts[0] if districts else None, applicant=applicants[0] if applicants else None,
-        brevity=brevity, correction=bool(correction), rest=rest, part=part if subject is Subject.document else None,
+        document=kb.document.code,
+        subject=subject,
+        measures=measures,
+        clause=clauses[0] if clauses else None,
+        targets=targets,
+        aspect=lang.aspect_of(rest),
+        doc_aspect=doc_aspect,
+        operation=operation,
+        count=count,
+        year=year,
+        district=districts[0] if districts else None,
+        applicant=applicants[0] if applicants else None,
+        brevity=brevity,
+        correction=bool(correction),
+        rest=rest,
+        part=part if subject is Subject.document else None,
     )
 
 
@@ -231,7 +252,7 @@ def signals(text: str, lang: Language, names_subject: bool, named: tuple[str, ..
     cues = lang.frames
     found = set()
     correction = cues.correction.search(text)
-    if correction and text[correction.end():].strip():
+    if correction and text[correction.end() :].strip():
         found.add("correction")
     if cues.shorter.search(text) or cues.longer.search(text):
         found.add("brevity")
@@ -245,12 +266,27 @@ def signals(text: str, lang: Language, names_subject: bool, named: tuple[str, ..
         found.add("operation")
     if cues.not_covered.search(text) or cues.undecided_of(text):
         found.add("open_point")
-    rest = text[correction.end():] if correction else text
-    if not names_subject and len(residue(rest, lang, named)) <= cues.partial_max_chars and (
-            lang.aspect_of(rest) or core(rest, lang) != rest.strip() or named or cues.when.search(rest)):
+    rest = text[correction.end() :] if correction else text
+    if (
+        not names_subject
+        and len(residue(rest, lang, named)) <= cues.partial_max_chars
+        and (lang.aspect_of(rest) or core(rest, lang) != rest.strip() or named or cues.when.search(rest))
+    ):
         found.add("partial")
     return frozenset(found)
 
 
-__all__ = ["Frame", "Operation", "Subject", "clause_refs", "core", "follow", "is_follow_up", "is_partial", "read",
-           "signals", "numeral", "clause_refs"]
+__all__ = [
+    "Frame",
+    "Operation",
+    "Subject",
+    "clause_refs",
+    "core",
+    "follow",
+    "is_follow_up",
+    "is_partial",
+    "read",
+    "signals",
+    "numeral",
+    "clause_refs",
+]

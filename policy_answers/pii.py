@@ -14,5 +14,15 @@ from infra.pii import (
     PATTERNS,
 )
 
-__all__ = ["EMAIL", "HALF_WIDTH", "LANDLINE", "LONG_NUMBER", "MASKED_EMAIL", "MASKED_LANDLINE",
-           "MASKED_LONG_NUMBER", "MASKED_MOBILE", "MOBILE", "PATTERNS"]
+__all__ = [
+    "EMAIL",
+    "HALF_WIDTH",
+    "LANDLINE",
+    "LONG_NUMBER",
+    "MASKED_EMAIL",
+    "MASKED_LANDLINE",
+    "MASKED_LONG_NUMBER",
+    "MASKED_MOBILE",
+    "MOBILE",
+    "PATTERNS",
+]

@@ -40,11 +40,18 @@ def fixed(response: str, buttons: list[dict[str, str]] | None = None, **variable
     return Reply("", buttons=buttons or [], response=response, variables=variables)
 
 
-def cannot_help(kb: KnowledgeBase, response: str, hotline: str, buttons: list[dict[str, str]] | None = None,
-                **variables: str) -> Reply:
+def cannot_help(
+    kb: KnowledgeBase, response: str, hotline: str, buttons: list[dict[str, str]] | None = None, **variables: str
+) -> Reply:
     """Every "I can't answer that" says what the bot covers and offers a person (DESIGN.md)."""
-    return fixed(response, [*(buttons or []), HANDOFF_BUTTON], document_number=kb.document.number,
-                 document_title=kb.document.title, hotline=hotline, **variables)
+    return fixed(
+        response,
+        [*(buttons or []), HANDOFF_BUTTON],
+        document_number=kb.document.number,
+        document_title=kb.document.title,
+        hotline=hotline,
+        **variables,
+    )
 
 
 def _units(kb: KnowledgeBase, measure: Measure) -> str:
@@ -77,9 +84,15 @@ def card(kb: KnowledgeBase, measure: Measure, split: CostSplit | None = None) ->
         "support": measure.support,
         "who": _who(kb, measure),
         "amount": kb.amount_text(measure),
-        "shares": [{"level": s.level_name, "percent": s.percent,
-                    "yuan": s.yuan, "amount": format_yuan(s.yuan) if s.yuan is not None else None}
-                   for s in shares],
+        "shares": [
+            {
+                "level": s.level_name,
+                "percent": s.percent,
+                "yuan": s.yuan,
+                "amount": format_yuan(s.yuan) if s.yuan is not None else None,
+            }
+            for s in shares
+        ],
         "lead_units": [u.name for u in kb.lead_units(measure.id)],
         "citation": kb.citation(measure.clause),
         "clause": measure.clause,
@@ -97,19 +110,21 @@ _FIGURE_WORDS = ("金额", "比例")
 def _units_line(measure: Measure, units: str) -> str:
     """Who leads, named once, with what the document leaves open. Where the amount sentence already
     says there is no figure, the open points about sums are not said a second time."""
-    open_points = [point for point in measure.silent_on
-                   if not (measure.amount.kind in _NO_FIGURE and any(w in point for w in _FIGURE_WORDS))]
+    open_points = [
+        point
+        for point in measure.silent_on
+        if not (measure.amount.kind in _NO_FIGURE and any(w in point for w in _FIGURE_WORDS))
+    ]
     if not open_points:
         return say("measure", "pieces", "units_only", units=units)
     return say("measure", "pieces", "silence", silent_on="、".join(open_points), units=units)
-
 
 
 def _adds_to(sentence: str, body: str) -> bool:
     """Whether the document's sentence tells the reader more than the reply's lines: the share of its
     character pairs the lines do not contain (a summary of the same sentence adds nothing)."""
     plain, said = _plain(sentence), _plain(body)
-    pairs = {plain[i:i + 2] for i in range(len(plain) - 1)}
+    pairs = {plain[i : i + 2] for i in range(len(plain) - 1)}
     return bool(pairs) and sum(p not in said for p in pairs) / len(pairs) >= NEW_TEXT
 
 
@@ -118,8 +133,9 @@ def _amount_sentence(kb: KnowledgeBase, measure: Measure) -> str:
     amount = measure.amount
     if amount.kind in (AmountKind.fixed, AmountKind.max, AmountKind.min):
         return say("measure", "pieces", "amount_fixed", amount=kb.amount_text(measure))
-    return say("measure", "pieces", f"amount_{amount.kind.value}", quote=amount.quote,
-               documents="、".join(amount.documents))
+    return say(
+        "measure", "pieces", f"amount_{amount.kind.value}", quote=amount.quote, documents="、".join(amount.documents)
+    )
 
 
 def _amount_line(kb: KnowledgeBase, measure: Measure) -> str:
@@ -147,8 +163,14 @@ def split_line(split: CostSplit) -> str:
 def over_cap_line(kb: KnowledgeBase, split: CostSplit) -> str | None:
     if not (split.over_cap and split.requested_yuan is not None):
         return None
-    return say("measure", "pieces", "over_cap", requested=format_yuan(split.requested_yuan),
-               amount=kb.amount_text(split.measure), basis=format_yuan(split.basis_yuan or 0))
+    return say(
+        "measure",
+        "pieces",
+        "over_cap",
+        requested=format_yuan(split.requested_yuan),
+        amount=kb.amount_text(split.measure),
+        basis=format_yuan(split.basis_yuan or 0),
+    )
 
 
 def _cited(kb: KnowledgeBase, measure: Measure, body: list[str], custom: dict[str, Any]) -> Reply:
@@ -158,8 +180,7 @@ def _cited(kb: KnowledgeBase, measure: Measure, body: list[str], custom: dict[st
 def cost_share(kb: KnowledgeBase, measure: Measure, district: str | None, amount_yuan: int | None) -> Reply:
     units = _units_in_brief(kb, measure)
     if measure.cost_shares is None:
-        body = lines("measure", "no_cost_share", name=measure.name, amount_line=_amount_line(kb, measure),
-                     units=units)
+        body = lines("measure", "no_cost_share", name=measure.name, amount_line=_amount_line(kb, measure), units=units)
         return _cited(kb, measure, body, card(kb, measure))
     split = kb.cost_split(measure.id, district, amount_yuan)
     others: list[str] = []
@@ -168,10 +189,17 @@ def cost_share(kb: KnowledgeBase, measure: Measure, district: str | None, amount
         for exception in measure.cost_shares.exceptions:
             other = kb.cost_split(measure.id, exception.district, amount_yuan)
             others += [say("measure", "pieces", "other_split", split=split_line(other)), other.exception_note or ""]
-    body = lines("measure", "cost_share", name=measure.name, over_cap=over_cap_line(kb, split),
-                 split=split_line(split), exception_note=split.exception_note,
-                 other_splits="\n".join(o for o in others if o),
-                 ask_district=say("measure", "pieces", "ask_district") if district is None else "", units=units)
+    body = lines(
+        "measure",
+        "cost_share",
+        name=measure.name,
+        over_cap=over_cap_line(kb, split),
+        split=split_line(split),
+        exception_note=split.exception_note,
+        other_splits="\n".join(o for o in others if o),
+        ask_district=say("measure", "pieces", "ask_district") if district is None else "",
+        units=units,
+    )
     return _cited(kb, measure, body, card(kb, measure, split))
 
 
@@ -179,14 +207,24 @@ def _conditions(measure: Measure) -> str:
     return "；".join(f"“{c.quote}”" for c in measure.conditions)
 
 
-def measure_answer(kb: KnowledgeBase, measure: Measure, aspect: str, *, district: str | None = None,
-                   amount_yuan: int | None = None, verdict: Verdict | None = None,
-                   limits: list[LimitResult] | None = None, question: str = "") -> Reply:
+def measure_answer(
+    kb: KnowledgeBase,
+    measure: Measure,
+    aspect: str,
+    *,
+    district: str | None = None,
+    amount_yuan: int | None = None,
+    verdict: Verdict | None = None,
+    limits: list[LimitResult] | None = None,
+    question: str = "",
+) -> Reply:
     if aspect == "cost_share":
         return cost_share(kb, measure, district, amount_yuan)
     doc = kb.document
     fields: dict[str, Any] = {
-        "name": measure.name, "support": measure.support, "who": _who(kb, measure),
+        "name": measure.name,
+        "support": measure.support,
+        "who": _who(kb, measure),
         "amount_line": _amount_sentence(kb, measure),
         "units": _units(kb, measure) if aspect in ("lead_unit", "how_to_apply") else _units_in_brief(kb, measure),
         "responsible": "、".join(u.name for u in kb.responsible_units(measure.id)),
@@ -213,10 +251,21 @@ def measure_answer(kb: KnowledgeBase, measure: Measure, aspect: str, *, district
 
 
 def _limit_line(kb: KnowledgeBase, measure: Measure, limit: LimitResult) -> str:
-    capped = say("measure", "pieces", "limit_capped", amount=kb.amount_text(measure)) \
-        if measure.amount.kind is AmountKind.max else ""
-    return say("measure", "pieces", "limit", quote=limit.quote, capped=capped, label=limit.label,
-               user=format_yuan(limit.user_yuan), limit=format_yuan(limit.limit_yuan))
+    capped = (
+        say("measure", "pieces", "limit_capped", amount=kb.amount_text(measure))
+        if measure.amount.kind is AmountKind.max
+        else ""
+    )
+    return say(
+        "measure",
+        "pieces",
+        "limit",
+        quote=limit.quote,
+        capped=capped,
+        label=limit.label,
+        user=format_yuan(limit.user_yuan),
+        limit=format_yuan(limit.limit_yuan),
+    )
 
 
 def _plain(text: str) -> str:
@@ -238,9 +287,11 @@ def clause_answer(kb: KnowledgeBase, clause: Clause, question: str, aspect: str,
 
 def verdict_lines(verdict: Verdict) -> list[str]:
     status = verdict.status
-    head = {Status.met: "按您说的情况，文件写明的条件都符合。",
-            Status.not_met: "按您说的情况，不符合以下条件：",
-            Status.unknown: "按您说的情况，申请主体相符，以下条件还需确认："}[status]
+    head = {
+        Status.met: "按您说的情况，文件写明的条件都符合。",
+        Status.not_met: "按您说的情况，不符合以下条件：",
+        Status.unknown: "按您说的情况，申请主体相符，以下条件还需确认：",
+    }[status]
     if status is Status.unknown and verdict.conditions and verdict.conditions[0].status is Status.unknown:
         head = "按您说的情况，以下条件还需确认（以牵头单位审核为准）："  # who may apply is not settled either
     lines = [head]
@@ -253,8 +304,9 @@ def verdict_lines(verdict: Verdict) -> list[str]:
     return lines
 
 
-def calculator(kb: KnowledgeBase, verdicts: list[Verdict], applicant_name: str, district_name: str | None,
-               hotline: str) -> Reply:
+def calculator(
+    kb: KnowledgeBase, verdicts: list[Verdict], applicant_name: str, district_name: str | None, hotline: str
+) -> Reply:
     if not verdicts:
         return fixed("utter_no_measure_for_applicant", applicant=applicant_name, hotline=hotline)
     shown = verdicts[:CALCULATOR_LINES]
@@ -273,8 +325,13 @@ def calculator(kb: KnowledgeBase, verdicts: list[Verdict], applicant_name: str, 
 def _item(kb: KnowledgeBase, m: Measure) -> str:
     """One measure's line in a list: a stated sum, cap or floor, else the name (its own answer says more)."""
     money = m.amount.kind in (AmountKind.fixed, AmountKind.max, AmountKind.min)
-    return say("calculator", "item" if money else "item_no_sum", name=m.name,
-               support=kb.amount_text(m) if money else "", clause=m.clause)
+    return say(
+        "calculator",
+        "item" if money else "item_no_sum",
+        name=m.name,
+        support=kb.amount_text(m) if money else "",
+        clause=m.clause,
+    )
 
 
 def _cite(kb: KnowledgeBase, clauses: list[str]) -> str:
@@ -348,8 +405,9 @@ def _shares_summary(kb: KnowledgeBase, measure: Measure, district: str | None) -
     split = kb.cost_split(measure.id, district, None)
     lines = [split_line(split), split.exception_note]
     if district is None:
-        lines += [f"其中{split_line(kb.cost_split(measure.id, e.district, None))}"
-                  for e in measure.cost_shares.exceptions]
+        lines += [
+            f"其中{split_line(kb.cost_split(measure.id, e.district, None))}" for e in measure.cost_shares.exceptions
+        ]
     return [line for line in lines if line]
 
 
@@ -357,8 +415,12 @@ def amount_claim(kb: KnowledgeBase, measure: Measure, claimed_yuan: int, bound: 
     """'创新型乡镇是不是奖50万？': 是/不是 first, then the document's figure. `bound` is how the user
     qualified the figure ('ceiling' for 最多, 'floor' for 至少), if they did."""
     amount = measure.amount
-    fields = {"name": measure.name, "stated": kb.amount_text(measure), "claimed": format_yuan(claimed_yuan),
-              "amount_line": _amount_line(kb, measure)}
+    fields = {
+        "name": measure.name,
+        "stated": kb.amount_text(measure),
+        "claimed": format_yuan(claimed_yuan),
+        "amount_line": _amount_line(kb, measure),
+    }
     value = amount.value_yuan
     if amount.kind is AmountKind.min and bound == "ceiling":
         key = "floor_called_ceiling"
@@ -376,8 +438,11 @@ def amount_claim(kb: KnowledgeBase, measure: Measure, claimed_yuan: int, bound: 
     selected = [c.quote for c in measure.conditions if c.judged_by_authority and c.quote]
     if key in ("min_yes", "fixed_yes") and selected:  # a ceiling holds for all; a floor only for the chosen
         key, fields["selected"] = "selected_yes", "；".join(selected)
-    body = [say("claims", "amount", key, **fields), *_shares_summary(kb, measure, None),
-            f"牵头单位：{_units(kb, measure)}。"]
+    body = [
+        say("claims", "amount", key, **fields),
+        *_shares_summary(kb, measure, None),
+        f"牵头单位：{_units(kb, measure)}。",
+    ]
     return _cited(kb, measure, body, card(kb, measure))
 
 
@@ -387,16 +452,23 @@ def share_claim(kb: KnowledgeBase, measure: Measure, district: str | None, level
     share = next((s for s in split.shares if s.level == level), None)
     stated = share.percent if share else 0
     where = split.district.name if split.district else say("claims", "share", "default_where")
-    head = say("claims", "share", "yes" if stated == percent else "no", where=where, level=LEVEL_NAMES[level],
-               percent=stated)
+    head = say(
+        "claims", "share", "yes" if stated == percent else "no", where=where, level=LEVEL_NAMES[level], percent=stated
+    )
     body = [head, *_shares_summary(kb, measure, district), f"牵头单位：{_units(kb, measure)}。"]
     return _cited(kb, measure, body, card(kb, measure, split))
 
 
 def own_spending(kb: KnowledgeBase, measure: Measure, spent_yuan: int, district: str | None) -> Reply:
     """'去年研发投入了800万，能补多少': the document sets no rate on what the user spent; never split it."""
-    body = lines("claims", "own_spending", spent=format_yuan(spent_yuan), name=measure.name,
-                 amount=kb.amount_text(measure), units=_units(kb, measure))
+    body = lines(
+        "claims",
+        "own_spending",
+        spent=format_yuan(spent_yuan),
+        name=measure.name,
+        amount=kb.amount_text(measure),
+        units=_units(kb, measure),
+    )
     return _cited(kb, measure, [*body, *_shares_summary(kb, measure, district)], card(kb, measure))
 
 
@@ -412,8 +484,11 @@ def shorter(reply: Reply) -> Reply:
         return reply
     body = parts[:-1]
     # the first line, or the first that states a figure when the first states none
-    kept = body[0] if any(c.isdigit() for c in body[0]) else next((b for b in body if any(c.isdigit() for c in b)),
-                                                                    body[0])
+    kept = (
+        body[0]
+        if any(c.isdigit() for c in body[0])
+        else next((b for b in body if any(c.isdigit() for c in b)), body[0])
+    )
     return Reply("\n".join([kept, parts[-1]]), reply.buttons, reply.custom, reply.response, reply.variables)
 
 
@@ -426,5 +501,6 @@ def longer(kb: KnowledgeBase, reply: Reply, measures: tuple[str, ...], clause: s
     whole = say("measure", "pieces", "sentence", sentence="".join(sentences(kb.clause(clause_id).text)))
     if whole in reply.text:
         return reply
-    return Reply("\n".join([*parts[:-1], whole, parts[-1]]), reply.buttons, reply.custom, reply.response,
-                 reply.variables)
+    return Reply(
+        "\n".join([*parts[:-1], whole, parts[-1]]), reply.buttons, reply.custom, reply.response, reply.variables
+    )

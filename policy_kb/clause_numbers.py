@@ -16,11 +16,15 @@ CLAUSE_FORMS = [
     # 二（八）, 二(8), 2（8）
     re.compile(rf"(?<![\d.])(?P<part>[一二三]|[123])\s*[、.]?\s*[（(]\s*(?P<item>{_NUM})\s*[)）]"),
     # 第二部分第八条, 第2部分（8）, 第二部分第(八)项
-    re.compile(rf"第\s*(?P<part>[一二三]|[123])\s*(?:部分|大部分|大项|章)\s*(?:的|中|里)?\s*第?\s*[（(]?\s*(?P<item>{_NUM})"
-               r"\s*[)）]?\s*[条项款点]?"),
+    re.compile(
+        rf"第\s*(?P<part>[一二三]|[123])\s*(?:部分|大部分|大项|章)\s*(?:的|中|里)?\s*第?\s*[（(]?\s*(?P<item>{_NUM})"
+        r"\s*[)）]?\s*[条项款点]?"
+    ),
     # 重点任务第八条, 保障措施（二）, 总体要求第三项 (a part's title: checked against the KB's)
-    re.compile(rf"(?P<title>[\u4e00-\u9fff]{{4}})\s*(?:的|中|里)?\s*(?:第\s*(?P<item>{_NUM})\s*[条项款点]?"
-               rf"|[（(]\s*(?P<item2>{_NUM})\s*[)）]|(?P<item3>{_NUM})\s*[条项款点])"),
+    re.compile(
+        rf"(?P<title>[\u4e00-\u9fff]{{4}})\s*(?:的|中|里)?\s*(?:第\s*(?P<item>{_NUM})\s*[条项款点]?"
+        rf"|[（(]\s*(?P<item2>{_NUM})\s*[)）]|(?P<item3>{_NUM})\s*[条项款点])"
+    ),
     # 第八条, 第十二项: the numbered items of the document are the fourteen tasks (二)
     re.compile(rf"(?<![部分])第\s*(?P<item>{_NUM})\s*[条项](?!件)"),
     # （十二） alone

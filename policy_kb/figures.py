@@ -11,8 +11,29 @@ from decimal import Decimal
 
 import cn2an
 
-_DIGITS = {"零": 0, "〇": 0, "一": 1, "壹": 1, "二": 2, "两": 2, "贰": 2, "三": 3, "叁": 3, "四": 4,
-           "肆": 4, "五": 5, "伍": 5, "六": 6, "陆": 6, "七": 7, "柒": 7, "八": 8, "捌": 8, "九": 9, "玖": 9}
+_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "壹": 1,
+    "二": 2,
+    "两": 2,
+    "贰": 2,
+    "三": 3,
+    "叁": 3,
+    "四": 4,
+    "肆": 4,
+    "五": 5,
+    "伍": 5,
+    "六": 6,
+    "陆": 6,
+    "七": 7,
+    "柒": 7,
+    "八": 8,
+    "捌": 8,
+    "九": 9,
+    "玖": 9,
+}
 _SMALL_UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
 _BIG_UNITS = {"万": 10_000, "亿": 100_000_000}
 _CN_NUM_CHARS = "".join(_DIGITS) + "".join(_SMALL_UNITS) + "".join(_BIG_UNITS)
@@ -23,6 +44,7 @@ MONEY_RE = re.compile(
     r"(?P<num>\d+(?:\.\d+)?|[" + _CN_NUM_CHARS + r"]+)\s*(?P<mult>万亿|千万|百万|万|亿|千)?\s*(?P<unit>元|块钱|块)?"
 )
 PERCENT_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(?:%|％)")
+
 
 def _normalise_space(text: str) -> str:
     return re.sub(r"\s+", "", text)
@@ -87,8 +109,15 @@ def _number(text: str) -> Decimal | None:
     return Decimal(value) if value is not None else None
 
 
-_MULTIPLIERS = {None: 1, "千": 1000, "万": 10_000, "百万": 1_000_000, "千万": 10_000_000,
-                "亿": 100_000_000, "万亿": 1_000_000_000_000}
+_MULTIPLIERS = {
+    None: 1,
+    "千": 1000,
+    "万": 10_000,
+    "百万": 1_000_000,
+    "千万": 10_000_000,
+    "亿": 100_000_000,
+    "万亿": 1_000_000_000_000,
+}
 
 
 def parse_money(text: str) -> int | None:

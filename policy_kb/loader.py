@@ -24,9 +24,7 @@ def load_file(path: Path = DEFAULT_DATA_FILE) -> PolicyData:
     try:
         data = PolicyData.parse_obj(raw)
     except ValidationError as exc:
-        raise KnowledgeBaseError(
-            [Problem(_field_name(raw, err["loc"]), err["msg"]) for err in exc.errors()]
-        ) from exc
+        raise KnowledgeBaseError([Problem(_field_name(raw, err["loc"]), err["msg"]) for err in exc.errors()]) from exc
     source_path = path.parent / data.document.source
     try:
         source_text = source_path.read_text(encoding="utf-8")

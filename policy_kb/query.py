@@ -161,13 +161,15 @@ class KnowledgeBase:
         return f"依据：{self.document.number} {clauses}" if clauses else f"依据：{self.document.number}"
 
     def lead_units(self, measure_or_clause: str) -> list[Unit]:
-        clause_id = self._measures[measure_or_clause].clause if measure_or_clause in self._measures \
-            else measure_or_clause
+        clause_id = (
+            self._measures[measure_or_clause].clause if measure_or_clause in self._measures else measure_or_clause
+        )
         return [self._units[u] for u in self._clauses[clause_id].lead_units]
 
     def responsible_units(self, measure_or_clause: str) -> list[Unit]:
-        clause_id = self._measures[measure_or_clause].clause if measure_or_clause in self._measures \
-            else measure_or_clause
+        clause_id = (
+            self._measures[measure_or_clause].clause if measure_or_clause in self._measures else measure_or_clause
+        )
         return [self._units[u] for u in self._clauses[clause_id].responsible_units]
 
     def measures_in_clause(self, clause_id: str) -> list[Measure]:
@@ -177,8 +179,14 @@ class KnowledgeBase:
         """Build the lazily built indexes now (term lookup, search, the word segmenter the typo check
         uses), so no user waits for them: the first question with a typo window loaded jieba's
         dictionary (about a second of CPU) inside a user's turn."""
-        for index in (self._measure_terms, self._district_terms, self._applicant_terms, self._unit_terms,
-                      self._target_terms, self._clause_titles):
+        for index in (
+            self._measure_terms,
+            self._district_terms,
+            self._applicant_terms,
+            self._unit_terms,
+            self._target_terms,
+            self._clause_titles,
+        ):
             index.find("预热")
         self.search("预热")
         warm_segmenter()
@@ -274,21 +282,37 @@ class KnowledgeBase:
         checks: list[ConditionVerdict] = []
         who = "、".join(self.applicant_name(b) for b in measure.beneficiaries) or "文件未写明"
         if not measure.beneficiaries_stated or not measure.beneficiaries:
-            checks.append(ConditionVerdict(f"申请主体（文件未写明，相关主体：{who}）", Status.unknown,
-                                           ask=self._ask_lead_unit(measure)))
+            checks.append(
+                ConditionVerdict(
+                    f"申请主体（文件未写明，相关主体：{who}）", Status.unknown, ask=self._ask_lead_unit(measure)
+                )
+            )
         elif profile.applicant_type is None:
-            checks.append(ConditionVerdict(f"申请主体为{who}", Status.unknown, ask="请问您是企业、农民（合作社）、"
-                                           "高校院所、科技服务机构、个人、乡镇还是区市政府？"))
+            checks.append(
+                ConditionVerdict(
+                    f"申请主体为{who}",
+                    Status.unknown,
+                    ask="请问您是企业、农民（合作社）、高校院所、科技服务机构、个人、乡镇还是区市政府？",
+                )
+            )
         else:
             applicant = profile.applicant_type
             fits = any(self.applicant_covers(b, applicant) for b in measure.beneficiaries)
-            maybe = next((m for m in measure.maybe_for
-                          if any(self.applicant_covers(t, applicant) for t in m.applicant_types)), None)
+            maybe = next(
+                (m for m in measure.maybe_for if any(self.applicant_covers(t, applicant) for t in m.applicant_types)),
+                None,
+            )
             if fits or maybe is None:
                 checks.append(ConditionVerdict(f"申请主体为{who}", Status.met if fits else Status.not_met))
             else:  # a university asking about 科技特派员: its 科研人员 and 在校学生 are whom the clause recruits
-                checks.append(ConditionVerdict(f"申请主体为{who}（文件写明“{maybe.quote}”）", Status.unknown,
-                                               maybe.quote, self._ask_lead_unit(measure)))
+                checks.append(
+                    ConditionVerdict(
+                        f"申请主体为{who}（文件写明“{maybe.quote}”）",
+                        Status.unknown,
+                        maybe.quote,
+                        self._ask_lead_unit(measure),
+                    )
+                )
         for condition in measure.conditions:
             checks.append(self._condition(condition, measure, profile))
         return Verdict(measure, checks)
@@ -310,8 +334,10 @@ class KnowledgeBase:
         for measure in self.data.measures:
             if profile.topic and measure.topic != profile.topic:
                 continue
-            if profile.applicant_type and measure.beneficiaries_stated and not any(
-                self.applicant_covers(b, profile.applicant_type) for b in measure.beneficiaries
+            if (
+                profile.applicant_type
+                and measure.beneficiaries_stated
+                and not any(self.applicant_covers(b, profile.applicant_type) for b in measure.beneficiaries)
             ):
                 continue
             if not profile.applicant_type and not profile.topic:
@@ -324,8 +350,7 @@ class KnowledgeBase:
         return sorted(verdicts, key=lambda v: (_money_rank(v.measure), position[v.measure.id]))
 
     # --- amounts and cost shares --------------------------------------------------------------
-    def cost_split(self, measure_id: str, district_id: str | None = None,
-                   amount_yuan: int | None = None) -> CostSplit:
+    def cost_split(self, measure_id: str, district_id: str | None = None, amount_yuan: int | None = None) -> CostSplit:
         """Split `amount_yuan` (or, without it, the measure's cap) between the levels of government.
 
         The cap is enforced: a larger figure is split at the cap and flagged. The district decides
@@ -349,9 +374,15 @@ class KnowledgeBase:
         return CostSplit(
             measure=measure,
             district=self._districts.get(district_id) if district_id else None,
-            shares=[ShareAmount(s.level, LEVEL_NAMES[s.level], s.percent, yuan, s.derived)
-                    for s, yuan in zip(shares, amounts, strict=True)],
-            basis_yuan=basis, requested_yuan=amount_yuan, over_cap=over_cap, exception_note=note, quote=quote,
+            shares=[
+                ShareAmount(s.level, LEVEL_NAMES[s.level], s.percent, yuan, s.derived)
+                for s, yuan in zip(shares, amounts, strict=True)
+            ],
+            basis_yuan=basis,
+            requested_yuan=amount_yuan,
+            over_cap=over_cap,
+            exception_note=note,
+            quote=quote,
         )
 
     def limits_for(self, measure_id: str, user_yuan: int) -> list[LimitResult]:
@@ -431,8 +462,16 @@ def _split_exactly(yuan: int, percents: list[int]) -> list[int]:
 
 
 def _money_rank(measure: Measure) -> int:
-    kinds = [AmountKind.fixed, AmountKind.max, AmountKind.min, AmountKind.proportion, AmountKind.case_by_case,
-             AmountKind.by_other_document, AmountKind.unspecified, AmountKind.none]
+    kinds = [
+        AmountKind.fixed,
+        AmountKind.max,
+        AmountKind.min,
+        AmountKind.proportion,
+        AmountKind.case_by_case,
+        AmountKind.by_other_document,
+        AmountKind.unspecified,
+        AmountKind.none,
+    ]
     return kinds.index(measure.amount.kind)
 
 

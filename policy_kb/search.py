@@ -39,7 +39,7 @@ def bigrams(text: str) -> list[str]:
     for chunk in _NON_WORD.split(text):
         if len(chunk) == 1:
             grams.append(chunk)
-        grams += [chunk[i:i + 2] for i in range(len(chunk) - 1)]
+        grams += [chunk[i : i + 2] for i in range(len(chunk) - 1)]
     return grams
 
 
@@ -103,8 +103,9 @@ class SearchIndex:
         targets = self._kb.find_targets(compact)
         named: dict[str, float] = {}
         for hit in self._kb.find_measures(compact):
-            if any(t.start <= hit.start and hit.end <= t.end and t.end - t.start > hit.end - hit.start
-                   for t in targets):
+            if any(
+                t.start <= hit.start and hit.end <= t.end and t.end - t.start > hit.end - hit.start for t in targets
+            ):
                 continue
             boost = _FUZZY_BOOST if hit.fuzzy else _ALIAS_BOOST
             named[hit.key] = max(named.get(hit.key, 0.0), boost)
@@ -151,13 +152,16 @@ class SearchIndex:
         scores = [sum(self._idf.get(g, 0.0) for g in query_grams & set(bigrams(p))) for p in parts]
         first = last = max(range(len(parts)), key=lambda i: scores[i])
         while True:
-            grow = [i for i in (first - 1, last + 1) if 0 <= i < len(parts)
-                    and len("".join(parts[min(first, i):max(last, i) + 1])) <= max_chars]
+            grow = [
+                i
+                for i in (first - 1, last + 1)
+                if 0 <= i < len(parts) and len("".join(parts[min(first, i) : max(last, i) + 1])) <= max_chars
+            ]
             if not grow:
                 break
             best = max(grow, key=lambda i: scores[i])
             first, last = min(first, best), max(last, best)
-        return "".join(parts[first:last + 1]).rstrip("，：")
+        return "".join(parts[first : last + 1]).rstrip("，：")
 
     def _bm25(self, doc: _Doc, query_grams: set[str]) -> float:
         score = 0.0

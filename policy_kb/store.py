@@ -62,8 +62,17 @@ def load_into(engine: Engine, path: Path) -> tuple[PolicyData, bool]:
         if existing is not None and existing.content_hash == digest:
             return data, False
         if existing is not None:
-            for table in (ClauseRow, UnitRow, DistrictRow, ApplicantTypeRow, TopicRow, MeasureRow,
-                          MeasureAliasRow, BeneficiaryRow, TargetRow):
+            for table in (
+                ClauseRow,
+                UnitRow,
+                DistrictRow,
+                ApplicantTypeRow,
+                TopicRow,
+                MeasureRow,
+                MeasureAliasRow,
+                BeneficiaryRow,
+                TargetRow,
+            ):
                 session.execute(delete(table).where(table.document_id == existing.id))
             session.delete(existing)
             session.flush()
@@ -73,41 +82,94 @@ def load_into(engine: Engine, path: Path) -> tuple[PolicyData, bool]:
 
 def _insert(session: Session, data: PolicyData, digest: str) -> None:
     doc = data.document
-    row = DocumentRow(code=doc.code, number=doc.number, title=doc.title, issuer=doc.issuer,
-                      issue_date=doc.issue_date, content_hash=digest, payload=doc.dict(exclude={"issue_date"}))
+    row = DocumentRow(
+        code=doc.code,
+        number=doc.number,
+        title=doc.title,
+        issuer=doc.issuer,
+        issue_date=doc.issue_date,
+        content_hash=digest,
+        payload=doc.dict(exclude={"issue_date"}),
+    )
     session.add(row)
     session.flush()
     doc_id = row.id
     for position, clause in enumerate(data.clauses):
-        session.add(ClauseRow(document_id=doc_id, position=position, clause_id=clause.id,
-                              part_title=clause.part_title, title=clause.title, text=clause.text,
-                              units_quote=clause.units_quote, lead_units=clause.lead_units,
-                              responsible_units=clause.responsible_units))
+        session.add(
+            ClauseRow(
+                document_id=doc_id,
+                position=position,
+                clause_id=clause.id,
+                part_title=clause.part_title,
+                title=clause.title,
+                text=clause.text,
+                units_quote=clause.units_quote,
+                lead_units=clause.lead_units,
+                responsible_units=clause.responsible_units,
+            )
+        )
     for unit in data.units:
-        session.add(UnitRow(document_id=doc_id, unit_id=unit.id, name=unit.name, full_name=unit.full_name,
-                            aliases=unit.aliases))
+        session.add(
+            UnitRow(document_id=doc_id, unit_id=unit.id, name=unit.name, full_name=unit.full_name, aliases=unit.aliases)
+        )
     for district in data.districts:
-        session.add(DistrictRow(document_id=doc_id, district_id=district.id, name=district.name,
-                                kind=district.kind, aliases=district.aliases, reference=district.reference,
-                                in_document=district.in_document))
+        session.add(
+            DistrictRow(
+                document_id=doc_id,
+                district_id=district.id,
+                name=district.name,
+                kind=district.kind,
+                aliases=district.aliases,
+                reference=district.reference,
+                in_document=district.in_document,
+            )
+        )
     for applicant in data.applicant_types:
-        session.add(ApplicantTypeRow(document_id=doc_id, type_id=applicant.id, name=applicant.name,
-                                     aliases=applicant.aliases, is_a=applicant.is_a))
+        session.add(
+            ApplicantTypeRow(
+                document_id=doc_id,
+                type_id=applicant.id,
+                name=applicant.name,
+                aliases=applicant.aliases,
+                is_a=applicant.is_a,
+            )
+        )
     for topic in data.topics:
         session.add(TopicRow(document_id=doc_id, topic_id=topic.id, name=topic.name))
     for position, measure in enumerate(data.measures):
-        session.add(MeasureRow(document_id=doc_id, position=position, measure_id=measure.id, name=measure.name,
-                               topic=measure.topic, clause_id=measure.clause, amount_kind=measure.amount.kind.value,
-                               amount_yuan=measure.amount.value_yuan, quote=measure.quote,
-                               payload=measure.dict()))
+        session.add(
+            MeasureRow(
+                document_id=doc_id,
+                position=position,
+                measure_id=measure.id,
+                name=measure.name,
+                topic=measure.topic,
+                clause_id=measure.clause,
+                amount_kind=measure.amount.kind.value,
+                amount_yuan=measure.amount.value_yuan,
+                quote=measure.quote,
+                payload=measure.dict(),
+            )
+        )
         for alias in dict.fromkeys([measure.name, *measure.aliases]):
             session.add(MeasureAliasRow(document_id=doc_id, measure_id=measure.id, alias=alias))
         for who in measure.beneficiaries:
             session.add(BeneficiaryRow(document_id=doc_id, measure_id=measure.id, type_id=who))
     for position, target in enumerate(data.targets):
-        session.add(TargetRow(document_id=doc_id, position=position, target_id=target.id,
-                              indicator=target.indicator, clause_id=target.clause, value=target.value,
-                              unit=target.unit, year=target.year, quote=target.quote, payload=target.dict()))
+        session.add(
+            TargetRow(
+                document_id=doc_id,
+                position=position,
+                target_id=target.id,
+                indicator=target.indicator,
+                clause_id=target.clause,
+                value=target.value,
+                unit=target.unit,
+                year=target.year,
+                quote=target.quote,
+                payload=target.dict(),
+            )
+        )
 
 
 def document_codes(engine: Engine) -> list[str]:
@@ -135,19 +197,39 @@ def read_document(engine: Engine, code: str | None = None) -> tuple[PolicyData, 
         payload = dict(row.payload, issue_date=row.issue_date)
         data = PolicyData(
             document=Document.parse_obj(payload),
-            applicant_types=[ApplicantType(id=r.type_id, name=r.name, aliases=r.aliases, is_a=r.is_a)
-                             for r in rows(ApplicantTypeRow, ApplicantTypeRow.id)],
+            applicant_types=[
+                ApplicantType(id=r.type_id, name=r.name, aliases=r.aliases, is_a=r.is_a)
+                for r in rows(ApplicantTypeRow, ApplicantTypeRow.id)
+            ],
             topics=[Topic(id=r.topic_id, name=r.name) for r in rows(TopicRow, TopicRow.id)],
-            units=[Unit(id=r.unit_id, name=r.name, full_name=r.full_name, aliases=r.aliases)
-                   for r in rows(UnitRow, UnitRow.id)],
-            districts=[District(id=r.district_id, name=r.name, kind=r.kind, aliases=r.aliases,
-                                reference=r.reference, in_document=r.in_document)
-                       for r in rows(DistrictRow, DistrictRow.id)],
+            units=[
+                Unit(id=r.unit_id, name=r.name, full_name=r.full_name, aliases=r.aliases)
+                for r in rows(UnitRow, UnitRow.id)
+            ],
+            districts=[
+                District(
+                    id=r.district_id,
+                    name=r.name,
+                    kind=r.kind,
+                    aliases=r.aliases,
+                    reference=r.reference,
+                    in_document=r.in_document,
+                )
+                for r in rows(DistrictRow, DistrictRow.id)
+            ],
             measures=[Measure.parse_obj(r.payload) for r in rows(MeasureRow, MeasureRow.position)],
             targets=[Target.parse_obj(r.payload) for r in rows(TargetRow, TargetRow.position)],
-            clauses=[Clause(id=r.clause_id, part_title=r.part_title, title=r.title, text=r.text,
-                            units_quote=r.units_quote, lead_units=r.lead_units,
-                            responsible_units=r.responsible_units)
-                     for r in rows(ClauseRow, ClauseRow.position)],
+            clauses=[
+                Clause(
+                    id=r.clause_id,
+                    part_title=r.part_title,
+                    title=r.title,
+                    text=r.text,
+                    units_quote=r.units_quote,
+                    lead_units=r.lead_units,
+                    responsible_units=r.responsible_units,
+                )
+                for r in rows(ClauseRow, ClauseRow.position)
+            ],
         )
         return data, row.content_hash

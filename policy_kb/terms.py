@@ -36,7 +36,7 @@ class TermHit:
 
 
 def _deletions(word: str) -> set[str]:
-    return {word[:i] + word[i + 1:] for i in range(len(word))}
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
 
 
 # English and pinyin terms match in any case ('R&D subsidy', 'r&d subsidy'); only ASCII is folded, so
@@ -83,18 +83,21 @@ class TermIndex:
         original, text = text, text.translate(_ASCII_LOWER)
         covered = [False] * len(text)
         size = len(text)
-        matches = [(length, start, text[start:start + length]) for start, char in enumerate(text)
-                   for length in self._starting.get(char, ())
-                   if start + length <= size and text[start:start + length] in self._exact]
+        matches = [
+            (length, start, text[start : start + length])
+            for start, char in enumerate(text)
+            for length in self._starting.get(char, ())
+            if start + length <= size and text[start : start + length] in self._exact
+        ]
         if fuzzy if sounds is None else sounds:  # a longer term heard beats a shorter one spelt right inside it
             matches += self._homophones(original)
-        for length, start, term in sorted(matches, key=lambda m: (-m[0], m[2] != text[m[1]:m[1] + m[0]], m[1])):
-            if any(covered[start:start + length]):
+        for length, start, term in sorted(matches, key=lambda m: (-m[0], m[2] != text[m[1] : m[1] + m[0]], m[1])):
+            if any(covered[start : start + length]):
                 continue
-            window = original[start:start + length]
+            window = original[start : start + length]
             for key in sorted(self._exact[term]):
-                hits.append(TermHit(key, term, window, start, start + length, term != text[start:start + length]))
-            covered[start:start + length] = [True] * length
+                hits.append(TermHit(key, term, window, start, start + length, term != text[start : start + length]))
+            covered[start : start + length] = [True] * length
         if fuzzy:
             hits += self._fuzzy_hits(text, covered)
         return sorted(hits, key=lambda h: (h.start, -h.end))
@@ -107,9 +110,12 @@ class TermIndex:
         found = []
         for length in {len(key) for key in index}:
             for start in range(len(text) - length + 1):
-                terms = index.get(tuple(sounds[start:start + length]))
-                if terms and len({k for t in terms for k in self._exact[t]}) == 1 \
-                        and text[start:start + length] not in self._exact:
+                terms = index.get(tuple(sounds[start : start + length]))
+                if (
+                    terms
+                    and len({k for t in terms for k in self._exact[t]}) == 1
+                    and text[start : start + length] not in self._exact
+                ):
                     found.append((length, start, min(terms)))
         return found
 
@@ -124,8 +130,9 @@ class TermIndex:
             self._by_sound = dict(index)
         return self._by_sound
 
-    def shorthand(self, text: str, covered: list[bool], corpus: str = "", max_uses: int = 3,
-                  words: bool = True) -> list[TermHit]:
+    def shorthand(
+        self, text: str, covered: list[bool], corpus: str = "", max_uses: int = 3, words: bool = True
+    ) -> list[TermHit]:
         """Terms typed short, where nothing else was found: a word of one key's terms only ('驿站' of
         农科驿站, '顾问' of 科技顾问制度), or a two- or three-character token made of a term's first
         character and later ones in order ('研补' for 研发补助). A part that several keys share says nothing,
@@ -159,7 +166,7 @@ class TermIndex:
                     continue
                 for size in range(2, min(len(term), 5)):
                     for start in range(len(term) - size + 1):
-                        parts[term[start:start + size]].update(keys)
+                        parts[term[start : start + size]].update(keys)
                 for second in range(2, len(term)):
                     abbreviations[term[0] + term[second]].update(keys)
                     for third in range(second + 1, len(term)):
@@ -172,10 +179,11 @@ class TermIndex:
         size = len(text)
         windows: set[tuple[int, int]] = set()
         for start in range(size - 1):
-            bigram = text[start:start + 2]
+            bigram = text[start : start + 2]
             windows.update((length, start) for length in self._head_lengths.get(bigram, ()) if start + length <= size)
-            windows.update((length, start + 2 - length) for length in self._tail_lengths.get(bigram, ())
-                           if start + 2 >= length)
+            windows.update(
+                (length, start + 2 - length) for length in self._tail_lengths.get(bigram, ()) if start + 2 >= length
+            )
             if start + _MIN_FUZZY_LEN <= size and text[start] + text[start + 2] in self._ends3:
                 windows.add((_MIN_FUZZY_LEN, start))
         return sorted(windows, key=lambda w: (-w[0], w[1]))
@@ -185,9 +193,9 @@ class TermIndex:
         boundaries: set[int] | None = None
         words: list[tuple[int, int]] = []
         for length, start in self._typo_windows(text):
-            if any(covered[start:start + length]):
+            if any(covered[start : start + length]):
                 continue
-            window = text[start:start + length]
+            window = text[start : start + length]
             if not window.isalnum():
                 continue  # a typo is a wrong character, not punctuation ('，特派' is no 科特派)
             candidates = self._candidates(window)
@@ -206,7 +214,7 @@ class TermIndex:
             term = min(candidates, key=lambda t: (abs(len(t) - len(window)), t))
             for key in sorted(self._exact[term]):
                 hits.append(TermHit(key, term, window, start, start + length, True))
-            covered[start:start + length] = [True] * length
+            covered[start : start + length] = [True] * length
         return hits
 
     def _candidates(self, window: str) -> set[str]:
@@ -214,7 +222,7 @@ class TermIndex:
         if len(window) >= _MIN_FUZZY_LEN:
             # the same length: one substitution (both lose the changed character at one position)
             for i in range(len(window)):
-                variant = window[:i] + window[i + 1:]
+                variant = window[:i] + window[i + 1 :]
                 for term in self._fuzzy.get(variant, ()):
                     if len(term) == len(window) and _one_substitution(term, window):
                         found.add(term)

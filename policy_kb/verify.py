@@ -96,14 +96,19 @@ def find_problems(data: PolicyData, source_text: str) -> list[Problem]:
                 problems.append(Problem(path, f"amount {surface} does not occur in the official text"))
 
     doc = data.document
-    for path, text in [("document.number", doc.number), ("document.title", doc.title),
-                       ("document.issuer", doc.issuer), ("document.publication", doc.publication),
-                       ("document.addressees", doc.addressees), ("document.copied_to", doc.copied_to),
-                       ("document.purpose", doc.purpose),
-                       ("document.implements.number", doc.implements.number),
-                       ("document.implements.title", doc.implements.title),
-                       *[(f"document.refers_to[{i}].number", r.number) for i, r in enumerate(doc.refers_to)],
-                       *[(f"document.refers_to[{i}].title", r.title) for i, r in enumerate(doc.refers_to)]]:
+    for path, text in [
+        ("document.number", doc.number),
+        ("document.title", doc.title),
+        ("document.issuer", doc.issuer),
+        ("document.publication", doc.publication),
+        ("document.addressees", doc.addressees),
+        ("document.copied_to", doc.copied_to),
+        ("document.purpose", doc.purpose),
+        ("document.implements.number", doc.implements.number),
+        ("document.implements.title", doc.implements.title),
+        *[(f"document.refers_to[{i}].number", r.number) for i, r in enumerate(doc.refers_to)],
+        *[(f"document.refers_to[{i}].title", r.title) for i, r in enumerate(doc.refers_to)],
+    ]:
         if strip_space(text) not in source:
             problems.append(Problem(path, f"not found in the official text: {text!r}"))
     date_cn = f"{doc.issue_date.year}年{doc.issue_date.month}月{doc.issue_date.day}日"
@@ -130,8 +135,9 @@ def _measure_figure_problems(m: Measure) -> list[Problem]:
     if m.amount.value_yuan is not None:
         stated = parse_money(m.amount.quote)
         if stated != m.amount.value_yuan:
-            problems.append(Problem(f"{base}.amount.value_yuan",
-                                    f"{m.amount.value_yuan} but the quote states {stated}"))
+            problems.append(
+                Problem(f"{base}.amount.value_yuan", f"{m.amount.value_yuan} but the quote states {stated}")
+            )
     if m.amount.kind in (AmountKind.fixed, AmountKind.max, AmountKind.min) and m.amount.per is None:
         problems.append(Problem(f"{base}.amount.per", "a sum needs what it is per (每个企业…)"))
     for limit in m.limits:
@@ -155,8 +161,12 @@ def _share_problems(base: str, cost_shares: CostShares) -> list[Problem]:
                 continue
             stated_pct = parse_percent(share.quote or "")
             if stated_pct != Decimal(share.percent):
-                problems.append(Problem(f"{base}.cost_shares.{name}[{share.level}].percent",
-                                        f"{share.percent} but the quote states {stated_pct}"))
+                problems.append(
+                    Problem(
+                        f"{base}.cost_shares.{name}[{share.level}].percent",
+                        f"{share.percent} but the quote states {stated_pct}",
+                    )
+                )
     return problems
 
 
@@ -195,9 +205,13 @@ def _reference_problems(data: PolicyData) -> list[Problem]:
 
 def _duplicate_id_problems(data: PolicyData) -> list[Problem]:
     problems: list[Problem] = []
-    for kind, ids in [("clauses", [c.id for c in data.clauses]), ("measures", [m.id for m in data.measures]),
-                      ("targets", [t.id for t in data.targets]), ("units", [u.id for u in data.units]),
-                      ("districts", [d.id for d in data.districts])]:
+    for kind, ids in [
+        ("clauses", [c.id for c in data.clauses]),
+        ("measures", [m.id for m in data.measures]),
+        ("targets", [t.id for t in data.targets]),
+        ("units", [u.id for u in data.units]),
+        ("districts", [d.id for d in data.districts]),
+    ]:
         duplicates = {i for i in ids if ids.count(i) > 1}
         if duplicates:
             problems.append(Problem(kind, f"duplicate ids {sorted(duplicates)}"))

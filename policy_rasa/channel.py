@@ -1,7 +1,7 @@
 """The channel the gateway calls: Rasa's REST channel, plus what the turn was.
 
-    POST /webhooks/policy/webhook {"sender": ..., "message": ..., "metadata": {...}}
-    -> {"messages": [...], "nlu": {"intent", "confidence", "entities"}, "turn": {"measure", "outcome"}}
+POST /webhooks/policy/webhook {"sender": ..., "message": ..., "metadata": {...}}
+-> {"messages": [...], "nlu": {"intent", "confidence", "entities"}, "turn": {"measure", "outcome"}}
 """
 
 from __future__ import annotations
@@ -39,10 +39,8 @@ class PolicyChannel(InputChannel):
                 return response.json({"error": "sender and message must be strings"}, status=400)
             metadata = body.get("metadata") if isinstance(body.get("metadata"), dict) else None
             collector = CollectingOutputChannel()
-            await on_new_message(UserMessage(text, collector, sender, input_channel=self.name(),
-                                             metadata=metadata))
+            await on_new_message(UserMessage(text, collector, sender, input_channel=self.name(), metadata=metadata))
             summary = pop_turn(sender) or {"nlu": None, "turn": None}
-            return response.json({"messages": collector.messages, "nlu": summary["nlu"],
-                                  "turn": summary["turn"]})
+            return response.json({"messages": collector.messages, "nlu": summary["nlu"], "turn": summary["turn"]})
 
         return webhook

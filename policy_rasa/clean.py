@@ -24,8 +24,13 @@ from policy_answers.clean import clean
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False)
 class TextCleaner(GraphComponent):
     @classmethod
-    def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> TextCleaner:
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> TextCleaner:
         return cls()
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:

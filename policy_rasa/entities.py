@@ -25,9 +25,7 @@ from policy_kb.terms import TermIndex
 from policy_rasa.kb_entities import extract_entities, term_indexes
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False, model_from="SpacyNLP"
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False, model_from="SpacyNLP")
 class KBEntityExtractor(GraphComponent, EntityExtractorMixin):
     @classmethod
     def required_components(cls) -> list[type]:
@@ -42,8 +40,13 @@ class KBEntityExtractor(GraphComponent, EntityExtractorMixin):
         self._terms: dict[str, TermIndex] | None = None
 
     @classmethod
-    def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> KBEntityExtractor:
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> KBEntityExtractor:
         return cls(config)
 
     def _term_indexes(self, model: SpacyModel) -> dict[str, TermIndex]:
@@ -58,8 +61,7 @@ class KBEntityExtractor(GraphComponent, EntityExtractorMixin):
                 continue
             doc = message.get(SPACY_DOCS[TEXT]) or model.model(text)
             entities = self.extract(text, doc, self._term_indexes(model))
-            message.set(ENTITIES, message.get(ENTITIES, []) + self.add_extractor_name(entities),
-                        add_to_output=True)
+            message.set(ENTITIES, message.get(ENTITIES, []) + self.add_extractor_name(entities), add_to_output=True)
         return messages
 
     extract = staticmethod(extract_entities)

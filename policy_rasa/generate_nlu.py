@@ -36,8 +36,9 @@ def _terms(kb: KnowledgeBase, measure_id: str, english: bool) -> list[str]:
     return [t for t in names if t.isascii() == english] or [measure.name]
 
 
-def generate(kb: KnowledgeBase, raw: dict, hand_written: dict[str, set[str]],
-             held_out: frozenset[str] = frozenset()) -> dict[str, list[str]]:
+def generate(
+    kb: KnowledgeBase, raw: dict, hand_written: dict[str, set[str]], held_out: frozenset[str] = frozenset()
+) -> dict[str, list[str]]:
     rng = random.Random(SEED)
     examples: dict[str, set[str]] = {intent: set(hand_written.get(intent, ())) for intent in NOISY_COPIES}
     for intent, voices in raw["phrasings"].items():
@@ -70,8 +71,7 @@ def generate(kb: KnowledgeBase, raw: dict, hand_written: dict[str, set[str]],
         for text in texts:
             seen[text] = seen.get(text, 0) + 1
     written = set().union(*hand_written.values()) | held_out
-    return {intent: sorted(t for t in texts if seen[t] == 1 and t not in written)
-            for intent, texts in examples.items()}
+    return {intent: sorted(t for t in texts if seen[t] == 1 and t not in written) for intent, texts in examples.items()}
 
 
 def hand_written_examples() -> dict[str, set[str]]:

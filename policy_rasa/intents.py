@@ -34,8 +34,20 @@ from policy_answers.language import language
 
 REMAP = {"ask_what_can_i_get": "ask_eligibility"}
 # Intents a named policy term overrules: they would answer something other than the question.
-YIELDING = frozenset({DEFAULT_NLU_FALLBACK_INTENT_NAME, "greet", "thank", "goodbye", "bot_challenge",
-                      "what_can_you_do", "chitchat", "affirm", "deny", "out_of_scope"})
+YIELDING = frozenset(
+    {
+        DEFAULT_NLU_FALLBACK_INTENT_NAME,
+        "greet",
+        "thank",
+        "goodbye",
+        "bot_challenge",
+        "what_can_you_do",
+        "chitchat",
+        "affirm",
+        "deny",
+        "out_of_scope",
+    }
+)
 # Intents a question about a theme overrules (with nobody named: a profile goes to the calculator).
 THEME_YIELDING = YIELDING | {"ask_what_can_i_get"}
 # Intents a plain request for a person overrules ('你是真人吗' stays a bot challenge).
@@ -43,15 +55,28 @@ TO_HANDOFF = YIELDING - {"bot_challenge", "what_can_you_do"}
 # Intents the frame's words overrule: a correction is not a denial, '县呢' is not small talk, and
 # '按哪些文件给奖励' without anyone named is not a profile for the calculator's form.
 FRAME_YIELDING = YIELDING | {"ask_what_can_i_get", "inform"}
-POLICY_INTENTS = ("ask_measure_info", "ask_eligibility", "ask_amount", "ask_cost_share", "ask_conditions",
-                  "ask_how_to_apply", "ask_lead_unit", "ask_targets")
+POLICY_INTENTS = (
+    "ask_measure_info",
+    "ask_eligibility",
+    "ask_amount",
+    "ask_cost_share",
+    "ask_conditions",
+    "ask_how_to_apply",
+    "ask_lead_unit",
+    "ask_targets",
+)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
 class MeasureIntentRefiner(GraphComponent):
     @classmethod
-    def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> MeasureIntentRefiner:
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> MeasureIntentRefiner:
         return cls()
 
     def process(self, messages: list[Message]) -> list[Message]:
@@ -60,26 +85,44 @@ class MeasureIntentRefiner(GraphComponent):
             name = intent.get(INTENT_NAME_KEY)
             entities = message.get(ENTITIES, [])
             measures = [e for e in entities if e.get("entity") == "measure"]
-            sure = [e for e in entities if e.get("entity") in ("measure", "target")
-                    and e.get("confidence_entity", 1.0) >= 1.0]
+            sure = [
+                e
+                for e in entities
+                if e.get("entity") in ("measure", "target") and e.get("confidence_entity", 1.0) >= 1.0
+            ]
             if measures and name in REMAP and not _profile_by_product(message, measures):
                 message.set(INTENT, {**intent, INTENT_NAME_KEY: REMAP[name]}, add_to_output=True)
             elif not measures and name in TO_HANDOFF and language().handoff.search(message.get(TEXT) or ""):
-                message.set(INTENT, {INTENT_NAME_KEY: "handoff", "confidence": intent.get("confidence", 0.0)},
-                            add_to_output=True)
-            elif (not measures and not sure and name in THEME_YIELDING and not _names_applicant(message)
-                  and language().theme_of(message.get(TEXT) or "")):
-                message.set(INTENT, {INTENT_NAME_KEY: "ask_measure_info", "confidence": intent.get("confidence", 0.0)},
-                            add_to_output=True)
+                message.set(
+                    INTENT,
+                    {INTENT_NAME_KEY: "handoff", "confidence": intent.get("confidence", 0.0)},
+                    add_to_output=True,
+                )
+            elif (
+                not measures
+                and not sure
+                and name in THEME_YIELDING
+                and not _names_applicant(message)
+                and language().theme_of(message.get(TEXT) or "")
+            ):
+                message.set(
+                    INTENT,
+                    {INTENT_NAME_KEY: "ask_measure_info", "confidence": intent.get("confidence", 0.0)},
+                    add_to_output=True,
+                )
             elif name in FRAME_YIELDING and (routed := _by_frame(message, name, measures)):
-                message.set(INTENT, {INTENT_NAME_KEY: routed, "confidence": intent.get("confidence", 0.0)},
-                            add_to_output=True)
+                message.set(
+                    INTENT, {INTENT_NAME_KEY: routed, "confidence": intent.get("confidence", 0.0)}, add_to_output=True
+                )
             elif sure and name in YIELDING:
                 default = "ask_targets" if all(e["entity"] == "target" for e in sure) else "ask_measure_info"
                 ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") in POLICY_INTENTS]
                 best = ranking[0] if ranking else {"name": default, "confidence": 0.0}
-                message.set(INTENT, {INTENT_NAME_KEY: best["name"], "confidence": best.get("confidence", 0.0)},
-                            add_to_output=True)
+                message.set(
+                    INTENT,
+                    {INTENT_NAME_KEY: best["name"], "confidence": best.get("confidence", 0.0)},
+                    add_to_output=True,
+                )
         return messages
 
 
@@ -103,7 +146,8 @@ def _by_frame(message: Message, name: str, measures: list[dict[str, Any]]) -> st
     if "document" in found and not measures:
         return "ask_document"
     unsure_but_about_policy = name == DEFAULT_NLU_FALLBACK_INTENT_NAME and (
-        measures or _names_other(message) or language().aspect_of(text))  # the engine asks which, if need be
+        measures or _names_other(message) or language().aspect_of(text)
+    )  # the engine asks which, if need be
     # a topic the document does not cover stays out_of_scope: its action asks the engine what is near it
     open_point = "open_point" in found and name != "out_of_scope"
     if found & {"clause", "operation"} or open_point or unsure_but_about_policy:

@@ -18,8 +18,13 @@ from policy_kb.figures import money_spans
 from policy_kb.terms import TermHit, TermIndex
 
 # Entity labels of the ruler, as Rasa entity names
-LABELS = {"MEASURE": "measure", "DISTRICT": "district", "APPLICANT_TYPE": "applicant_type",
-          "UNIT": "unit", "TARGET": "target"}
+LABELS = {
+    "MEASURE": "measure",
+    "DISTRICT": "district",
+    "APPLICANT_TYPE": "applicant_type",
+    "UNIT": "unit",
+    "TARGET": "target",
+}
 PRECEDENCE = ["measure", "district", "applicant_type", "unit", "target"]
 
 # A pattern id "agri_key_tech#product" marks a surface that names a measure only through a product it
@@ -39,8 +44,16 @@ def extract_entities(text: str, doc: Any, terms: dict[str, TermIndex]) -> list[d
         if any(covered[start:end]):
             return
         covered[start:end] = [True] * (end - start)
-        found.append({"entity": entity, "value": value, "start": start, "end": end,
-                      "text": text[start:end], "confidence_entity": confidence})
+        found.append(
+            {
+                "entity": entity,
+                "value": value,
+                "start": start,
+                "end": end,
+                "text": text[start:end],
+                "confidence_entity": confidence,
+            }
+        )
         if isinstance(value, str) and value.endswith(PRODUCT_MARK):
             found[-1].update(value=value.removesuffix(PRODUCT_MARK), product=True)
 
@@ -48,7 +61,7 @@ def extract_entities(text: str, doc: Any, terms: dict[str, TermIndex]) -> list[d
         add("money", yuan, start, end)
     cue_words = _with_cue_words(text, [False] * len(text))
     # a measure's name typed wrong ('创新行乡镇', '科技特拍员'); never a word that says what is asked ('标准是')
-    typos = [h for h in terms["measure"].find(text, fuzzy=True) if h.fuzzy and not any(cue_words[h.start:h.end])]
+    typos = [h for h in terms["measure"].find(text, fuzzy=True) if h.fuzzy and not any(cue_words[h.start : h.end])]
     for entity, key, start, end in _spelt_right(text, doc, terms):
         # a term spelt right inside a longer misspelt measure ('乡镇' in '创新行乡镇') is part of that measure;
         # one as long is itself ('科技企业' is an applicant, no typo of 科技企业家)
@@ -75,8 +88,12 @@ def _spelt_right(text: str, doc: Any, terms: dict[str, TermIndex]) -> list[tuple
 
 def _heard(text: str, terms: dict[str, TermIndex]) -> list[tuple[str, str, int, int]]:
     """Other kinds of term typed with a pinyin keyboard's homophone ('省级以上创新平态'), after the measures."""
-    return [(entity, h.key, h.start, h.end) for entity in PRECEDENCE[1:]
-            for h in terms[entity].find(text, fuzzy=False, sounds=True) if h.fuzzy]
+    return [
+        (entity, h.key, h.start, h.end)
+        for entity in PRECEDENCE[1:]
+        for h in terms[entity].find(text, fuzzy=False, sounds=True)
+        if h.fuzzy
+    ]
 
 
 def _shorthand(text: str, measures: TermIndex, masked: list[bool]) -> list[TermHit]:
@@ -89,10 +106,19 @@ def _with_cue_words(text: str, covered: list[bool]) -> list[bool]:
     """The positions of the words that say what is asked ('县级', '比例'): never read as shorthand."""
     lang = language()
     masked = list(covered)
-    for cue in (*lang.aspects.values(), *lang.levels.values(), *lang.themes.values(), lang.theme_question,
-                lang.profile, lang.target_question, lang.frames.count, lang.yes_no, lang.open_question):
+    for cue in (
+        *lang.aspects.values(),
+        *lang.levels.values(),
+        *lang.themes.values(),
+        lang.theme_question,
+        lang.profile,
+        lang.target_question,
+        lang.frames.count,
+        lang.yes_no,
+        lang.open_question,
+    ):
         for match in cue.finditer(text):
-            masked[match.start():match.end()] = [True] * (match.end() - match.start())
+            masked[match.start() : match.end()] = [True] * (match.end() - match.start())
     return masked
 
 

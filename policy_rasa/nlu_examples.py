@@ -41,6 +41,9 @@ HELD_OUT_CONVERSATIONS = Path(__file__).resolve().parent.parent / "tests" / "con
 
 def held_out_questions(folder: Path = HELD_OUT_CONVERSATIONS, pattern: str = "heldout*.yml") -> frozenset[str]:
     """Every user turn of the held-out conversation sets (tests/conversations/heldout*.yml)."""
-    return frozenset(str(turn["user"]).strip() for path in sorted(folder.glob(pattern))
-                     for conversation in yaml.safe_load(path.read_text(encoding="utf-8"))["conversations"]
-                     for turn in conversation["turns"])
+    return frozenset(
+        str(turn["user"]).strip()
+        for path in sorted(folder.glob(pattern))
+        for conversation in yaml.safe_load(path.read_text(encoding="utf-8"))["conversations"]
+        for turn in conversation["turns"]
+    )

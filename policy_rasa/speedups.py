@@ -95,8 +95,9 @@ def _validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
 class _KeptSession(aiohttp.ClientSession):
     """A session that `async with` leaves open, for reuse by the next request of the same endpoint."""
 
-    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                        tb: TracebackType | None) -> None:
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         return None
 
 

@@ -125,8 +125,10 @@ def summarise(tracker: DialogueStateTracker) -> dict[str, Any]:
         "nlu": {
             "intent": intent,
             "confidence": (parse.get("intent") or {}).get("confidence"),
-            "entities": [{"entity": e.get("entity"), "value": e.get("value"), "text": e.get("text")}
-                         for e in parse.get("entities") or []],
+            "entities": [
+                {"entity": e.get("entity"), "value": e.get("value"), "text": e.get("text")}
+                for e in parse.get("entities") or []
+            ],
         },
         "turn": turn,
         "actions": actions,
@@ -195,8 +197,9 @@ class TurnRecordingTrackerStore(SQLTrackerStore):
         # store from its event loop only, so a small pool of kept connections is safe.
         url = self.engine.url
         self.engine.dispose()
-        self.engine = sa.create_engine(url, poolclass=QueuePool, pool_size=2, max_overflow=4,
-                                       connect_args={"check_same_thread": False})
+        self.engine = sa.create_engine(
+            url, poolclass=QueuePool, pool_size=2, max_overflow=4, connect_args={"check_same_thread": False}
+        )
         self.sessionmaker = sessionmaker(bind=self.engine)
 
     # --- reading -------------------------------------------------------------------------------
@@ -207,7 +210,8 @@ class TurnRecordingTrackerStore(SQLTrackerStore):
         # Core statements built once: the ORM's per-row objects cost more than the query itself.
         with self.engine.connect() as connection:
             started, window_started, first_event_id, leading_json = connection.execute(
-                queries.start, {"sender": sender_id}).one()
+                queries.start, {"sender": sender_id}
+            ).one()
             if not self.window_turns or first_event_id is None or window_started != started:
                 first_event_id, leading_json = None, None
             rows = connection.execute(
@@ -226,8 +230,11 @@ class TurnRecordingTrackerStore(SQLTrackerStore):
                 evts.append(event)
                 ids.append(row_id)
         tracker = DialogueStateTracker.from_events(sender_id, evts, self.domain.slots)
-        setattr(tracker, _HANDOUT, _Handout(stored=len(tracker.events), leading=len(leading), event_ids=ids,
-                                            session_started_at=started))
+        setattr(
+            tracker,
+            _HANDOUT,
+            _Handout(stored=len(tracker.events), leading=len(leading), event_ids=ids, session_started_at=started),
+        )
         return tracker
 
     # --- writing -------------------------------------------------------------------------------
@@ -268,8 +275,7 @@ class TurnRecordingTrackerStore(SQLTrackerStore):
         handout.stored = len(tracker.events)
         log.debug("tracker of %r stored (%d new events)", tracker.sender_id, len(new_events))
 
-    def _new_window(self, tracker: DialogueStateTracker,
-                    handout: _Handout) -> tuple[float | None, int, str] | None:
+    def _new_window(self, tracker: DialogueStateTracker, handout: _Handout) -> tuple[float | None, int, str] | None:
         """(session start, first event row id, leading events as JSON) of a new checkpoint, or None."""
         events = list(tracker.events)
         # Only boundaries in the current session count; a session that started this turn resets it.
@@ -331,8 +337,14 @@ class _Queries:
         self.update_window = windows.update().where(windows.c.sender_id == sa.bindparam("sender_key"))
         self.insert_window = windows.insert()
 
-    def write_window(self, connection: sa.engine.Connection, sender_id: str, started_at: float | None,
-                     first_event_id: int, leading_json: str) -> None:
+    def write_window(
+        self,
+        connection: sa.engine.Connection,
+        sender_id: str,
+        started_at: float | None,
+        first_event_id: int,
+        leading_json: str,
+    ) -> None:
         # One turn per sender at a time (the lock store), so update-or-insert cannot race.
         values = {"session_started_at": started_at, "first_event_id": first_event_id, "leading_events": leading_json}
         if connection.execute(self.update_window, {"sender_key": sender_id, **values}).rowcount == 0:
@@ -366,8 +378,9 @@ def _boundary_indices(events: Sequence[Event], first: int) -> list[int]:
     ]
 
 
-def _boundaries(events: Sequence[Event], indices: Sequence[int], slots: Iterable[Any] | None,
-                sender_id: str) -> list[_Boundary]:
+def _boundaries(
+    events: Sequence[Event], indices: Sequence[int], slots: Iterable[Any] | None, sender_id: str
+) -> list[_Boundary]:
     """The state of the tracker just before each of `indices`.
 
     The state comes from replaying the events (already deserialised, so this is cheap) with Rasa's own
@@ -382,12 +395,16 @@ def _boundaries(events: Sequence[Event], indices: Sequence[int], slots: Iterable
             break
         if index == next_index:
             loop = replay.active_loop
-            found.append(_Boundary(
-                index=index,
-                slots={name: slot.value for name, slot in replay.slots.items()},
-                active_loop=None if loop is None or not loop.name else (loop.name, loop.is_interrupted, loop.rejected),
-                paused=replay.is_paused(),
-            ))
+            found.append(
+                _Boundary(
+                    index=index,
+                    slots={name: slot.value for name, slot in replay.slots.items()},
+                    active_loop=None
+                    if loop is None or not loop.name
+                    else (loop.name, loop.is_interrupted, loop.rejected),
+                    paused=replay.is_paused(),
+                )
+            )
             next_index = next(wanted, None)
         replay.update(event)
     return found

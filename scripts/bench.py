@@ -63,8 +63,18 @@ CONVERSATIONS = [
     ["俺们村想办个农科驿站，政府给钱不？", "找谁申请", "创新型乡镇 奖励", "谢谢", "明天天气怎么样"],
 ]
 # One conversation for the long-conversation figures: the same ten messages over and over.
-LONG_CYCLE = ["研发补助最多多少", "那荣成呢", "找哪个部门", "创新券是补给谁的", "谢谢",
-              "特派员 奖励", "我们拿到200万研发补助，省市县各出多少？", "那文登区呢", "你好", "明天天气怎么样"]
+LONG_CYCLE = [
+    "研发补助最多多少",
+    "那荣成呢",
+    "找哪个部门",
+    "创新券是补给谁的",
+    "谢谢",
+    "特派员 奖励",
+    "我们拿到200万研发补助，省市县各出多少？",
+    "那文登区呢",
+    "你好",
+    "明天天气怎么样",
+]
 HELDOUT_SETS = sorted((REPO / "tests" / "conversations").glob("heldout*.yml"))
 LONG_MIX_TURNS = 50
 
@@ -73,11 +83,13 @@ def real_mix() -> list[list[str]]:
     """The questions people really ask: every held-out conversation with its follow-ups, in the voices it
     was written in, plus conversations of 50 turns made of consecutive held-out conversations (one
     sender asking on and on)."""
-    conversations = [[str(turn["user"]) for turn in conversation["turns"]]
-                     for path in HELDOUT_SETS
-                     for conversation in yaml.safe_load(path.read_text(encoding="utf-8"))["conversations"]]
+    conversations = [
+        [str(turn["user"]) for turn in conversation["turns"]]
+        for path in HELDOUT_SETS
+        for conversation in yaml.safe_load(path.read_text(encoding="utf-8"))["conversations"]
+    ]
     turns = [turn for conversation in conversations for turn in conversation]
-    long = [turns[i:i + LONG_MIX_TURNS] for i in range(0, len(turns) - LONG_MIX_TURNS + 1, 2 * LONG_MIX_TURNS)]
+    long = [turns[i : i + LONG_MIX_TURNS] for i in range(0, len(turns) - LONG_MIX_TURNS + 1, 2 * LONG_MIX_TURNS)]
     return conversations + long
 
 
@@ -140,6 +152,7 @@ def rest_sender(rasa_url: str) -> Send:
             body = await r.json(content_type=None)
             if r.status != 200 or not isinstance(body, list) or not body:
                 raise BadAnswerError(f"HTTP {r.status}: {str(body)[:80]}")
+
     return send
 
 
@@ -149,11 +162,19 @@ def chat_sender(gateway_url: str) -> Send:
             body = await r.json(content_type=None)
             if r.status != 200 or not body.get("replies"):
                 raise BadAnswerError(f"HTTP {r.status}: {str(body)[:80]}")
+
     return send
 
 
-async def run_load(send: Send, tag: str, clients: int, max_messages: int, max_seconds: float,
-                   pids: dict[str, int] | None = None, mix: str = "scripted") -> dict[str, Any]:
+async def run_load(
+    send: Send,
+    tag: str,
+    clients: int,
+    max_messages: int,
+    max_seconds: float,
+    pids: dict[str, int] | None = None,
+    mix: str = "scripted",
+) -> dict[str, Any]:
     latencies: list[float] = []
     errors = 0
     error_kinds: collections.Counter[str] = collections.Counter()
@@ -214,12 +235,16 @@ def measure_levels(send: Send, tag: str, pids: dict[str, int]) -> list[dict[str,
     return results
 
 
-def _level(send: Send, tag: str, pids: dict[str, int], mix: str, clients: int, max_messages: int,
-           max_seconds: float) -> dict[str, Any]:
+def _level(
+    send: Send, tag: str, pids: dict[str, int], mix: str, clients: int, max_messages: int, max_seconds: float
+) -> dict[str, Any]:
     result = asyncio.run(run_load(send, f"{tag}-{mix}", clients, max_messages, max_seconds, pids, mix))
-    print(f"  {tag:<11} {mix:<8} {clients:>2} clients: {result['msgs_per_s']:>5} msg/s  p50 {result['p50_ms']} ms  "
-          f"p95 {result['p95_ms']} ms  p99 {result['p99_ms']} ms  ({result['messages']} ok, "
-          f"{result['errors']} errors)  CPU ms/msg {result['cpu_ms_per_msg']}", flush=True)
+    print(
+        f"  {tag:<11} {mix:<8} {clients:>2} clients: {result['msgs_per_s']:>5} msg/s  p50 {result['p50_ms']} ms  "
+        f"p95 {result['p95_ms']} ms  p99 {result['p99_ms']} ms  ({result['messages']} ok, "
+        f"{result['errors']} errors)  CPU ms/msg {result['cpu_ms_per_msg']}",
+        flush=True,
+    )
     if result["errors"]:
         print(f"    errors: {result['error_kinds']}", flush=True)
     return result
@@ -229,10 +254,16 @@ def question_lengths() -> dict[str, Any]:
     """How long the real mix's questions are (characters): what its load is made of."""
     lengths = sorted(len(turn) for conversation in MIXES["real"] for turn in conversation)
     bins = [(1, 9), (10, 19), (20, 39), (40, 59), (60, 99), (100, 10_000)]
-    return {"messages": len(lengths), "median": statistics.median(lengths), "p90": percentile(lengths, 0.9),
-            "max": lengths[-1],
-            "histogram": {f"{low}-{high}" if high < 10_000 else f"{low}+": sum(low <= n <= high for n in lengths)
-                          for low, high in bins}}
+    return {
+        "messages": len(lengths),
+        "median": statistics.median(lengths),
+        "p90": percentile(lengths, 0.9),
+        "max": lengths[-1],
+        "histogram": {
+            f"{low}-{high}" if high < 10_000 else f"{low}+": sum(low <= n <= high for n in lengths)
+            for low, high in bins
+        },
+    }
 
 
 LENGTH_PROBE = "我们是荣成的高新技术企业，去年研发投入800万，研发补助最多能拿多少，省市县各出多少，找哪个部门申请？"
@@ -282,8 +313,9 @@ def write_profiles(workdir: Path) -> tuple[str, str]:
     credentials = workdir / "credentials.bench.yml"
     credentials.write_text((REPO / "credentials.yml").read_text() + "\n# bench only: the bare Rasa floor\nrest:\n")
     endpoints = workdir / "endpoints.nowindow.yml"
-    endpoints.write_text((REPO / "endpoints.yml").read_text().replace(
-        "  db: ${TRACKER_DB}", "  db: ${TRACKER_DB}\n  window_turns: 0"))
+    endpoints.write_text(
+        (REPO / "endpoints.yml").read_text().replace("  db: ${TRACKER_DB}", "  db: ${TRACKER_DB}\n  window_turns: 0")
+    )
     assert "window_turns: 0" in endpoints.read_text()
     return str(credentials), str(endpoints)
 
@@ -299,9 +331,28 @@ def timed_stack(workdir: Path, **kwargs: Any) -> Iterator[tuple[Stack, float]]:
 
 def train_seconds(workdir: Path) -> float:
     started = time.perf_counter()
-    subprocess.run([str(VENV_BIN / "rasa"), "train", "--force", "--config", "config.yml", "--domain", "domain.yml",
-                    "--data", "data", "--out", str(workdir), "--fixed-model-name", "bench", "--quiet"],
-                   cwd=REPO, check=True, capture_output=True, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+    subprocess.run(
+        [
+            str(VENV_BIN / "rasa"),
+            "train",
+            "--force",
+            "--config",
+            "config.yml",
+            "--domain",
+            "domain.yml",
+            "--data",
+            "data",
+            "--out",
+            str(workdir),
+            "--fixed-model-name",
+            "bench",
+            "--quiet",
+        ],
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
+    )
     return round(time.perf_counter() - started, 1)
 
 
@@ -344,9 +395,11 @@ def markdown(report: dict[str, Any]) -> str:
         for target in ("rasa", "full_stack", "production"):
             for row in report["load"][target]:
                 if row.get("mix", "scripted") == mix:
-                    lines.append(f"| {mix} | {target} | {row['clients']} | {row['msgs_per_s']} | {row['p50_ms']} | "
-                                 f"{row['p95_ms']} | {row['p99_ms']} | {row['messages']} | {row['errors']} | "
-                                 f"{cpu_text(row)} |")
+                    lines.append(
+                        f"| {mix} | {target} | {row['clients']} | {row['msgs_per_s']} | {row['p50_ms']} | "
+                        f"{row['p95_ms']} | {row['p99_ms']} | {row['messages']} | {row['errors']} | "
+                        f"{cpu_text(row)} |"
+                    )
     lengths = report["question_lengths"]
     cost = report["length_cost"]
     summary = report["summary"]
@@ -425,15 +478,20 @@ def engine_cost() -> dict[str, float]:
     kb = load_kb()
     products = frozenset(p for m in kb.measures for p in m.products)
     terms = term_indexes(ruler_patterns(kb.term_lists(), products))
-    texts = [str(turn["user"]) for path in sorted((REPO / "tests" / "conversations").glob("heldout*.yml"))
-             for conversation in yaml.safe_load(path.read_text(encoding="utf-8"))["conversations"]
-             for turn in conversation["turns"]]
+    texts = [
+        str(turn["user"])
+        for path in sorted((REPO / "tests" / "conversations").glob("heldout*.yml"))
+        for conversation in yaml.safe_load(path.read_text(encoding="utf-8"))["conversations"]
+        for turn in conversation["turns"]
+    ]
 
     class NoEnts:
         ents: tuple[()] = ()
 
-    questions = [Question(t, "ask_measure_info", ("ask_measure_info",),
-                          tuple(extract_entities(clean(t), NoEnts(), terms))) for t in texts]
+    questions = [
+        Question(t, "ask_measure_info", ("ask_measure_info",), tuple(extract_entities(clean(t), NoEnts(), terms)))
+        for t in texts
+    ]
     decide(questions[0], Context(), kb)  # warm the KB's indexes and the templates
     started = time.perf_counter()
     for _ in range(3):
@@ -451,36 +509,48 @@ def engine_cost() -> dict[str, float]:
         for text, entities in cleaned:
             is_partial(read(text, entities, kb, lang), text, lang)
     frame_us = (time.perf_counter() - started) / (3 * len(cleaned)) * 1e6
-    return {"messages": len(texts), "clean_us": round(clean_us, 1), "decide_us": round(decide_us, 1),
-            "frame_us": round(frame_us, 1)}
+    return {
+        "messages": len(texts),
+        "clean_us": round(clean_us, 1),
+        "decide_us": round(decide_us, 1),
+        "frame_us": round(frame_us, 1),
+    }
 
 
 def main() -> int:
     # SIGTERM (e.g. a CI timeout) must stop the services the bench started, as Ctrl-C does.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--skip-train", action="store_true",
-                        help="reuse the training time of the previous docs/benchmark.json")
+    parser.add_argument(
+        "--skip-train", action="store_true", help="reuse the training time of the previous docs/benchmark.json"
+    )
     args = parser.parse_args()
     if not MODEL.exists():
         print(f"{MODEL} is missing: run make model first", file=sys.stderr)
         return 2
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True,
-                            text=True).stdout.strip()
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True
+    ).stdout.strip()
     model = model_fingerprint()
     report: dict[str, Any] = {
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "commit": commit,
         "model": model,
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "load_before": loadavg()},
-        "load": {}, "memory": {}, "long_conversation": {}, "cold_start_s": {},
+        "load": {},
+        "memory": {},
+        "long_conversation": {},
+        "cold_start_s": {},
         "question_lengths": question_lengths(),
     }
     print(f"bench: load average {report['machine']['load_before']} on {os.cpu_count()} CPUs", flush=True)
     report["engine"] = engine_cost()
-    print(f"bench: cleaning {report['engine']['clean_us']} us, answer engine {report['engine']['decide_us']} us "
-          f"(frame reader {report['engine']['frame_us']} us) "
-          f"per message ({report['engine']['messages']} held-out questions, in-process)", flush=True)
+    print(
+        f"bench: cleaning {report['engine']['clean_us']} us, answer engine {report['engine']['decide_us']} us "
+        f"(frame reader {report['engine']['frame_us']} us) "
+        f"per message ({report['engine']['messages']} held-out questions, in-process)",
+        flush=True,
+    )
 
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         tmpdir = Path(tmp)
@@ -489,8 +559,10 @@ def main() -> int:
             report["training"] = {**json.loads(previous.read_text())["training"], "how": "figure of a previous run"}
         else:
             print("bench: timing rasa train --force ...", flush=True)
-            report["training"] = {"seconds": train_seconds(tmpdir / "model"),
-                                  "how": "timed here into a temp dir, before the bench starts any service"}
+            report["training"] = {
+                "seconds": train_seconds(tmpdir / "model"),
+                "how": "timed here into a temp dir, before the bench starts any service",
+            }
         credentials, no_window = write_profiles(tmpdir)
 
         print("bench: development stack (1 Rasa, 1 action server, SQLite)", flush=True)
@@ -532,15 +604,20 @@ def main() -> int:
     if model_fingerprint() != model:
         print(f"bench: {MODEL} changed during the run: the figures mix two models, run again", file=sys.stderr)
         return 1
-    at10 = {target: next(r for r in rows if r["clients"] == 10 and r["mix"] == "scripted")
-            for target, rows in report["load"].items()}
-    real10 = {target: next(r for r in rows if r["clients"] == 10 and r["mix"] == "real")
-              for target, rows in report["load"].items()}
+    at10 = {
+        target: next(r for r in rows if r["clients"] == 10 and r["mix"] == "scripted")
+        for target, rows in report["load"].items()
+    }
+    real10 = {
+        target: next(r for r in rows if r["clients"] == 10 and r["mix"] == "real")
+        for target, rows in report["load"].items()
+    }
     report["summary"] = {
         "real_mix_msgs_per_s": real10["full_stack"]["msgs_per_s"],
         "real_mix_vs_rasa": round(real10["full_stack"]["msgs_per_s"] / real10["rasa"]["msgs_per_s"], 2),
-        "real_mix_p95_ms_one_client": next(r["p95_ms"] for r in report["load"]["full_stack"]
-                                           if r["clients"] == 1 and r["mix"] == "real"),
+        "real_mix_p95_ms_one_client": next(
+            r["p95_ms"] for r in report["load"]["full_stack"] if r["clients"] == 1 and r["mix"] == "real"
+        ),
         "real_mix_cpu_ms_per_msg": real10["full_stack"]["cpu_ms_per_msg"],
         "real_mix_production_msgs_per_s": real10["production"]["msgs_per_s"],
         "full_stack_vs_rasa": round(at10["full_stack"]["msgs_per_s"] / at10["rasa"]["msgs_per_s"], 2),
@@ -555,8 +632,10 @@ def main() -> int:
     (DOCS / "benchmark.md").write_text(markdown(report))
     summary = report["summary"]
     print("bench: wrote docs/benchmark.json and docs/benchmark.md")
-    print(f"real_mix_msgs_per_s={summary['real_mix_msgs_per_s']} full_stack_vs_rasa={summary['full_stack_vs_rasa']} "
-          f"full_stack_msgs_per_s={summary['full_stack_msgs_per_s']} turn200_vs_turn5={summary['turn200_vs_turn5']}")
+    print(
+        f"real_mix_msgs_per_s={summary['real_mix_msgs_per_s']} full_stack_vs_rasa={summary['full_stack_vs_rasa']} "
+        f"full_stack_msgs_per_s={summary['full_stack_msgs_per_s']} turn200_vs_turn5={summary['turn200_vs_turn5']}"
+    )
     return 0
 
 

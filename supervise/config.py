@@ -61,8 +61,11 @@ def supervisord_conf(processes: Iterable[Process], *, repo: Path, run_dir: Path,
             # production runs two: the survivor takes every new connection meanwhile.
             lines.append(f"numprocs={process.copies}")
             lines.append("numprocs_start=1")  # gateway1, gateway2 like rasa1, rasa2
-            lines.append("process_name=%(program_name)s%(process_num)d" if process.copies > 1
-                         else "process_name=%(program_name)s")
+            lines.append(
+                "process_name=%(program_name)s%(process_num)d"
+                if process.copies > 1
+                else "process_name=%(program_name)s"
+            )
             environment["LISTEN_FD"] = "0"
         else:
             lines.append(f"[program:{process.name}]")
@@ -87,8 +90,9 @@ def supervisord_conf(processes: Iterable[Process], *, repo: Path, run_dir: Path,
             "stdout_logfile_backups=3",
         ]
         if environment:
-            lines.append("environment=" + ",".join(f'{key}="{_env_value(value)}"'
-                                                   for key, value in environment.items()))
+            lines.append(
+                "environment=" + ",".join(f'{key}="{_env_value(value)}"' for key, value in environment.items())
+            )
     return "\n".join(lines) + "\n"
 
 

@@ -86,7 +86,7 @@ def _runs(argv: tuple[str, ...], command: tuple[str, ...]) -> bool:
     # The first arguments that tell the processes apart: `-m bot`, `-m actions.server`, `run --enable-api`.
     head = command[1:3]
     for i, arg in enumerate(argv):
-        if Path(arg).name.startswith(program) and argv[i + 1:i + 1 + len(head)] == head:
+        if Path(arg).name.startswith(program) and argv[i + 1 : i + 1 + len(head)] == head:
             return True
     return False
 
@@ -109,11 +109,14 @@ def stop(pid: int, wait_s: float = STOP_WAIT_SECONDS) -> None:
         return
     send: Callable[[int], None]
     if group == pid and group != os.getpgrp():
+
         def send(sig: int) -> None:
             os.killpg(group, sig)
     else:
+
         def send(sig: int) -> None:
             os.kill(pid, sig)
+
     with contextlib.suppress(ProcessLookupError):
         send(signal.SIGTERM)
     deadline = time.monotonic() + wait_s
@@ -134,8 +137,7 @@ def _alive(pid: int) -> bool:
     return state not in ("Z", "X")
 
 
-def free_ports(processes: list[Process], *, repo: Path, run_dir: Path,
-               report: Callable[[str], None] = print) -> None:
+def free_ports(processes: list[Process], *, repo: Path, run_dir: Path, report: Callable[[str], None] = print) -> None:
     """Stop what a dead supervisord left on our ports; raise PortsBusyError naming anything else there."""
     commands = [process.command for process in processes]
     busy: list[str] = []
@@ -147,9 +149,11 @@ def free_ports(processes: list[Process], *, repo: Path, run_dir: Path,
             ours = is_ours(found, repo, commands)
             if running is not None and (pid == running or ours):
                 # A live run (supervisord holds the gateway's socket itself): not ours to stop from here.
-                busy.append(f"{where} is served by a supervisord that is running (pid {running}, "
-                            f"{run_dir / 'supervisord.pid'}): stop it first (Ctrl-C where it runs, or "
-                            f".venv/bin/supervisorctl -c {run_dir / 'supervisord.conf'} shutdown)")
+                busy.append(
+                    f"{where} is served by a supervisord that is running (pid {running}, "
+                    f"{run_dir / 'supervisord.pid'}): stop it first (Ctrl-C where it runs, or "
+                    f".venv/bin/supervisorctl -c {run_dir / 'supervisord.conf'} shutdown)"
+                )
             elif ours:
                 report(f"{where}: stopping {found.describe()}, left running by a supervisord that is gone")
                 stop(pid)

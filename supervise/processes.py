@@ -49,12 +49,27 @@ def action_server_command(port: int) -> tuple[str, ...]:
     return (".venv/bin/python", "-m", "actions.server", "--actions", "actions", "--port", str(port))
 
 
-def rasa_command(port: int, *, bind: str, model: str, endpoints: str,
-                 credentials: str = CREDENTIALS, auth_token: str | None = None) -> tuple[str, ...]:
+def rasa_command(
+    port: int, *, bind: str, model: str, endpoints: str, credentials: str = CREDENTIALS, auth_token: str | None = None
+) -> tuple[str, ...]:
     # with a token, Rasa's HTTP API refuses calls without it (the gateway sends RASA_TOKEN)
     token = ("--auth-token", auth_token) if auth_token else ()
-    return (".venv/bin/rasa", "run", "--enable-api", *token, "-i", bind, "--port", str(port), "--model", model,
-            "--endpoints", endpoints, "--credentials", credentials)
+    return (
+        ".venv/bin/rasa",
+        "run",
+        "--enable-api",
+        *token,
+        "-i",
+        bind,
+        "--port",
+        str(port),
+        "--model",
+        model,
+        "--endpoints",
+        endpoints,
+        "--credentials",
+        credentials,
+    )
 
 
 def gateway_command() -> tuple[str, ...]:
@@ -97,12 +112,25 @@ def processes(mode: Mode, env: Mapping[str, str]) -> list[Process]:
         environment = {"ACTION_ENDPOINT_URL": f"{action_urls[i % action_count]}/webhook"}
         if not single:
             environment["TICKET_LOCK_LIFETIME"] = str(PRODUCTION_TICKET_LOCK_LIFETIME_S)
-        found.append(Process(f"rasa{i + 1}", "rasa", port,
-                             rasa_command(port, bind=bind, model=model, endpoints=ENDPOINTS[mode],
-                                          auth_token=token), environment))
-    found.append(Process("gateway", "gateway", _number(env, "PORT"), gateway_command(),
-                         {"RASA_URL": ",".join(rasa_urls), "ACTION_URL": ",".join(action_urls)},
-                         copies=1 if single else _number(env, "GATEWAY_PROCESSES")))
+        found.append(
+            Process(
+                f"rasa{i + 1}",
+                "rasa",
+                port,
+                rasa_command(port, bind=bind, model=model, endpoints=ENDPOINTS[mode], auth_token=token),
+                environment,
+            )
+        )
+    found.append(
+        Process(
+            "gateway",
+            "gateway",
+            _number(env, "PORT"),
+            gateway_command(),
+            {"RASA_URL": ",".join(rasa_urls), "ACTION_URL": ",".join(action_urls)},
+            copies=1 if single else _number(env, "GATEWAY_PROCESSES"),
+        )
+    )
     return found
 
 

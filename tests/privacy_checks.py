@@ -86,9 +86,12 @@ def analyst_session(url: str, app_db_url: str, username: str = "privacy-analyst"
     page = session.get(f"{url}/staff/login", timeout=30)
     csrf = _CSRF.search(page.text)
     assert csrf, page.text
-    response = session.post(f"{url}/staff/login", data={"csrf": csrf.group(1), "username": username,
-                                                         "password": STAFF_PASSWORD, "next": "/staff/analytics"},
-                            timeout=30, allow_redirects=False)
+    response = session.post(
+        f"{url}/staff/login",
+        data={"csrf": csrf.group(1), "username": username, "password": STAFF_PASSWORD, "next": "/staff/analytics"},
+        timeout=30,
+        allow_redirects=False,
+    )
     assert response.status_code == 302, response.text
     page = session.get(f"{url}/staff/analytics", timeout=30)
     meta = _META_CSRF.search(page.text)

@@ -14,8 +14,18 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 # The packages the contracts and mypy read (pyproject.toml's root_packages and [tool.mypy] files).
-PACKAGES = ("infra", "policy_kb", "policy_answers", "policy_rasa", "app_store", "actions", "bot", "supervise",
-            "harness", "tests")
+PACKAGES = (
+    "infra",
+    "policy_kb",
+    "policy_answers",
+    "policy_rasa",
+    "app_store",
+    "actions",
+    "bot",
+    "supervise",
+    "harness",
+    "tests",
+)
 
 
 def _copy(tmp_path: Path) -> Path:
@@ -35,8 +45,9 @@ def _copy(tmp_path: Path) -> Path:
 def _run(tool: str, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     # PYTHONPATH: the copy's packages, not the checkout's, are the ones the tool finds.
     env = {**os.environ, "PYTHONPATH": str(cwd)}
-    return subprocess.run([str(BIN / tool), *args], cwd=cwd, env=env, capture_output=True, text=True,
-                          timeout=300, check=False)
+    return subprocess.run(
+        [str(BIN / tool), *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300, check=False
+    )
 
 
 def _append(path: Path, line: str) -> None:
@@ -88,7 +99,7 @@ def test_mypy_refuses_a_type_error_in_a_checked_package(tmp_path: Path) -> None:
     _append(copy / "infra" / "outcome.py", "\n\ndef broken() -> int:\n    return label('answered')")
     result = _run("mypy", "--cache-dir", str(tmp_path / "cache"), cwd=copy)
     assert result.returncode != 0
-    assert 'infra/outcome.py' in result.stdout
+    assert "infra/outcome.py" in result.stdout
     assert 'Incompatible return value type (got "str", expected "int")' in result.stdout
 
 
@@ -105,3 +116,16 @@ def test_ruff_refuses_a_function_over_the_complexity_limit(tmp_path: Path) -> No
 def test_make_lint_runs_each_check(tool: str) -> None:
     recipe = (REPO / "Makefile").read_text(encoding="utf-8").split("\nlint:", 1)[1].split("\n\n", 1)[0]
     assert f".venv/bin/{tool}" in recipe
+
+
+def test_ruff_format_refuses_unformatted_code(tmp_path: Path) -> None:
+    copy = _copy(tmp_path)
+    _append(copy / "infra" / "outcome.py", "\n\ndef crammed( x:int )->int :\n    return x")
+    result = _run("ruff", "format", "--check", "--no-cache", "infra", cwd=copy)
+    assert result.returncode != 0
+    assert "infra/outcome.py" in result.stdout and "1 file would be reformatted" in result.stdout
+
+
+def test_make_lint_checks_the_formatting() -> None:
+    recipe = (REPO / "Makefile").read_text(encoding="utf-8").split("\nlint:", 1)[1].split("\n\n", 1)[0]
+    assert ".venv/bin/ruff format --check ." in recipe

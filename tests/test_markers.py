@@ -13,12 +13,31 @@ from tests.conftest import NEEDS
 
 # Every fixture that starts a service or builds something, by name, including the ones built on another
 # (their closure names that one too, but a rename there should not hide them here).
-SERVICE_FIXTURES = {"stack", "reliability_stack", "fresh_stack", "production", "pg_url", "pg_app_url",
-                    "pg_tracker_url", "pg_engine", "redis_url", "browser", "widget_dist"}
+SERVICE_FIXTURES = {
+    "stack",
+    "reliability_stack",
+    "fresh_stack",
+    "production",
+    "pg_url",
+    "pg_app_url",
+    "pg_tracker_url",
+    "pg_engine",
+    "redis_url",
+    "browser",
+    "widget_dist",
+}
 # What starts a process of the product or a server, found in a module's syntax: a second opinion that does
 # not rely on the marks tests/conftest.py reads.
-STARTERS = {"running_stack", "production_stack", "postgres_server", "redis_server", "sync_playwright", "start_rasa",
-            "start_gateway", "start_action_server"}
+STARTERS = {
+    "running_stack",
+    "production_stack",
+    "postgres_server",
+    "redis_server",
+    "sync_playwright",
+    "start_rasa",
+    "start_gateway",
+    "start_action_server",
+}
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -69,21 +88,27 @@ def test_no_unit_test_starts_a_service_itself(request: pytest.FixtureRequest) ->
         by_module.setdefault(Path(str(item.fspath)), []).append(item)
     by_module.pop(Path(__file__), None)  # this module names the starters it looks for
     for path, items in by_module.items():
-        functions = [node for node in ast.parse(path.read_text(encoding="utf-8")).body
-                     if isinstance(node, ast.FunctionDef) and _starts_a_service(node)]
+        functions = [
+            node
+            for node in ast.parse(path.read_text(encoding="utf-8")).body
+            if isinstance(node, ast.FunctionDef) and _starts_a_service(node)
+        ]
         assert all(_is_fixture(function) for function in functions), (path, [f.name for f in functions])
         starting = {function.name for function in functions}
         for item in items:
             assert not starting & set(getattr(item, "fixturenames", ())), item.nodeid
 
 
-@pytest.mark.parametrize(("path", "need"), [
-    ("tests/e2e/test_chat.py", "stack"),
-    ("tests/bot/test_serve.py", "stack"),
-    ("tests/reliability/test_supervised_run.py", "stack"),
-    ("tests/test_pg_fixture.py", "postgres"),
-    ("tests/test_redis_fixture.py", "redis"),
-])
+@pytest.mark.parametrize(
+    ("path", "need"),
+    [
+        ("tests/e2e/test_chat.py", "stack"),
+        ("tests/bot/test_serve.py", "stack"),
+        ("tests/reliability/test_supervised_run.py", "stack"),
+        ("tests/test_pg_fixture.py", "postgres"),
+        ("tests/test_redis_fixture.py", "redis"),
+    ],
+)
 def test_known_service_modules_are_never_unit(request: pytest.FixtureRequest, path: str, need: str) -> None:
     # Only meaningful when the session collected them (make test); under -m unit they are deselected.
     for item in request.session.items:

@@ -74,15 +74,21 @@ def _accept(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot.review", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bot.review", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     commands = parser.add_subparsers(dest="command", required=True)
 
     def common(command: argparse.ArgumentParser) -> None:
-        command.add_argument("--out", type=Path, default=DEFAULT_OUTPUT,
-                             help=f"the reviewed NLU file (default {DEFAULT_OUTPUT})")
-        command.add_argument("--aliases", type=Path, default=DEFAULT_ALIASES,
-                             help=f"where the alias suggestions go (default {DEFAULT_ALIASES})")
+        command.add_argument(
+            "--out", type=Path, default=DEFAULT_OUTPUT, help=f"the reviewed NLU file (default {DEFAULT_OUTPUT})"
+        )
+        command.add_argument(
+            "--aliases",
+            type=Path,
+            default=DEFAULT_ALIASES,
+            help=f"where the alias suggestions go (default {DEFAULT_ALIASES})",
+        )
         command.add_argument("--url", help="app database URL (default: APP_DB_URL or var/app.db)")
         command.add_argument("--kb-url", help="KB database URL (default: POLICY_KB_DB_URL or var/policy.db)")
 
@@ -92,8 +98,9 @@ def main(argv: list[str] | None = None) -> int:
     common(accept)
     accept.add_argument("words", nargs="*", help="the suggested words to accept")
     accept.add_argument("--all", action="store_true", help="accept every suggestion that names a word")
-    accept.add_argument("--data", type=Path, default=DEFAULT_DATA_FILE,
-                        help=f"the KB data file (default {DEFAULT_DATA_FILE})")
+    accept.add_argument(
+        "--data", type=Path, default=DEFAULT_DATA_FILE, help=f"the KB data file (default {DEFAULT_DATA_FILE})"
+    )
     args = parser.parse_args(argv)
     if args.command == "accept":
         if not args.all and not args.words:

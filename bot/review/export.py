@@ -54,9 +54,11 @@ class Export:
     suggestions: list[Suggestion]
 
     def yaml(self) -> str:
-        lines = ['version: "3.1"',
-                 "# Written by python -m bot.review export from the analysts' reviews; do not edit by hand.",
-                 "nlu:"]
+        lines = [
+            'version: "3.1"',
+            "# Written by python -m bot.review export from the analysts' reviews; do not edit by hand.",
+            "nlu:",
+        ]
         for intent, texts in sorted(self.examples.items()):
             lines += [f"- intent: {intent}", "  examples: |"]
             lines += [f"    - {text}" for text in texts]
@@ -86,9 +88,15 @@ def known_texts(output: Path) -> set[str]:
 
 
 def build(engine: Engine, kb: KnowledgeBase, skip: set[str] | frozenset[str] = frozenset()) -> Export:
-    query = (select(QuestionLogRow.text, QuestionLogRow.intent, ReviewRow.verdict, ReviewRow.target_kind,
-                    ReviewRow.target_id, ReviewRow.aspect, ReviewRow.alias)
-             .join(ReviewRow, ReviewRow.question_id == QuestionLogRow.id))
+    query = select(
+        QuestionLogRow.text,
+        QuestionLogRow.intent,
+        ReviewRow.verdict,
+        ReviewRow.target_kind,
+        ReviewRow.target_id,
+        ReviewRow.aspect,
+        ReviewRow.alias,
+    ).join(ReviewRow, ReviewRow.question_id == QuestionLogRow.id)
     with Session(engine) as session:
         rows = session.execute(query).all()
     examples: dict[str, set[str]] = {}
@@ -119,14 +127,17 @@ def build(engine: Engine, kb: KnowledgeBase, skip: set[str] | frozenset[str] = f
         if seen.setdefault(text, intent) != intent:
             continue  # two reviews disagree on the same words: the first (sorted) one stands
         examples.setdefault(intent, set()).add(example)
-    return Export({intent: sorted(texts) for intent, texts in examples.items()},
-                  sorted(suggestions.values(), key=lambda s: (s.measure, s.question)))
+    return Export(
+        {intent: sorted(texts) for intent, texts in examples.items()},
+        sorted(suggestions.values(), key=lambda s: (s.measure, s.question)),
+    )
 
 
 def _known_span(kb: KnowledgeBase, text: str, measure: str) -> tuple[int, int] | None:
     """Where the KB finds `measure` in `text` by one of its names (no typos), or None."""
-    hit = next((h for h in kb.find_measures(text, fuzzy=False) if h.key == measure and text[h.start:h.end] == h.text),
-               None)
+    hit = next(
+        (h for h in kb.find_measures(text, fuzzy=False) if h.key == measure and text[h.start : h.end] == h.text), None
+    )
     return (hit.start, hit.end) if hit else None
 
 

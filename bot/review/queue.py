@@ -1,6 +1,5 @@
 """The review queue and the policy-gap report (see bot.review)."""
 
-
 from __future__ import annotations
 
 from collections import Counter, defaultdict
@@ -22,8 +21,9 @@ from infra.outcome import Outcome
 from policy_kb.query import KnowledgeBase
 
 # Turns the queue shows first: the bot did not answer, asked back, or the user said it did not help.
-DOUBTFUL_OUTCOMES = frozenset({Outcome.fallback.value, Outcome.clarify.value, Outcome.out_of_scope.value,
-                               Outcome.error.value})
+DOUBTFUL_OUTCOMES = frozenset(
+    {Outcome.fallback.value, Outcome.clarify.value, Outcome.out_of_scope.value, Outcome.error.value}
+)
 CONTEXT_TURNS = 2
 QUEUE_LIMIT = 200
 
@@ -45,13 +45,37 @@ class Logged:
 
 def _load(engine: Engine, filters: Filters) -> list[Logged]:
     c = QuestionLogRow
-    query = (select(c.id, c.public_id, c.created_at, c.conversation, c.text, c.reply, c.outcome, c.intent,
-                    c.confidence, c.measure, c.model_version)
-             .where(*question_conditions(filters)).order_by(c.created_at, c.id))
+    query = (
+        select(
+            c.id,
+            c.public_id,
+            c.created_at,
+            c.conversation,
+            c.text,
+            c.reply,
+            c.outcome,
+            c.intent,
+            c.confidence,
+            c.measure,
+            c.model_version,
+        )
+        .where(*question_conditions(filters))
+        .order_by(c.created_at, c.id)
+    )
     with Session(engine) as session:
         rows = session.execute(query).all()
-    return [Logged(row[0], row[1], row[2].astimezone(CHINA), row[3], mask(row[4] or ""),
-                   mask(row[5]) if row[5] else None, *row[6:]) for row in rows]
+    return [
+        Logged(
+            row[0],
+            row[1],
+            row[2].astimezone(CHINA),
+            row[3],
+            mask(row[4] or ""),
+            mask(row[5]) if row[5] else None,
+            *row[6:],
+        )
+        for row in rows
+    ]
 
 
 def thumbs_down(engine: Engine) -> dict[str, str]:
@@ -62,14 +86,16 @@ def thumbs_down(engine: Engine) -> dict[str, str]:
         feedback = Table("feedback", MetaData(), autoload_with=engine)
         with engine.connect() as connection:
             rows = connection.execute(
-                select(feedback.c.question_public_id, feedback.c.reason).where(feedback.c.vote < 0)).all()
+                select(feedback.c.question_public_id, feedback.c.reason).where(feedback.c.vote < 0)
+            ).all()
     except SQLAlchemyError:
         return {}
     return {public_id: mask(reason or "") for public_id, reason in rows}
 
 
-def queue(engine: Engine, kb: KnowledgeBase, filters: Filters, *, include_reviewed: bool = True,
-          contains: str = "") -> dict[str, Any]:
+def queue(
+    engine: Engine, kb: KnowledgeBase, filters: Filters, *, include_reviewed: bool = True, contains: str = ""
+) -> dict[str, Any]:
     """The review queue of the period: doubtful groups first (most asked first), then the rest.
     `contains`: only groups whose (normalised) question contains these words."""
     logged = _load(engine, filters)
@@ -97,18 +123,35 @@ def queue(engine: Engine, kb: KnowledgeBase, filters: Filters, *, include_review
         review = next((done[m.id] for m in reversed(members) if m.id in done), None)
         if review is not None and not include_reviewed:
             continue
-        items.append((not any(doubtful(m) for m in members), -len(members), -latest.asked_at.timestamp(), key,
-                      _item(kb, latest, members, by_conversation[latest.conversation], down, review)))
+        items.append(
+            (
+                not any(doubtful(m) for m in members),
+                -len(members),
+                -latest.asked_at.timestamp(),
+                key,
+                _item(kb, latest, members, by_conversation[latest.conversation], down, review),
+            )
+        )
     items.sort(key=lambda entry: entry[:4])
     chosen = [entry[4] for entry in items[:QUEUE_LIMIT]]
-    return {"items": chosen, "total": len(items), "aspects": {k: name for k, (_, name) in ASPECTS.items()},
-            "verdicts": VERDICT_NAMES}
+    return {
+        "items": chosen,
+        "total": len(items),
+        "aspects": {k: name for k, (_, name) in ASPECTS.items()},
+        "verdicts": VERDICT_NAMES,
+    }
 
 
-def _item(kb: KnowledgeBase, question: Logged, members: list[Logged], conversation: list[Logged],
-          down: dict[str, str], review: Review | None) -> dict[str, Any]:
+def _item(
+    kb: KnowledgeBase,
+    question: Logged,
+    members: list[Logged],
+    conversation: list[Logged],
+    down: dict[str, str],
+    review: Review | None,
+) -> dict[str, Any]:
     at = next(i for i, q in enumerate(conversation) if q.id == question.id)
-    around = conversation[max(0, at - CONTEXT_TURNS): at + CONTEXT_TURNS + 1]
+    around = conversation[max(0, at - CONTEXT_TURNS) : at + CONTEXT_TURNS + 1]
     reasons = [down[m.public_id] for m in members if m.public_id in down]
     return {
         "question_id": question.id,
@@ -156,11 +199,18 @@ def target_name(kb: KnowledgeBase, kind: str | None, item_id: str | None) -> str
 def _review_json(kb: KnowledgeBase, review: Review | None) -> dict[str, Any] | None:
     if review is None:
         return None
-    return {"verdict": review.verdict, "verdict_name": VERDICT_NAMES.get(review.verdict, review.verdict),
-            "target_kind": review.target_kind, "target_id": review.target_id,
-            "target_name": target_name(kb, review.target_kind, review.target_id),
-            "aspect": review.aspect, "note": review.note, "alias": review.alias, "reviewer": review.reviewer,
-            "reviewed_at": review.reviewed_at.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")}
+    return {
+        "verdict": review.verdict,
+        "verdict_name": VERDICT_NAMES.get(review.verdict, review.verdict),
+        "target_kind": review.target_kind,
+        "target_id": review.target_id,
+        "target_name": target_name(kb, review.target_kind, review.target_id),
+        "aspect": review.aspect,
+        "note": review.note,
+        "alias": review.alias,
+        "reviewer": review.reviewer,
+        "reviewed_at": review.reviewed_at.astimezone(CHINA).strftime("%Y-%m-%d %H:%M"),
+    }
 
 
 def kb_items(kb: KnowledgeBase, query: str, limit: int = 30) -> list[dict[str, str]]:
@@ -168,14 +218,35 @@ def kb_items(kb: KnowledgeBase, query: str, limit: int = 30) -> list[dict[str, s
     key = normalise(query)
     items: list[dict[str, str]] = []
     for m in kb.measures:
-        items.append({"kind": "measure", "id": m.id, "name": m.name, "clause": m.clause,
-                      "_terms": " ".join([m.id, m.name, *m.aliases])})
+        items.append(
+            {
+                "kind": "measure",
+                "id": m.id,
+                "name": m.name,
+                "clause": m.clause,
+                "_terms": " ".join([m.id, m.name, *m.aliases]),
+            }
+        )
     for clause in kb.data.clauses:
-        items.append({"kind": "clause", "id": clause.id, "name": f"{clause.id} {clause.title}", "clause": clause.id,
-                      "_terms": f"{clause.id} {clause.title}"})
+        items.append(
+            {
+                "kind": "clause",
+                "id": clause.id,
+                "name": f"{clause.id} {clause.title}",
+                "clause": clause.id,
+                "_terms": f"{clause.id} {clause.title}",
+            }
+        )
     for t in kb.targets:
-        items.append({"kind": "target", "id": t.id, "name": t.indicator, "clause": t.clause,
-                      "_terms": " ".join([t.id, t.indicator, *t.aliases])})
+        items.append(
+            {
+                "kind": "target",
+                "id": t.id,
+                "name": t.indicator,
+                "clause": t.clause,
+                "_terms": " ".join([t.id, t.indicator, *t.aliases]),
+            }
+        )
     found = [i for i in items if not key or key in normalise(i["_terms"]) or key in i["_terms"].lower()]
     return [{k: v for k, v in i.items() if k != "_terms"} for i in found[:limit]]
 
@@ -212,13 +283,19 @@ def gap_report(engine: Engine, kb: KnowledgeBase, filters: Filters) -> list[dict
     for (verdict, theme), members in groups.items():
         dates = sorted(q.asked_at for q, _ in members)
         districts = Counter(d for q, _ in members for d in districts_of.get(q.id, ()))
-        result.append({
-            "verdict": verdict, "verdict_name": VERDICT_NAMES[verdict], "theme": theme, "count": len(members),
-            "districts": [{"name": name, "count": n} for name, n in districts.most_common()],
-            "first": dates[0].strftime("%Y-%m-%d"), "last": dates[-1].strftime("%Y-%m-%d"),
-            "questions": sorted({q.text for q, _ in members}),
-            "notes": sorted({r.note for _, r in members if r.note}),
-        })
+        result.append(
+            {
+                "verdict": verdict,
+                "verdict_name": VERDICT_NAMES[verdict],
+                "theme": theme,
+                "count": len(members),
+                "districts": [{"name": name, "count": n} for name, n in districts.most_common()],
+                "first": dates[0].strftime("%Y-%m-%d"),
+                "last": dates[-1].strftime("%Y-%m-%d"),
+                "questions": sorted({q.text for q, _ in members}),
+                "notes": sorted({r.note for _, r in members if r.note}),
+            }
+        )
     result.sort(key=lambda g: (g["verdict"] != "policy_gap", -g["count"], g["theme"]))
     return result
 
@@ -227,8 +304,9 @@ def _districts(engine: Engine, kb: KnowledgeBase, ids: list[int]) -> dict[int, t
     if not ids:
         return {}
     with Session(engine) as session:
-        rows = session.execute(select(QuestionLogRow.id, QuestionLogRow.entities)
-                               .where(QuestionLogRow.id.in_(ids))).all()
+        rows = session.execute(
+            select(QuestionLogRow.id, QuestionLogRow.entities).where(QuestionLogRow.id.in_(ids))
+        ).all()
     names = {d.id: d.name for d in kb.districts}
     found: dict[int, tuple[str, ...]] = {}
     for question_id, entities in rows:

@@ -113,8 +113,11 @@ class Report:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "filters": {"from": self.filters.start.isoformat(), "to": self.filters.end.isoformat(),
-                        "channel": self.filters.channel or ""},
+            "filters": {
+                "from": self.filters.start.isoformat(),
+                "to": self.filters.end.isoformat(),
+                "channel": self.filters.channel or "",
+            },
             "summary": self.summary,
             "measures": self.measures,
             "questions": self.questions,
@@ -162,8 +165,14 @@ def build_report(engine: Engine, kb: KnowledgeBase, filters: Filters) -> Report:
 def load_questions(engine: Engine, kb: KnowledgeBase, filters: Filters) -> list[Question]:
     """The period's questions, oldest first. The conversation column is not even selected."""
     columns = (
-        QuestionLogRow.created_at, QuestionLogRow.channel, QuestionLogRow.text, QuestionLogRow.intent,
-        QuestionLogRow.confidence, QuestionLogRow.entities, QuestionLogRow.measure, QuestionLogRow.outcome,
+        QuestionLogRow.created_at,
+        QuestionLogRow.channel,
+        QuestionLogRow.text,
+        QuestionLogRow.intent,
+        QuestionLogRow.confidence,
+        QuestionLogRow.entities,
+        QuestionLogRow.measure,
+        QuestionLogRow.outcome,
     )
     query = select(*columns).where(*question_conditions(filters)).order_by(QuestionLogRow.created_at, QuestionLogRow.id)
     known_measures = {m.id for m in kb.measures}
@@ -175,16 +184,18 @@ def load_questions(engine: Engine, kb: KnowledgeBase, filters: Filters) -> list[
         if measure not in known_measures:
             named = (e.get("value") for e in entities if isinstance(e, dict) and e.get("entity") == "measure")
             measure = next((value for value in named if value in known_measures), None)
-        questions.append(Question(
-            asked_at=created_at.astimezone(CHINA),
-            channel=channel,
-            text=mask(text or ""),
-            intent=intent,
-            confidence=confidence,
-            measure=measure,
-            districts=_districts(kb, entities),
-            outcome=outcome,
-        ))
+        questions.append(
+            Question(
+                asked_at=created_at.astimezone(CHINA),
+                channel=channel,
+                text=mask(text or ""),
+                intent=intent,
+                confidence=confidence,
+                measure=measure,
+                districts=_districts(kb, entities),
+                outcome=outcome,
+            )
+        )
     return questions
 
 
@@ -234,18 +245,20 @@ def _grouped(questions: list[Question], nearest: Any, limit: int) -> list[dict[s
     for key, members in ranked[:limit]:
         measure_id, measure_name, clause = nearest(key)
         confidences = [q.confidence for q in members if q.confidence is not None]
-        result.append({
-            "text": Counter(q.text for q in members).most_common(1)[0][0],
-            "count": len(members),
-            "answered": sum(1 for q in members if q.outcome == Outcome.answered),
-            "unanswered": sum(1 for q in members if q.unanswered),
-            "low_confidence": sum(1 for q in members if q.low_confidence),
-            "avg_confidence": round(sum(confidences) / len(confidences), 3) if confidences else None,
-            "last_asked": members[-1].asked_at.strftime("%Y-%m-%d %H:%M"),
-            "nearest_measure": measure_id,
-            "nearest_measure_name": measure_name,
-            "nearest_clause": clause,
-        })
+        result.append(
+            {
+                "text": Counter(q.text for q in members).most_common(1)[0][0],
+                "count": len(members),
+                "answered": sum(1 for q in members if q.outcome == Outcome.answered),
+                "unanswered": sum(1 for q in members if q.unanswered),
+                "low_confidence": sum(1 for q in members if q.low_confidence),
+                "avg_confidence": round(sum(confidences) / len(confidences), 3) if confidences else None,
+                "last_asked": members[-1].asked_at.strftime("%Y-%m-%d %H:%M"),
+                "nearest_measure": measure_id,
+                "nearest_measure_name": measure_name,
+                "nearest_clause": clause,
+            }
+        )
     return result
 
 
@@ -255,8 +268,15 @@ def _measures(kb: KnowledgeBase, questions: list[Question]) -> list[dict[str, An
     result = []
     for measure_id, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
         measure = kb.measure(measure_id)
-        result.append({"measure": measure_id, "name": measure.name, "clause": measure.clause,
-                       "count": count, "answered": answered[measure_id]})
+        result.append(
+            {
+                "measure": measure_id,
+                "name": measure.name,
+                "clause": measure.clause,
+                "count": count,
+                "answered": answered[measure_id],
+            }
+        )
     return result
 
 
@@ -275,8 +295,13 @@ def _district_by_measure(kb: KnowledgeBase, questions: list[Question]) -> dict[s
         "districts": [{"id": d, "name": kb.district(d).name} for d in district_order],
         "measures": [{"id": m, "name": kb.measure(m).name} for m in measure_order],
         "cells": [
-            {"district": d, "district_name": kb.district(d).name, "measure": m,
-             "measure_name": kb.measure(m).name, "count": count}
+            {
+                "district": d,
+                "district_name": kb.district(d).name,
+                "measure": m,
+                "measure_name": kb.measure(m).name,
+                "count": count,
+            }
             for (d, m), count in sorted(cells.items(), key=lambda item: (-item[1], item[0]))
         ],
     }
@@ -301,8 +326,9 @@ def _weekly(questions: list[Question], filters: Filters) -> list[dict[str, Any]]
     monday = first
     while monday <= filters.end:
         year, week, _ = monday.isocalendar()
-        weeks.append(_counts({"week": f"{year}-W{week:02d}", "week_start": monday.isoformat()},
-                             by_week.get(monday, [])))
+        weeks.append(
+            _counts({"week": f"{year}-W{week:02d}", "week_start": monday.isoformat()}, by_week.get(monday, []))
+        )
         monday += timedelta(days=7)
     return weeks
 
@@ -373,8 +399,11 @@ def by_model(engine: Engine, filters: Filters) -> list[dict[str, Any]]:
             vote = feedback.c.vote
         else:
             source, vote = log, null()
-        query = (select(log.c.model_version, log.c.created_at, log.c.outcome, vote).select_from(source)
-                 .where(log.c.created_at >= start, log.c.created_at < end))
+        query = (
+            select(log.c.model_version, log.c.created_at, log.c.outcome, vote)
+            .select_from(source)
+            .where(log.c.created_at >= start, log.c.created_at < end)
+        )
         if filters.channel:
             query = query.where(log.c.channel == filters.channel)
         with engine.connect() as connection:
@@ -383,8 +412,18 @@ def by_model(engine: Engine, filters: Filters) -> list[dict[str, Any]]:
         return []
     versions: dict[str | None, dict[str, Any]] = {}
     for version, created_at, outcome, vote_value in rows:
-        entry = versions.setdefault(version, {"model_version": version, "first": created_at, "last": created_at,
-                                              "total": 0, "answered": 0, "up": 0, "down": 0})
+        entry = versions.setdefault(
+            version,
+            {
+                "model_version": version,
+                "first": created_at,
+                "last": created_at,
+                "total": 0,
+                "answered": 0,
+                "up": 0,
+                "down": 0,
+            },
+        )
         entry["first"], entry["last"] = min(entry["first"], created_at), max(entry["last"], created_at)
         entry["total"] += 1
         entry["answered"] += outcome == Outcome.answered.value
@@ -393,13 +432,16 @@ def by_model(engine: Engine, filters: Filters) -> list[dict[str, Any]]:
     result = []
     for entry in sorted(versions.values(), key=lambda e: e["first"]):
         votes = entry["up"] + entry["down"]
-        result.append({
-            **entry,
-            "name": entry["model_version"][:8] if entry["model_version"] else "未记录",
-            "first": _china_day(entry["first"]), "last": _china_day(entry["last"]),
-            "answer_rate": round(entry["answered"] / entry["total"], 4),
-            "down_rate": round(entry["down"] / votes, 4) if votes else None,
-        })
+        result.append(
+            {
+                **entry,
+                "name": entry["model_version"][:8] if entry["model_version"] else "未记录",
+                "first": _china_day(entry["first"]),
+                "last": _china_day(entry["last"]),
+                "answer_rate": round(entry["answered"] / entry["total"], 4),
+                "down_rate": round(entry["down"] / votes, 4) if votes else None,
+            }
+        )
     return result
 
 

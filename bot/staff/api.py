@@ -57,8 +57,14 @@ async def search(request: web.Request) -> web.Response:
 def _result(kb: KnowledgeBase, kind: str, item_id: str) -> dict[str, Any]:
     if kind == "measure":
         card = answer_render.card(kb, kb.measure(item_id))
-        return {"kind": "measure", "id": item_id, "title": card["title"], "clause": card["clause"],
-                "card": card, "plain_text": card_text(card)}
+        return {
+            "kind": "measure",
+            "id": item_id,
+            "title": card["title"],
+            "clause": card["clause"],
+            "card": card,
+            "plain_text": card_text(card),
+        }
     clause = kb.clause(item_id)
     lead_units = [unit.name for unit in kb.lead_units(clause.id)]
     measures = kb.measures_in_clause(clause.id)
@@ -113,17 +119,22 @@ async def ask(request: web.Request) -> web.Response:
 @roles(STAFF)
 async def tickets(request: web.Request) -> web.Response:
     rows = await asyncio.to_thread(open_tickets, request.app[ENGINE])
-    return web.json_response({"tickets": [
+    return web.json_response(
         {
-            "id": ticket.id,
-            "created_at": ticket.created_at.isoformat(),
-            "question": ticket.question,
-            "transcript": ticket.transcript,
-            # Staff call back on this number; it is shown here and nowhere else.
-            "callback_phone": ticket.callback_phone,
-        }
-        for ticket in rows
-    ]}, dumps=dumps)
+            "tickets": [
+                {
+                    "id": ticket.id,
+                    "created_at": ticket.created_at.isoformat(),
+                    "question": ticket.question,
+                    "transcript": ticket.transcript,
+                    # Staff call back on this number; it is shown here and nowhere else.
+                    "callback_phone": ticket.callback_phone,
+                }
+                for ticket in rows
+            ]
+        },
+        dumps=dumps,
+    )
 
 
 @roles(STAFF)
@@ -211,14 +222,20 @@ async def _export(request: web.Request, kind: str) -> web.Response:
     f = report.filters
     stem = f"{f.start.isoformat()}_{f.end.isoformat()}" + ("" if section == "all" else f"_{section}")
     chinese = f"政策问答分析_{stem}.{kind}"
-    content_type = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" if kind == "xlsx"
-                    else "text/csv; charset=utf-8")
-    return web.Response(body=body, headers={
-        "Content-Type": content_type,
-        # An ASCII name for old clients, the Chinese one (RFC 5987) for the rest.
-        "Content-Disposition": f"attachment; filename=\"policy-analytics_{stem}.{kind}\"; "
-                               f"filename*=UTF-8''{quote(chinese)}",
-    })
+    content_type = (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        if kind == "xlsx"
+        else "text/csv; charset=utf-8"
+    )
+    return web.Response(
+        body=body,
+        headers={
+            "Content-Type": content_type,
+            # An ASCII name for old clients, the Chinese one (RFC 5987) for the rest.
+            "Content-Disposition": f'attachment; filename="policy-analytics_{stem}.{kind}"; '
+            f"filename*=UTF-8''{quote(chinese)}",
+        },
+    )
 
 
 async def _report(request: web.Request) -> tuple[Report, KnowledgeBase] | web.Response:

@@ -42,8 +42,11 @@ def setup_staff(app: web.Application) -> None:
     app[KB] = KnowledgeBaseHolder()
     app[USER_LIMITER] = LoginLimiter(LOGIN_FAILURES_PER_USER, LOGIN_WINDOW_S)
     app[IP_LIMITER] = LoginLimiter(LOGIN_FAILURES_PER_ADDRESS, LOGIN_WINDOW_S)
-    app.middlewares.append(_only_under_staff([security_headers, *staff_middlewares(
-        settings.app_secret, secure_cookie=settings.staff_cookie_secure)]))
+    app.middlewares.append(
+        _only_under_staff(
+            [security_headers, *staff_middlewares(settings.app_secret, secure_cookie=settings.staff_cookie_secure)]
+        )
+    )
     app.on_startup.append(_warm_kb)
 
     router = app.router

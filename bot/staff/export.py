@@ -50,54 +50,98 @@ def tables(report: Report, kb: KnowledgeBase) -> list[Table]:
     """Every table of the report, in the order of the page."""
     return [
         _summary(report),
-        _table("measures", ["排名", "措施", "条款", "提问次数", "已回答"], [
-            [rank, m["name"], m["clause"], m["count"], m["answered"]]
-            for rank, m in enumerate(report.measures, 1)
-        ]),
-        _table("questions", ["排名", *_GROUP_HEADERS], [
-            [rank, *_group_row(q)] for rank, q in enumerate(report.questions, 1)
-        ]),
+        _table(
+            "measures",
+            ["排名", "措施", "条款", "提问次数", "已回答"],
+            [[rank, m["name"], m["clause"], m["count"], m["answered"]] for rank, m in enumerate(report.measures, 1)],
+        ),
+        _table(
+            "questions",
+            ["排名", *_GROUP_HEADERS],
+            [[rank, *_group_row(q)] for rank, q in enumerate(report.questions, 1)],
+        ),
         _table("unanswered", _GROUP_HEADERS, [_group_row(q) for q in report.unanswered]),
-        _table("districts", ["区市", "措施", "提问次数"], [
-            [c["district_name"], c["measure_name"], c["count"]] for c in report.districts["cells"]
-        ]),
-        _table("daily", ["日期", "问题数", "已回答", "未回答"], [
-            [d["date"], d["total"], d["answered"], d["unanswered"]] for d in report.daily
-        ]),
-        _table("weekly", ["周", "周一日期", "问题数", "已回答", "未回答"], [
-            [w["week"], w["week_start"], w["total"], w["answered"], w["unanswered"]] for w in report.weekly
-        ]),
+        _table(
+            "districts",
+            ["区市", "措施", "提问次数"],
+            [[c["district_name"], c["measure_name"], c["count"]] for c in report.districts["cells"]],
+        ),
+        _table(
+            "daily",
+            ["日期", "问题数", "已回答", "未回答"],
+            [[d["date"], d["total"], d["answered"], d["unanswered"]] for d in report.daily],
+        ),
+        _table(
+            "weekly",
+            ["周", "周一日期", "问题数", "已回答", "未回答"],
+            [[w["week"], w["week_start"], w["total"], w["answered"], w["unanswered"]] for w in report.weekly],
+        ),
         _feedback(report),
-        _table("models", ["模型版本", "首次使用", "最后使用", "问题数", "已回答", "回答率", "赞", "踩", "踩的比例"], [
-            [m["name"], m["first"], m["last"], m["total"], m["answered"], _percent(m["answer_rate"]),
-             m["up"], m["down"], _percent(m["down_rate"])]
-            for m in report.models
-        ]),
-        _table("gaps", ["类别", "主题", "次数", "区市", "首次", "最近", "问题（已脱敏）", "备注"], [
-            [g["verdict_name"], g["theme"], g["count"],
-             "、".join(f"{d['name']}（{d['count']}）" for d in g["districts"]) or "—",
-             g["first"], g["last"], "；".join(g["questions"]), "；".join(g["notes"]) or "—"]
-            for g in report.gaps
-        ]),
-        _table("detail", _DETAIL_HEADERS, [
+        _table(
+            "models",
+            ["模型版本", "首次使用", "最后使用", "问题数", "已回答", "回答率", "赞", "踩", "踩的比例"],
             [
-                q.asked_at.strftime("%Y-%m-%d %H:%M:%S"),
-                CHANNEL_NAMES.get(q.channel, q.channel),
-                q.text,
-                q.intent or "—",
-                round(q.confidence, 3) if q.confidence is not None else "—",
-                kb.measure(q.measure).name if q.measure else "—",
-                "、".join(kb.district(d).name for d in q.districts) or "—",
-                OUTCOME_NAMES.get(q.outcome, q.outcome),
-            ]
-            for q in report.detail
-        ]),
+                [
+                    m["name"],
+                    m["first"],
+                    m["last"],
+                    m["total"],
+                    m["answered"],
+                    _percent(m["answer_rate"]),
+                    m["up"],
+                    m["down"],
+                    _percent(m["down_rate"]),
+                ]
+                for m in report.models
+            ],
+        ),
+        _table(
+            "gaps",
+            ["类别", "主题", "次数", "区市", "首次", "最近", "问题（已脱敏）", "备注"],
+            [
+                [
+                    g["verdict_name"],
+                    g["theme"],
+                    g["count"],
+                    "、".join(f"{d['name']}（{d['count']}）" for d in g["districts"]) or "—",
+                    g["first"],
+                    g["last"],
+                    "；".join(g["questions"]),
+                    "；".join(g["notes"]) or "—",
+                ]
+                for g in report.gaps
+            ],
+        ),
+        _table(
+            "detail",
+            _DETAIL_HEADERS,
+            [
+                [
+                    q.asked_at.strftime("%Y-%m-%d %H:%M:%S"),
+                    CHANNEL_NAMES.get(q.channel, q.channel),
+                    q.text,
+                    q.intent or "—",
+                    round(q.confidence, 3) if q.confidence is not None else "—",
+                    kb.measure(q.measure).name if q.measure else "—",
+                    "、".join(kb.district(d).name for d in q.districts) or "—",
+                    OUTCOME_NAMES.get(q.outcome, q.outcome),
+                ]
+                for q in report.detail
+            ],
+        ),
     ]
 
 
 _GROUP_HEADERS = [
-    "问题（已脱敏）", "次数", "已回答", "未回答", "低置信度", "平均置信度",
-    "最接近的措施", "条款", "最近提问",
+    "问题（已脱敏）",
+    "次数",
+    "已回答",
+    "未回答",
+    "低置信度",
+    "平均置信度",
+    "最接近的措施",
+    "条款",
+    "最近提问",
 ]
 _DETAIL_HEADERS = ["时间", "渠道", "问题（已脱敏）", "意图", "置信度", "措施", "区市", "结果"]
 
@@ -127,18 +171,22 @@ def _percent(rate: float | None) -> str:
 def _summary(report: Report) -> Table:
     s, f = report.summary, report.filters
     rate = f"{s['answer_rate'] * 100:.1f}%" if s["answer_rate"] is not None else "—"
-    return _table("summary", ["指标", "数值"], [
-        ["开始日期", f.start.isoformat()],
-        ["结束日期", f.end.isoformat()],
-        ["渠道", CHANNEL_NAMES.get(f.channel or "", "全部渠道")],
-        ["问题总数", s["total"]],
-        ["已回答", s["answered"]],
-        ["未回答", s["unanswered"]],
-        ["低置信度", s["low_confidence"]],
-        ["转人工", s["handoff"]],
-        ["回答率", rate],
-        ["会话数", s["conversations"]],
-    ])
+    return _table(
+        "summary",
+        ["指标", "数值"],
+        [
+            ["开始日期", f.start.isoformat()],
+            ["结束日期", f.end.isoformat()],
+            ["渠道", CHANNEL_NAMES.get(f.channel or "", "全部渠道")],
+            ["问题总数", s["total"]],
+            ["已回答", s["answered"]],
+            ["未回答", s["unanswered"]],
+            ["低置信度", s["low_confidence"]],
+            ["转人工", s["handoff"]],
+            ["回答率", rate],
+            ["会话数", s["conversations"]],
+        ],
+    )
 
 
 def _feedback(report: Report) -> Table:

@@ -52,8 +52,7 @@ async def login(request: web.Request) -> web.StreamResponse:
     if account is None:
         user_limiter.failed(keys_user)
         address_limiter.failed(keys_address)
-        return _login_page(request, csrf, next_path=next_path, error=messages.LOGIN_FAILED, status=401,
-                           username=name)
+        return _login_page(request, csrf, next_path=next_path, error=messages.LOGIN_FAILED, status=401, username=name)
     user_limiter.succeeded(keys_user)
     sign_in(session, account)
     raise web.HTTPFound(next_path if next_path and _may_open(account, next_path) else _home(account))
@@ -78,14 +77,34 @@ async def console(request: web.Request) -> web.Response:
 @roles(ANALYST)
 async def analytics(request: web.Request) -> web.Response:
     session = await get_session(request)
-    return render("analytics.html", account=current_account(request), csrf=csrf_token(session), page="analytics",
-                  channels=CHANNEL_NAMES)
+    return render(
+        "analytics.html",
+        account=current_account(request),
+        csrf=csrf_token(session),
+        page="analytics",
+        channels=CHANNEL_NAMES,
+    )
 
 
-def _login_page(request: web.Request, csrf: str, *, next_path: str | None, error: str | None = None,
-                status: int = 200, username: str = "") -> web.Response:
-    return render("login.html", account=None, csrf=csrf, status=status, error=error, next_path=next_path or "",
-                  username=username, page="login")
+def _login_page(
+    request: web.Request,
+    csrf: str,
+    *,
+    next_path: str | None,
+    error: str | None = None,
+    status: int = 200,
+    username: str = "",
+) -> web.Response:
+    return render(
+        "login.html",
+        account=None,
+        csrf=csrf,
+        status=status,
+        error=error,
+        next_path=next_path or "",
+        username=username,
+        page="login",
+    )
 
 
 def _home(account: Account) -> str:

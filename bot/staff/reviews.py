@@ -50,8 +50,9 @@ async def items(request: web.Request) -> web.Response:
     contains = request.query.get("q", "").strip()
     if len(contains) > KB_QUERY_MAX_CHARS:
         return errors.json_error(400, messages.QUERY_TOO_LONG.format(limit=KB_QUERY_MAX_CHARS))
-    body = await asyncio.to_thread(queue, request.app[ENGINE], kb, filters, include_reviewed=not pending_only,
-                                   contains=contains)
+    body = await asyncio.to_thread(
+        queue, request.app[ENGINE], kb, filters, include_reviewed=not pending_only, contains=contains
+    )
     return web.json_response(body, dumps=errors.dumps)
 
 
@@ -83,10 +84,23 @@ async def save(request: web.Request) -> web.Response:
     now = datetime.now(timezone.utc)
 
     def store() -> int:
-        return sum(save_review(request.app[ENGINE], Review(
-            question_id=i, verdict=checked.verdict, target_kind=checked.kind, target_id=checked.target,
-            aspect=checked.aspect, note=checked.note, reviewer=reviewer, reviewed_at=now, alias=checked.alias))
-            for i in checked.ids)
+        return sum(
+            save_review(
+                request.app[ENGINE],
+                Review(
+                    question_id=i,
+                    verdict=checked.verdict,
+                    target_kind=checked.kind,
+                    target_id=checked.target,
+                    aspect=checked.aspect,
+                    note=checked.note,
+                    reviewer=reviewer,
+                    reviewed_at=now,
+                    alias=checked.alias,
+                ),
+            )
+            for i in checked.ids
+        )
 
     try:
         saved = await asyncio.to_thread(store)
@@ -94,8 +108,10 @@ async def save(request: web.Request) -> web.Response:
         return errors.json_error(400, messages.REVIEW_ALIAS_NOT_IN_QUESTION.format(alias=exc.args[0]))
     if not saved:
         return errors.json_error(404, messages.REVIEW_NOT_FOUND)
-    return web.json_response({"saved": saved, "verdict": checked.verdict,
-                              "target_name": target_name(kb, checked.kind, checked.target)}, dumps=errors.dumps)
+    return web.json_response(
+        {"saved": saved, "verdict": checked.verdict, "target_name": target_name(kb, checked.kind, checked.target)},
+        dumps=errors.dumps,
+    )
 
 
 @dataclass(frozen=True)
@@ -111,8 +127,12 @@ class Checked:
 
 def _check(body: dict[str, Any], kb: Any) -> Checked | str:
     ids = body.get("question_ids")
-    if not isinstance(ids, list) or not ids or len(ids) > MAX_IDS or not all(
-            isinstance(i, int) and not isinstance(i, bool) and 0 < i < 2**31 for i in ids):
+    if (
+        not isinstance(ids, list)
+        or not ids
+        or len(ids) > MAX_IDS
+        or not all(isinstance(i, int) and not isinstance(i, bool) and 0 < i < 2**31 for i in ids)
+    ):
         return messages.REVIEW_IDS
     verdict = body.get("verdict")
     if verdict not in VERDICTS:
@@ -137,8 +157,13 @@ def _check(body: dict[str, Any], kb: Any) -> Checked | str:
     alias = body.get("alias") or None
     if alias is not None:
         # A word for a measure only: the KB has aliases for measures, and an answer is about one.
-        if (not isinstance(alias, str) or not 0 < len(alias.strip()) <= ALIAS_MAX_CHARS or kind != "measure"
-                or verdict not in ("correct", "wrong") or mask(alias.strip()) != alias.strip()):
+        if (
+            not isinstance(alias, str)
+            or not 0 < len(alias.strip()) <= ALIAS_MAX_CHARS
+            or kind != "measure"
+            or verdict not in ("correct", "wrong")
+            or mask(alias.strip()) != alias.strip()
+        ):
             return messages.REVIEW_ALIAS.format(limit=ALIAS_MAX_CHARS)
         alias = alias.strip()
     return Checked(ids, verdict, kind, target, aspect, note.strip() if note else None, alias)

@@ -110,15 +110,20 @@ async def answer(
         log.warning("Rasa gave no answer (is the action server down?); intent %s", turn.intent)
         apology = errors.NO_ANSWER.format(hotline=settings.hotline)
         await _logged(request, record(turn, ERROR, apology))
-        return web.json_response({"replies": [{"text": apology}], "message_id": message_id,
-                                  "conversation_id": conversation}, dumps=errors.dumps)
+        return web.json_response(
+            {"replies": [{"text": apology}], "message_id": message_id, "conversation_id": conversation},
+            dumps=errors.dumps,
+        )
 
     first_text = next((message.text for message in turn.messages if message.text), None)
     await _logged(request, record(turn, turn.outcome or UNKNOWN, first_text))
     # conversation_id: what the user quotes to have the conversation erased (the widget shows it).
     return web.json_response(
-        {"replies": [_reply(message) for message in turn.messages], "message_id": message_id,
-         "conversation_id": conversation},
+        {
+            "replies": [_reply(message) for message in turn.messages],
+            "message_id": message_id,
+            "conversation_id": conversation,
+        },
         dumps=errors.dumps,
     )
 
@@ -144,8 +149,9 @@ async def _hold_callback_number(request: web.Request, conversation: str, raw: st
 
 async def _release_callback_number(request: web.Request, conversation: str) -> None:
     try:
-        await asyncio.wait_for(asyncio.to_thread(callbacks.release, request.app[ENGINE], conversation),
-                               CALLBACK_HOLD_TIMEOUT_S)
+        await asyncio.wait_for(
+            asyncio.to_thread(callbacks.release, request.app[ENGINE], conversation), CALLBACK_HOLD_TIMEOUT_S
+        )
     except Exception as exc:  # the hold expires by itself (CALLBACK_HOLD_MINUTES) and the purge removes it
         log.warning("could not release a held callback number: %s", type(exc).__name__)
 

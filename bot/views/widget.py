@@ -25,7 +25,7 @@ WIDGET_DIST = web.AppKey("widget_dist", Path)
 DEFAULT_DIST = REPO_ROOT / default("WIDGET_DIST")
 
 NOT_BUILT = (
-    "<!doctype html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><title>政策助手尚未构建</title>"
+    '<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>政策助手尚未构建</title>'
     "<p>网页对话组件尚未构建，请先运行 <code>make setup</code>（或 <code>bash scripts/build_widget.sh</code>）。</p>"
 )
 

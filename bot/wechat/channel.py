@@ -65,8 +65,9 @@ async def deliver(request: web.Request, message: Inbound) -> Delivery:
     task = deliveries.get(key)
     if task is None:
         answer = partial(_answer, request, message)
-        task = asyncio.create_task(answer_once(memory, key, memory.conversation(message.from_user), answer),
-                                   name=f"wechat-{message.msg_type}")
+        task = asyncio.create_task(
+            answer_once(memory, key, memory.conversation(message.from_user), answer), name=f"wechat-{message.msg_type}"
+        )
         deliveries.put(key, task)
     # Shielded: WeChat hangs up after 5 s and aiohttp then cancels this handler, but the answer must
     # still be made and kept for the retry that follows.
@@ -124,8 +125,9 @@ async def _question(request: web.Request, openid: str, text: str) -> str:
     settings = request.app[SETTINGS]
     try:
         # The chat API's own checks and cleaning, so every way in accepts the same questions.
-        checked = parse_chat_request(json.dumps({"sender": sender, "message": text}).encode(),
-                                     settings.max_message_chars)
+        checked = parse_chat_request(
+            json.dumps({"sender": sender, "message": text}).encode(), settings.max_message_chars
+        )
     except ChatInputError as exc:
         return messages.PLEASE_TYPE if exc.message == errors.EMPTY_MESSAGE else exc.message
     response = await answer(request, replace(checked, channel=CHANNEL), started=started, received_at=received_at)

@@ -59,4 +59,3 @@ class Expiring(Generic[K, V]):
             if expires > now and len(self._entries) <= self._max_entries:
                 break
             del self._entries[key]
-

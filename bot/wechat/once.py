@@ -41,8 +41,9 @@ class Delivery:
     settled: bool = True
 
 
-async def answer_once(memory: SharedMemory, key: str, conversation: str,
-                      answer: Callable[[], Awaitable[str | None]]) -> Delivery:
+async def answer_once(
+    memory: SharedMemory, key: str, conversation: str, answer: Callable[[], Awaitable[str | None]]
+) -> Delivery:
     """The reply to delivery `key`: `answer()`'s, if this copy claims it, else the claimant's."""
     deadline = time.monotonic() + WAIT_FOR_S
     try:
@@ -57,16 +58,18 @@ async def answer_once(memory: SharedMemory, key: str, conversation: str,
                 return Delivery(None, int(time.time()), settled=False)
             await asyncio.sleep(POLL_EVERY_S)
             # Gone (erased, or expired under a very late retry): claimed afresh.
-            seen = (await memory.call(wechat.read, key)
-                    or await memory.call(wechat.claim, key, conversation, memory.claimant))
+            seen = await memory.call(wechat.read, key) or await memory.call(
+                wechat.claim, key, conversation, memory.claimant
+            )
     except Exception as exc:
         log.warning("wechat: shared delivery memory unavailable, answering anyway (%s)", type(exc).__name__)
         return await _answer(memory, key, answer, claimed=False)
     return await _answer(memory, key, answer, claimed=True)
 
 
-async def _answer(memory: SharedMemory, key: str, answer: Callable[[], Awaitable[str | None]],
-                  *, claimed: bool) -> Delivery:
+async def _answer(
+    memory: SharedMemory, key: str, answer: Callable[[], Awaitable[str | None]], *, claimed: bool
+) -> Delivery:
     refresher = asyncio.create_task(_refresh(memory, key), name="wechat-claim") if claimed else None
     try:
         text = await answer()

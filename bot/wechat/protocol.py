@@ -104,8 +104,9 @@ def parse_xml(body: bytes) -> dict[str, Any]:
     return root
 
 
-def decrypt(fields: Mapping[str, Any], query: Mapping[str, str], token: str, aes_key: str,
-            appid: str) -> dict[str, Any]:
+def decrypt(
+    fields: Mapping[str, Any], query: Mapping[str, str], token: str, aes_key: str, appid: str
+) -> dict[str, Any]:
     """The inner message of a safe-mode envelope, after checking ?msg_signature."""
     encrypted = fields.get("Encrypt")
     if not isinstance(encrypted, str) or not encrypted:
@@ -115,7 +116,8 @@ def decrypt(fields: Mapping[str, Any], query: Mapping[str, str], token: str, aes
         raise BadSignatureError("msg_signature does not match")
     try:
         inner = _crypto(token, aes_key, appid).decrypt_message(
-            {"Encrypt": encrypted}, expected, query["timestamp"], query["nonce"])
+            {"Encrypt": encrypted}, expected, query["timestamp"], query["nonce"]
+        )
     except Exception as exc:  # bad base64, padding, length, or a message for another AppID
         raise BadMessageError(f"cannot decrypt: {exc!r}") from None
     return parse_xml(inner.encode("utf-8"))
@@ -149,8 +151,12 @@ def text_reply(message: Inbound, content: str, create_time: int | None = None) -
     # The template puts Content inside CDATA: "]]>" in it would end the section early, so it is split
     # across two sections; characters XML cannot hold at all are dropped.
     safe = _NOT_XML.sub("", content).replace("]]>", "]]]]><![CDATA[>")
-    reply = TextReply(source=message.to_user, target=message.from_user, content=safe,
-                      time=int(time.time()) if create_time is None else create_time)
+    reply = TextReply(
+        source=message.to_user,
+        target=message.from_user,
+        content=safe,
+        time=int(time.time()) if create_time is None else create_time,
+    )
     return str(reply.render())
 
 

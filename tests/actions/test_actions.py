@@ -24,12 +24,29 @@ from actions.policy import (
 CITE = "依据：威政办发〔2018〕32号"
 
 
-def tracker(text: str, intent: str, entities: list[dict[str, Any]] | None = None,
-            slots: dict[str, Any] | None = None, ranking: list[str] | None = None) -> Tracker:
-    latest = {"text": text, "intent": {"name": intent, "confidence": 0.9}, "entities": entities or [],
-              "intent_ranking": [{"name": n, "confidence": 0.1} for n in (ranking or [intent])]}
-    return Tracker("test-sender", slots or {}, latest, [{"event": "user", "text": text, "parse_data": latest}],
-                   False, None, {}, "action_listen")
+def tracker(
+    text: str,
+    intent: str,
+    entities: list[dict[str, Any]] | None = None,
+    slots: dict[str, Any] | None = None,
+    ranking: list[str] | None = None,
+) -> Tracker:
+    latest = {
+        "text": text,
+        "intent": {"name": intent, "confidence": 0.9},
+        "entities": entities or [],
+        "intent_ranking": [{"name": n, "confidence": 0.1} for n in (ranking or [intent])],
+    }
+    return Tracker(
+        "test-sender",
+        slots or {},
+        latest,
+        [{"event": "user", "text": text, "parse_data": latest}],
+        False,
+        None,
+        {},
+        "action_listen",
+    )
 
 
 def entity(kind: str, value: Any, text: str = "", confidence: float = 1.0) -> dict[str, Any]:
@@ -62,8 +79,12 @@ def slots(events: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 async def test_amount_with_district_and_citation_last() -> None:
-    messages, events = await run(ActionAnswerPolicy(), tracker(
-        "荣成研发补助最多多少", "ask_amount", [entity("district", "rongcheng"), entity("measure", "rd_subsidy")]))
+    messages, events = await run(
+        ActionAnswerPolicy(),
+        tracker(
+            "荣成研发补助最多多少", "ask_amount", [entity("district", "rongcheng"), entity("measure", "rd_subsidy")]
+        ),
+    )
     text = text_of(messages)
     assert "1000万元" in text and "县级50% 500万元" in text and "市级不分担" in text
     assert text.splitlines()[-1] == f"{CITE} 二（六）"
@@ -72,37 +93,62 @@ async def test_amount_with_district_and_citation_last() -> None:
 
 
 async def test_cost_split_of_the_users_figure() -> None:
-    messages, _ = await run(ActionAnswerPolicy(), tracker(
-        "拿到200万研发补助各出多少", "ask_cost_share", [entity("money", 2_000_000), entity("measure", "rd_subsidy")]))
+    messages, _ = await run(
+        ActionAnswerPolicy(),
+        tracker(
+            "拿到200万研发补助各出多少", "ask_cost_share", [entity("money", 2_000_000), entity("measure", "rd_subsidy")]
+        ),
+    )
     text = text_of(messages)
     assert "省级50% 100万元" in text and "市级25% 50万元" in text and "县级25% 50万元" in text
     assert "荣成市" in text  # without a district the exception is shown too
 
 
 async def test_follow_up_reuses_measure_amount_and_aspect() -> None:
-    t = tracker("那文登区呢", "inform", [entity("district", "wendeng")],
-                slots={"measure": "rd_subsidy", "last_aspect": "cost_share", "amount": 3_000_000.0})
+    t = tracker(
+        "那文登区呢",
+        "inform",
+        [entity("district", "wendeng")],
+        slots={"measure": "rd_subsidy", "last_aspect": "cost_share", "amount": 3_000_000.0},
+    )
     text = text_of((await run(ActionAnswerPolicy(), t))[0])
     assert "文登区" in text and "省级50% 150万元" in text and "市级25% 75万元" in text
 
 
 async def test_over_the_cap_is_split_at_the_cap() -> None:
-    messages, _ = await run(ActionAnswerPolicy(), tracker(
-        "1500万怎么分", "ask_cost_share", [entity("money", 15_000_000), entity("measure", "rd_subsidy")]))
+    messages, _ = await run(
+        ActionAnswerPolicy(),
+        tracker("1500万怎么分", "ask_cost_share", [entity("money", 15_000_000), entity("measure", "rd_subsidy")]),
+    )
     text = text_of(messages)
     assert "超过" in text and "省级50% 500万元" in text
 
 
 async def test_silent_document_names_lead_unit() -> None:
-    text = text_of((await run(ActionAnswerPolicy(), tracker(
-        "创新券什么时候申报", "ask_how_to_apply", [entity("measure", "innovation_voucher")])))[0])
+    text = text_of(
+        (
+            await run(
+                ActionAnswerPolicy(),
+                tracker("创新券什么时候申报", "ask_how_to_apply", [entity("measure", "innovation_voucher")]),
+            )
+        )[0]
+    )
     assert "文件未规定" in text and "市科技局" in text and text.endswith(f"{CITE} 二（十二）")
 
 
 async def test_eligibility_verdict_for_wrong_applicant() -> None:
-    text = text_of((await run(ActionAnswerPolicy(), tracker(
-        "合作社能申请研发补助吗", "ask_eligibility",
-        [entity("applicant_type", "farmer"), entity("measure", "rd_subsidy")])))[0])
+    text = text_of(
+        (
+            await run(
+                ActionAnswerPolicy(),
+                tracker(
+                    "合作社能申请研发补助吗",
+                    "ask_eligibility",
+                    [entity("applicant_type", "farmer"), entity("measure", "rd_subsidy")],
+                ),
+            )
+        )[0]
+    )
     assert "不符合" in text and "✗ 申请主体为企业" in text
 
 
@@ -118,8 +164,14 @@ async def test_question_plainly_about_a_measure_without_its_name() -> None:
 
 
 async def test_the_documents_sentence_answers_the_detail() -> None:
-    text = text_of((await run(ActionAnswerPolicy(), tracker(
-        "科技特派员从哪招", "ask_measure_info", [entity("measure", "tech_commissioner")])))[0])
+    text = text_of(
+        (
+            await run(
+                ActionAnswerPolicy(),
+                tracker("科技特派员从哪招", "ask_measure_info", [entity("measure", "tech_commissioner")]),
+            )
+        )[0]
+    )
     assert "招募高校院所的科研人员、在校学生" in text
 
 
@@ -136,9 +188,14 @@ async def test_no_measure_asks_back_with_buttons() -> None:
 
 
 async def test_two_measures_asked_about_are_both_answered() -> None:
-    messages, events = await run(ActionAnswerPolicy(), tracker(
-        "创新券和星创天地哪个钱多", "ask_amount",
-        [entity("measure", "innovation_voucher"), entity("measure", "xingchuang_nongke")]))
+    messages, events = await run(
+        ActionAnswerPolicy(),
+        tracker(
+            "创新券和星创天地哪个钱多",
+            "ask_amount",
+            [entity("measure", "innovation_voucher"), entity("measure", "xingchuang_nongke")],
+        ),
+    )
     cards = [m["custom"]["measure"] for m in messages if m.get("custom")]
     assert cards == ["innovation_voucher", "xingchuang_nongke"]
     assert [t.splitlines()[-1] for t in (m["text"] for m in messages if m.get("text"))] == [f"{CITE} 二（十二）"] * 2
@@ -146,25 +203,48 @@ async def test_two_measures_asked_about_are_both_answered() -> None:
 
 
 async def test_two_measures_named_without_a_question_ask_which() -> None:
-    messages, _ = await run(ActionAnswerPolicy(), tracker(
-        "创新券 星创天地", "inform",
-        [entity("measure", "innovation_voucher"), entity("measure", "xingchuang_nongke")]))
+    messages, _ = await run(
+        ActionAnswerPolicy(),
+        tracker(
+            "创新券 星创天地",
+            "inform",
+            [entity("measure", "innovation_voucher"), entity("measure", "xingchuang_nongke")],
+        ),
+    )
     assert {b["title"] for b in messages[0]["buttons"]} == {"科技创新券", "星创天地和农科驿站奖补"}
 
 
 async def test_limit_on_the_users_county_funds() -> None:
-    text = text_of((await run(ActionAnswerPolicy(), tracker(
-        "县级专项资金1000万市里分配多少", "ask_amount",
-        [entity("money", 10_000_000), entity("measure", "fund_allocation")])))[0])
+    text = text_of(
+        (
+            await run(
+                ActionAnswerPolicy(),
+                tracker(
+                    "县级专项资金1000万市里分配多少",
+                    "ask_amount",
+                    [entity("money", 10_000_000), entity("measure", "fund_allocation")],
+                ),
+            )
+        )[0]
+    )
     assert "200万元" in text and "二（二）" in text
 
 
 async def test_targets_by_entity_and_by_measure_clause() -> None:
-    text = text_of((await run(ActionAnswerTargets(), tracker(
-        "技术交易额目标", "ask_targets", [entity("target", "tech_trade")])))[0])
+    text = text_of(
+        (await run(ActionAnswerTargets(), tracker("技术交易额目标", "ask_targets", [entity("target", "tech_trade")])))[
+            0
+        ]
+    )
     assert "35 亿元" in text and text.endswith(f"{CITE} 一（三）")
-    text = text_of((await run(ActionAnswerTargets(), tracker(
-        "特派员要多少人", "ask_targets", [entity("measure", "tech_commissioner")])))[0])
+    text = text_of(
+        (
+            await run(
+                ActionAnswerTargets(),
+                tracker("特派员要多少人", "ask_targets", [entity("measure", "tech_commissioner")]),
+            )
+        )[0]
+    )
     assert "千人规模" in text and "二（十二）" in text
 
 
@@ -185,15 +265,21 @@ async def test_calculator_lists_enterprise_measures() -> None:
 async def test_calculator_yields_to_a_measure_quoted_in_its_own_words() -> None:
     """A profile-looking question that quotes a measure is answered as that measure, with its clause."""
     text = "企业建立技术研发和服务机构有啥政策"
-    t = tracker(text, "ask_what_can_i_get", [entity("applicant_type", "enterprise", "企业"),
-                                              entity("applicant_type", "service_institution", "服务机构")],
-                slots={"applicant_type": "enterprise"})
+    t = tracker(
+        text,
+        "ask_what_can_i_get",
+        [entity("applicant_type", "enterprise", "企业"), entity("applicant_type", "service_institution", "服务机构")],
+        slots={"applicant_type": "enterprise"},
+    )
     messages, events = await run(ActionPolicyCalculator(), t)
     assert text_of(messages).startswith("科技型企业和高新技术企业培育") and f"{CITE} 二（六）" in text_of(messages)
     assert slots(events)["measure"] == "enterprise_cultivation"
-    profile = tracker("我们是科技服务机构，有什么政策", "ask_what_can_i_get",
-                      [entity("applicant_type", "service_institution", "科技服务机构")],
-                      slots={"applicant_type": "service_institution"})
+    profile = tracker(
+        "我们是科技服务机构，有什么政策",
+        "ask_what_can_i_get",
+        [entity("applicant_type", "service_institution", "科技服务机构")],
+        slots={"applicant_type": "service_institution"},
+    )
     assert text_of((await run(ActionPolicyCalculator(), profile))[0]).startswith("按文件，科技服务机构")
 
 
@@ -205,16 +291,23 @@ async def test_out_of_scope_gives_hotline_and_handoff(monkeypatch: pytest.Monkey
 
 
 async def test_affirmation_offers_likely_measures() -> None:
-    messages, _ = await run(ActionAskAffirmation(), tracker(
-        "补贴多少钱", "nlu_fallback", ranking=["nlu_fallback", "ask_amount"]))
+    messages, _ = await run(
+        ActionAskAffirmation(), tracker("补贴多少钱", "nlu_fallback", ranking=["nlu_fallback", "ask_amount"])
+    )
     titles = [b["title"] for b in messages[0]["buttons"]]
     assert "企业研究开发财政补助" in titles and titles[-1] == "都不是"
     assert messages[0]["buttons"][0]["payload"].startswith("/ask_amount")
 
 
 async def test_affirmation_answers_what_the_document_plainly_covers() -> None:
-    text = text_of((await run(ActionAskAffirmation(), tracker(
-        "千里海岸线一条创新链说的是啥", "nlu_fallback", ranking=["nlu_fallback", "ask_measure_info"])))[0])
+    text = text_of(
+        (
+            await run(
+                ActionAskAffirmation(),
+                tracker("千里海岸线一条创新链说的是啥", "nlu_fallback", ranking=["nlu_fallback", "ask_measure_info"]),
+            )
+        )[0]
+    )
     assert "统筹布局全域创新资源" in text and text.endswith(f"{CITE} 二（一）")
 
 
@@ -231,16 +324,21 @@ async def test_handoff_phone_validation() -> None:
     form = ValidateHandoffForm()
     dispatcher = CollectingDispatcher()
     t = tracker("电话13800138000", "inform")
-    assert await form.validate_callback_phone("电话 138 0013 8000", dispatcher, t, {}) == \
-        {"callback_phone": "13800138000"}
-    assert await form.validate_callback_phone("不用了", dispatcher, tracker("不用了", "deny"), {}) == \
-        {"callback_phone": NO_CALLBACK}
-    assert await form.validate_callback_phone("明天吧", dispatcher, tracker("明天吧", "inform"), {}) == \
-        {"callback_phone": None}
-    assert await form.validate_callback_phone("座机 0631-5201234", dispatcher, t, {}) == \
-        {"callback_phone": "0631-5201234"}
-    assert await form.validate_callback_phone("１３８００１３８０００", dispatcher, t, {}) == \
-        {"callback_phone": "13800138000"}
+    assert await form.validate_callback_phone("电话 138 0013 8000", dispatcher, t, {}) == {
+        "callback_phone": "13800138000"
+    }
+    assert await form.validate_callback_phone("不用了", dispatcher, tracker("不用了", "deny"), {}) == {
+        "callback_phone": NO_CALLBACK
+    }
+    assert await form.validate_callback_phone("明天吧", dispatcher, tracker("明天吧", "inform"), {}) == {
+        "callback_phone": None
+    }
+    assert await form.validate_callback_phone("座机 0631-5201234", dispatcher, t, {}) == {
+        "callback_phone": "0631-5201234"
+    }
+    assert await form.validate_callback_phone("１３８００１３８０００", dispatcher, t, {}) == {
+        "callback_phone": "13800138000"
+    }
 
 
 def test_ticket_question_is_the_one_before_the_handoff() -> None:
@@ -249,16 +347,22 @@ def test_ticket_question_is_the_one_before_the_handoff() -> None:
     def user(text: str, intent: str) -> dict[str, Any]:
         return {"event": "user", "text": text, "parse_data": {"intent": {"name": intent}}}
 
-    events = [user("创新券什么时候申报", "ask_how_to_apply"), {"event": "bot", "text": "文件未规定…"},
-              user("转人工", "handoff"), {"event": "bot", "text": "请留下电话"},
-              user("13800138000", "goodbye")]  # a misread phone number must not become the question
+    events = [
+        user("创新券什么时候申报", "ask_how_to_apply"),
+        {"event": "bot", "text": "文件未规定…"},
+        user("转人工", "handoff"),
+        {"event": "bot", "text": "请留下电话"},
+        user("13800138000", "goodbye"),
+    ]  # a misread phone number must not become the question
     t = Tracker("s", {}, events[-1]["parse_data"], events, False, None, {}, "action_listen")
     lines, question = transcript(t)
     assert question == "创新券什么时候申报" and lines[-1]["text"] == "13800138000"
 
 
 async def test_another_citys_policy_is_out_of_scope() -> None:
-    messages, events = await run(ActionAnswerPolicy(), tracker(
-        "青岛的企业研发补助政策是啥", "ask_measure_info", [entity("measure", "rd_subsidy")]))
+    messages, events = await run(
+        ActionAnswerPolicy(),
+        tracker("青岛的企业研发补助政策是啥", "ask_measure_info", [entity("measure", "rd_subsidy")]),
+    )
     assert "青岛" in shown(messages[0]) and "12345" in shown(messages[0])
     assert slots(events)["answer_outcome"] == "out_of_scope"

@@ -27,10 +27,16 @@ def handoff_tracker(sender: str) -> Tracker:
     def user(text: str, intent: str) -> dict[str, Any]:
         return {"event": "user", "text": text, "parse_data": {"intent": {"name": intent}}}
 
-    events = [user("创新券怎么申请", "ask_how_to_apply"), {"event": "bot", "text": "文件未规定申请程序"},
-              user("转人工", "handoff"), {"event": "bot", "text": "请留下电话"}, user("13800138000", "inform")]
-    return Tracker(sender, {"callback_phone": "13800138000"}, events[-1]["parse_data"], events, False, None, {},
-                   "action_listen")
+    events = [
+        user("创新券怎么申请", "ask_how_to_apply"),
+        {"event": "bot", "text": "文件未规定申请程序"},
+        user("转人工", "handoff"),
+        {"event": "bot", "text": "请留下电话"},
+        user("13800138000", "inform"),
+    ]
+    return Tracker(
+        sender, {"callback_phone": "13800138000"}, events[-1]["parse_data"], events, False, None, {}, "action_listen"
+    )
 
 
 def tickets(url: str) -> list[HandoffTicketRow]:

@@ -41,19 +41,13 @@ async def test_replies_have_only_what_the_widget_shows(gateway: TestClient, stub
     }
     assert re.fullmatch(r"[0-9a-f]{32}", body["message_id"])
     assert "依据：威政办发〔2018〕32号" in await response.text()  # readable, not \\u-escaped
-    assert stub_rasa.received == [
-        {"sender": "visitor-1", "message": "农科驿站补多少", "metadata": {"channel": "web"}}
-    ]
+    assert stub_rasa.received == [{"sender": "visitor-1", "message": "农科驿站补多少", "metadata": {"channel": "web"}}]
 
 
-async def test_one_row_per_message_with_what_rasa_understood(
-    gateway: TestClient, stub_rasa: StubRasa
-) -> None:
+async def test_one_row_per_message_with_what_rasa_understood(gateway: TestClient, stub_rasa: StubRasa) -> None:
     before = datetime.now(timezone.utc)
     stub_rasa.delay_s = 0.15
-    await gateway.post(
-        "/api/chat", json={"sender": "visitor-1", "message": "农科驿站补多少", "channel": "staff"}
-    )
+    await gateway.post("/api/chat", json={"sender": "visitor-1", "message": "农科驿站补多少", "channel": "staff"})
     [row] = await logged_rows(gateway)
     assert before - timedelta(seconds=1) <= row.created_at <= datetime.now(timezone.utc)
     assert row.channel == "staff"
@@ -89,7 +83,8 @@ async def test_ids_cards_and_emails_never_reach_rasa(gateway: TestClient, stub_r
     response = await gateway.post("/api/chat", json={"sender": "v2", "message": message})
     assert response.status == 200
     assert stub_rasa.received[0]["message"] == (
-        "身份证370************234，卡号6222********7890，邮箱z***@example.com，研发补助")
+        "身份证370************234，卡号6222********7890，邮箱z***@example.com，研发补助"
+    )
     # No phone number in it: nothing held.
     assert callbacks.held(engine_for(gateway.app[SETTINGS].app_db_url)) == []
 
@@ -115,9 +110,7 @@ async def test_turn_without_outcome_is_logged_as_unknown(gateway: TestClient, st
 
 
 @pytest.mark.parametrize("outcome", ["fallback", "out_of_scope", "handoff"])
-async def test_other_outcomes_are_not_answered(
-    gateway: TestClient, stub_rasa: StubRasa, outcome: str
-) -> None:
+async def test_other_outcomes_are_not_answered(gateway: TestClient, stub_rasa: StubRasa, outcome: str) -> None:
     stub_rasa.answer = {
         "messages": [{"recipient_id": "v", "text": "抱歉，这个问题我还不会"}],
         "nlu": {"intent": "nlu_fallback", "confidence": 0.2},
@@ -189,9 +182,7 @@ async def test_slow_rasa_gives_504(make_gateway: Any, stub_rasa: StubRasa) -> No
     [(500, {"error": "boom"}), (200, "<html>not json</html>"), (200, ["not", "an", "object"])],
     ids=["http-500", "not-json", "wrong-shape"],
 )
-async def test_broken_rasa_answer_gives_502(
-    gateway: TestClient, stub_rasa: StubRasa, status: int, answer: Any
-) -> None:
+async def test_broken_rasa_answer_gives_502(gateway: TestClient, stub_rasa: StubRasa, status: int, answer: Any) -> None:
     stub_rasa.status, stub_rasa.answer = status, answer
     response = await gateway.post("/api/chat", json={"sender": "v", "message": "你好"})
     assert response.status == 502

@@ -18,9 +18,7 @@ CHINESE = re.compile(r"[\u4e00-\u9fff]")
 async def assert_rejected(
     client: TestClient, stub: StubRasa, body: bytes, status: int, message: str, **headers: str
 ) -> None:
-    response = await client.post(
-        "/api/chat", data=body, headers=headers or {"Content-Type": "application/json"}
-    )
+    response = await client.post("/api/chat", data=body, headers=headers or {"Content-Type": "application/json"})
     assert response.status == status
     assert response.content_type == "application/json"
     error = (await response.json())["error"]
@@ -99,9 +97,7 @@ async def test_question_too_long(make_gateway: Any, stub_rasa: StubRasa) -> None
 
 
 async def test_default_limit_is_500_characters(gateway: TestClient, stub_rasa: StubRasa) -> None:
-    await assert_rejected(
-        gateway, stub_rasa, as_json({"sender": "v1", "message": "研" * 2001}), 413, "不超过2000个字"
-    )
+    await assert_rejected(gateway, stub_rasa, as_json({"sender": "v1", "message": "研" * 2001}), 413, "不超过2000个字")
 
 
 async def test_unknown_channel(gateway: TestClient, stub_rasa: StubRasa) -> None:
@@ -121,9 +117,7 @@ async def test_limit_is_counted_after_cleaning(make_gateway: Any, stub_rasa: Stu
     assert stub_rasa.received[0]["message"] == "研发补助"
 
 
-async def test_control_characters_are_stripped_but_line_breaks_kept(
-    gateway: TestClient, stub_rasa: StubRasa
-) -> None:
+async def test_control_characters_are_stripped_but_line_breaks_kept(gateway: TestClient, stub_rasa: StubRasa) -> None:
     response = await gateway.post(
         "/api/chat",
         json={"sender": "v1", "message": "第一行\r\n第二\x07行\u202e\t尾", "extra": {"ignored": True}},

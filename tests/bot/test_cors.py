@@ -50,8 +50,9 @@ async def test_answers_and_errors_carry_the_header_for_allowed_origins(client: A
 
 
 async def test_other_origins_get_no_header(client: Any) -> None:
-    response = await client.post("/api/chat", json={"sender": "a", "message": "研发补助"},
-                                 headers={"Origin": "https://evil.example"})
+    response = await client.post(
+        "/api/chat", json={"sender": "a", "message": "研发补助"}, headers={"Origin": "https://evil.example"}
+    )
     assert "Access-Control-Allow-Origin" not in response.headers
     assert response.headers["Vary"] == "Origin"
 

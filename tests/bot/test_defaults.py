@@ -19,20 +19,37 @@ from policy_answers.settings import DEFAULT_HOTLINE, hotline
 PRODUCT = ("infra", "policy_kb", "policy_answers", "policy_rasa", "app_store", "actions", "bot", "supervise")
 # The functions that read a setting by name: infra.settings' getters and the gateway's and the process
 # list's checking readers (bot/settings.py, supervise/processes.py), which read infra's Environment.
-READERS = {"get", "optional", "get_int", "default", "_int", "_number", "_flag", "_choice", "_urls",
-           "_positive_float", "_addresses", "_origins"}
+READERS = {
+    "get",
+    "optional",
+    "get_int",
+    "default",
+    "_int",
+    "_number",
+    "_flag",
+    "_choice",
+    "_urls",
+    "_positive_float",
+    "_addresses",
+    "_origins",
+}
 
 
 def shell_env(environ: dict[str, str]) -> dict[str, str]:
     """What scripts/env.sh exports, starting from `environ` alone."""
-    printed = subprocess.run(["env", "-i", *(f"{k}={v}" for k, v in environ.items()), "bash", "-c",
-                              "source scripts/env.sh && env -0"], cwd=REPO_ROOT, check=True,
-                             capture_output=True, text=True).stdout
+    printed = subprocess.run(
+        ["env", "-i", *(f"{k}={v}" for k, v in environ.items()), "bash", "-c", "source scripts/env.sh && env -0"],
+        cwd=REPO_ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     return dict(entry.split("=", 1) for entry in printed.split("\0") if entry)
 
 
-@pytest.mark.parametrize("environ", [{}, {"RASA_PORT": "6005", "PORT": "9000"}, {"ACTION_URL": "http://a:1"},
-                                     {"RASA_URL": ""}])
+@pytest.mark.parametrize(
+    "environ", [{}, {"RASA_PORT": "6005", "PORT": "9000"}, {"ACTION_URL": "http://a:1"}, {"RASA_URL": ""}]
+)
 def test_the_shell_exports_what_the_gateway_takes_as_default(environ: dict[str, str]) -> None:
     exported = shell_env(environ)
     defaults = read_defaults(environ)
@@ -46,13 +63,17 @@ def test_the_shell_exports_what_the_gateway_takes_as_default(environ: dict[str, 
 
 def test_the_gateway_defaults_are_the_files(tmp_path: Path) -> None:
     settings = load_settings({}, var_dir=tmp_path)
-    built = Settings(app_db_url=settings.app_db_url, app_secret=settings.app_secret,
-                     tracker_db_url=settings.tracker_db_url)
+    built = Settings(
+        app_db_url=settings.app_db_url, app_secret=settings.app_secret, tracker_db_url=settings.tracker_db_url
+    )
     assert settings == built
     # the tracker store the purge reaches is the one the defaults give Rasa
     assert settings.tracker_db_url.endswith(DEFAULTS.get("TRACKER_DB", "var/tracker.db"))
     assert (settings.port, settings.rasa_url, settings.action_url) == (
-        int(DEFAULTS["PORT"]), DEFAULTS["RASA_URL"], DEFAULTS["ACTION_URL"])
+        int(DEFAULTS["PORT"]),
+        DEFAULTS["RASA_URL"],
+        DEFAULTS["ACTION_URL"],
+    )
 
 
 def test_a_changed_default_reaches_the_gateway(tmp_path: Path) -> None:
@@ -77,8 +98,14 @@ def _setting_names(tree: ast.AST) -> set[str]:
             called = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
             on_env = isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "env"
             if called in READERS or on_env:
-                names |= {arg.value for arg in node.args[:2] if isinstance(arg, ast.Constant)
-                          and isinstance(arg.value, str) and arg.value.isupper() and arg.value.isidentifier()}
+                names |= {
+                    arg.value
+                    for arg in node.args[:2]
+                    if isinstance(arg, ast.Constant)
+                    and isinstance(arg.value, str)
+                    and arg.value.isupper()
+                    and arg.value.isidentifier()
+                }
         elif isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and node.value.id == "env":
             key = node.slice
             if isinstance(key, ast.Constant) and isinstance(key.value, str) and key.value.isupper():
@@ -87,14 +114,28 @@ def _setting_names(tree: ast.AST) -> set[str]:
 
 
 def test_every_setting_the_product_reads_is_declared_with_its_default() -> None:
-    read = {name: path.relative_to(REPO_ROOT) for path in _product_modules()
-            for name in _setting_names(ast.parse(path.read_text(encoding="utf-8")))}
+    read = {
+        name: path.relative_to(REPO_ROOT)
+        for path in _product_modules()
+        for name in _setting_names(ast.parse(path.read_text(encoding="utf-8")))
+    }
     undeclared = {name: str(path) for name, path in read.items() if name not in DEFAULTS}
     assert undeclared == {}
     # The scan finds the readers at all (the settings whose defaults were once written in code among them).
-    assert {"HOTLINE", "RETAIN_CONVERSATION_DAYS", "RETAIN_TICKET_PHONE_DAYS", "CALLBACK_HOLD_MINUTES",
-            "PURGE_EVERY_HOURS", "TRACKER_DIALECT", "RASA_PROCESSES", "ACTION_HOST", "POLICY_KB_DB_URL",
-            "WIDGET_DIST", "RUN_DIR", "APP_DB_URL"} <= set(read)
+    assert {
+        "HOTLINE",
+        "RETAIN_CONVERSATION_DAYS",
+        "RETAIN_TICKET_PHONE_DAYS",
+        "CALLBACK_HOLD_MINUTES",
+        "PURGE_EVERY_HOURS",
+        "TRACKER_DIALECT",
+        "RASA_PROCESSES",
+        "ACTION_HOST",
+        "POLICY_KB_DB_URL",
+        "WIDGET_DIST",
+        "RUN_DIR",
+        "APP_DB_URL",
+    } <= set(read)
 
 
 def test_nothing_outside_infra_reads_the_environment() -> None:
@@ -105,16 +146,22 @@ def test_nothing_outside_infra_reads_the_environment() -> None:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Attribute) and node.attr in ("environ", "getenv", "environb"):
                 readers.append(f"{path.relative_to(REPO_ROOT)}:{node.lineno}")
-            if isinstance(node, ast.ImportFrom) and node.module == "os" and {
-                    alias.name for alias in node.names} & {"environ", "getenv", "environb"}:
+            if (
+                isinstance(node, ast.ImportFrom)
+                and node.module == "os"
+                and {alias.name for alias in node.names} & {"environ", "getenv", "environb"}
+            ):
                 readers.append(f"{path.relative_to(REPO_ROOT)}:{node.lineno}")
     assert readers == []
 
 
 def test_the_defaults_once_in_code_are_the_files() -> None:
     assert DEFAULT_HOTLINE == DEFAULTS["HOTLINE"] == "12345"
-    assert Retention() == Retention(int(DEFAULTS["RETAIN_CONVERSATION_DAYS"]),
-                                    int(DEFAULTS["RETAIN_TICKET_PHONE_DAYS"]), int(DEFAULTS["CALLBACK_HOLD_MINUTES"]))
+    assert Retention() == Retention(
+        int(DEFAULTS["RETAIN_CONVERSATION_DAYS"]),
+        int(DEFAULTS["RETAIN_TICKET_PHONE_DAYS"]),
+        int(DEFAULTS["CALLBACK_HOLD_MINUTES"]),
+    )
     from policy_rasa.tracker_store import DEFAULT_WINDOW_TURNS
 
     assert int(DEFAULTS["TRACKER_WINDOW_TURNS"]) == DEFAULT_WINDOW_TURNS

@@ -121,9 +121,7 @@ async def _post(client: Any, sender: str, message: str = "研发补助") -> Any:
     return await client.post("/api/chat", json={"sender": sender, "message": message})
 
 
-async def test_per_sender_limit_answers_429_in_chinese_and_logs_nothing(
-    make_gateway: Any, stub_rasa: StubRasa
-) -> None:
+async def test_per_sender_limit_answers_429_in_chinese_and_logs_nothing(make_gateway: Any, stub_rasa: StubRasa) -> None:
     client = await make_gateway(rate_per_sender=3)
     assert [(await _post(client, "a")).status for _ in range(3)] == [200] * 3
     refused = await _post(client, "a")
@@ -160,8 +158,9 @@ async def test_loopback_is_exempt_only_when_configured(make_gateway: Any) -> Non
 
 
 async def _post_from(client: Any, forwarded_for: str, sender: str) -> int:
-    response = await client.post("/api/chat", json={"sender": sender, "message": "研发补助"},
-                                 headers={"X-Forwarded-For": forwarded_for})
+    response = await client.post(
+        "/api/chat", json={"sender": sender, "message": "研发补助"}, headers={"X-Forwarded-For": forwarded_for}
+    )
     return response.status
 
 

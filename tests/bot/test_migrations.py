@@ -89,8 +89,12 @@ def test_0005_keeps_logged_questions_and_their_reviews_go_with_a_downgrade(tmp_p
     upgrade(url)
     with engine.begin() as connection:
         assert connection.execute(text("SELECT text, model_version FROM question_log")).all() == [("研发补助", None)]
-        connection.execute(text("INSERT INTO reviews (question_id, verdict, reviewer, reviewed_at)"
-                                " VALUES (1, 'correct', 'a', '2026-11-02 00:00:00')"))
+        connection.execute(
+            text(
+                "INSERT INTO reviews (question_id, verdict, reviewer, reviewed_at)"
+                " VALUES (1, 'correct', 'a', '2026-11-02 00:00:00')"
+            )
+        )
     downgrade(url, "0004")
     inspector = inspect(engine_for(url))
     assert "reviews" not in inspector.get_table_names()
@@ -104,9 +108,13 @@ def test_0006_adds_the_reviewers_word_and_keeps_the_reviews(tmp_path: Path) -> N
     engine = engine_for(url)
     with engine.begin() as connection:
         _log_question(connection, "小站子给钱不", outcome="fallback")
-        connection.execute(text("INSERT INTO reviews (question_id, verdict, target_kind, target_id, reviewer,"
-                                " reviewed_at) VALUES (1, 'wrong', 'measure', 'xingchuang_nongke', 'a',"
-                                " '2026-11-02 00:00:00')"))
+        connection.execute(
+            text(
+                "INSERT INTO reviews (question_id, verdict, target_kind, target_id, reviewer,"
+                " reviewed_at) VALUES (1, 'wrong', 'measure', 'xingchuang_nongke', 'a',"
+                " '2026-11-02 00:00:00')"
+            )
+        )
     upgrade(url)
     with engine.begin() as connection:
         assert connection.execute(text("SELECT target_id, alias FROM reviews")).all() == [("xingchuang_nongke", None)]
@@ -114,7 +122,8 @@ def test_0006_adds_the_reviewers_word_and_keeps_the_reviews(tmp_path: Path) -> N
     downgrade(url, "0005")
     with engine_for(url).connect() as connection:
         assert connection.execute(text("SELECT verdict, target_id FROM reviews")).all() == [
-            ("wrong", "xingchuang_nongke")]
+            ("wrong", "xingchuang_nongke")
+        ]
 
 
 def test_0007_adds_the_wechat_memory_and_a_downgrade_keeps_the_rest(tmp_path: Path) -> None:
@@ -126,14 +135,33 @@ def test_0007_adds_the_wechat_memory_and_a_downgrade_keeps_the_rest(tmp_path: Pa
     upgrade(url)
     inspector = inspect(engine_for(url))
     assert {column["name"] for column in inspector.get_columns("wechat_deliveries")} == {
-        "key", "conversation", "claimant", "claimed_at", "answered_at", "reply", "created_at"}
+        "key",
+        "conversation",
+        "claimant",
+        "claimed_at",
+        "answered_at",
+        "reply",
+        "created_at",
+    }
     assert {column["name"] for column in inspector.get_columns("wechat_followers")} == {
-        "conversation", "options", "more", "updated_at"}
+        "conversation",
+        "options",
+        "more",
+        "updated_at",
+    }
     with engine.begin() as connection:
-        connection.execute(text("INSERT INTO wechat_deliveries (key, conversation, claimant, claimed_at, created_at)"
-                                " VALUES ('k', 'c', 'gateway-a', '2026-11-01 00:00:00', '2026-11-01 00:00:00')"))
-        connection.execute(text("INSERT INTO wechat_followers (conversation, options, more, updated_at)"
-                                """ VALUES ('c', '[["申请条件", "/ask_conditions"]]', '[]', '2026-11-01 00:00:00')"""))
+        connection.execute(
+            text(
+                "INSERT INTO wechat_deliveries (key, conversation, claimant, claimed_at, created_at)"
+                " VALUES ('k', 'c', 'gateway-a', '2026-11-01 00:00:00', '2026-11-01 00:00:00')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO wechat_followers (conversation, options, more, updated_at)"
+                """ VALUES ('c', '[["申请条件", "/ask_conditions"]]', '[]', '2026-11-01 00:00:00')"""
+            )
+        )
     downgrade(url, "0006")
     inspector = inspect(engine_for(url))
     assert not {"wechat_deliveries", "wechat_followers"} & set(inspector.get_table_names())
@@ -143,7 +171,11 @@ def test_0007_adds_the_wechat_memory_and_a_downgrade_keeps_the_rest(tmp_path: Pa
 
 def _log_question(connection: Connection, question: str, *, channel: str = "web", outcome: str = "answered") -> None:
     """One question-log row as the gateway writes it, in the columns every revision has."""
-    connection.execute(text(
-        "INSERT INTO question_log (created_at, channel, conversation, text, entities, outcome, answered, latency_ms)"
-        " VALUES ('2026-11-01 00:00:00', :channel, 'c', :text, '[]', :outcome, :answered, 5)"),
-        {"channel": channel, "text": question, "outcome": outcome, "answered": int(outcome == "answered")})
+    connection.execute(
+        text(
+            "INSERT INTO question_log"
+            " (created_at, channel, conversation, text, entities, outcome, answered, latency_ms)"
+            " VALUES ('2026-11-01 00:00:00', :channel, 'c', :text, '[]', :outcome, :answered, 5)"
+        ),
+        {"channel": channel, "text": question, "outcome": outcome, "answered": int(outcome == "answered")},
+    )

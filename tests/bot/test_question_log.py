@@ -113,9 +113,7 @@ async def test_close_makes_a_last_attempt(app_db_url: str) -> None:
     assert [row.text for row in query_rows(app_db_url)] == ["关机前"]
 
 
-async def test_close_reports_rows_it_could_not_write(
-    app_db_url: str, caplog: pytest.LogCaptureFixture
-) -> None:
+async def test_close_reports_rows_it_could_not_write(app_db_url: str, caplog: pytest.LogCaptureFixture) -> None:
     engine = engine_for(app_db_url)
     with engine.begin() as connection:
         connection.execute(text("ALTER TABLE question_log RENAME TO away"))

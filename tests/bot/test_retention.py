@@ -77,18 +77,37 @@ def stores(migrated_url: str, tmp_path: Path) -> Stores:
 def converse(stores: Stores, sender: str, at: datetime, question: str) -> str:
     """One turn of `sender` at `at` in the tracker store and the question log; returns its message id."""
     stamp = at.timestamp()
-    tracker = DialogueStateTracker.from_events(sender, [
-        ActionExecuted("action_listen", timestamp=stamp),
-        UserUttered(question, {"name": "ask_amount", "confidence": 0.9}, timestamp=stamp),
-        BotUttered("研发补助最高1000万元", timestamp=stamp),
-        ActionExecuted("action_listen", timestamp=stamp),
-    ], DOMAIN.slots)
+    tracker = DialogueStateTracker.from_events(
+        sender,
+        [
+            ActionExecuted("action_listen", timestamp=stamp),
+            UserUttered(question, {"name": "ask_amount", "confidence": 0.9}, timestamp=stamp),
+            BotUttered("研发补助最高1000万元", timestamp=stamp),
+            ActionExecuted("action_listen", timestamp=stamp),
+        ],
+        DOMAIN.slots,
+    )
     asyncio.run(stores.store.save(tracker))
     message_id = f"{abs(hash((sender, stamp, question))):032x}"[:32]
-    log_questions(stores.app, [QuestionRecord(
-        created_at=at, channel="web", conversation=pseudonym(SECRET, sender), text=question, outcome="answered",
-        latency_ms=30, intent="ask_amount", confidence=0.9, measure="rd_subsidy", reply="研发补助最高1000万元",
-        entities=[{"entity": "district", "value": "rongcheng", "text": "荣成"}], public_id=message_id)])
+    log_questions(
+        stores.app,
+        [
+            QuestionRecord(
+                created_at=at,
+                channel="web",
+                conversation=pseudonym(SECRET, sender),
+                text=question,
+                outcome="answered",
+                latency_ms=30,
+                intent="ask_amount",
+                confidence=0.9,
+                measure="rd_subsidy",
+                reply="研发补助最高1000万元",
+                entities=[{"entity": "district", "value": "rongcheng", "text": "荣成"}],
+                public_id=message_id,
+            )
+        ],
+    )
     return message_id
 
 
@@ -105,10 +124,16 @@ def test_purge_removes_what_is_older_than_its_period_and_keeps_the_counts(stores
     record_feedback(stores.app, old_id, -1, "没说清楚条件")
     with Session(stores.app) as session, session.begin():
         session.execute(update(FeedbackRow).values(created_at=OLD))
-    old_ticket = create_ticket(stores.app, conversation=pseudonym(SECRET, "old-visitor"), question="想找人问",
-                               transcript=[{"who": "user", "text": "想找人问"}], callback_phone="13812345678")
-    recent_ticket = create_ticket(stores.app, conversation=pseudonym(SECRET, "new-visitor"), question="请回电",
-                                  callback_phone="13900001111")
+    old_ticket = create_ticket(
+        stores.app,
+        conversation=pseudonym(SECRET, "old-visitor"),
+        question="想找人问",
+        transcript=[{"who": "user", "text": "想找人问"}],
+        callback_phone="13812345678",
+    )
+    recent_ticket = create_ticket(
+        stores.app, conversation=pseudonym(SECRET, "new-visitor"), question="请回电", callback_phone="13900001111"
+    )
     open_ticket = create_ticket(stores.app, conversation="0" * 16, question="还没处理", callback_phone="13700002222")
     for ticket_id, closed in ((old_ticket, OLD), (recent_ticket, NOW - timedelta(days=100))):
         assert close_ticket(stores.app, ticket_id, "已回电")
@@ -160,10 +185,12 @@ def test_erasure_removes_one_conversation_everywhere_and_nothing_else(stores: St
     kept = converse(stores, "staying", RECENT, "创新券怎么申请")
     record_feedback(stores.app, gone[0], 1)
     record_feedback(stores.app, kept, -1, "太长")
-    create_ticket(stores.app, conversation=pseudonym(SECRET, "leaving"), question="转人工",
-                  callback_phone="13812345678")
-    create_ticket(stores.app, conversation=pseudonym(SECRET, "staying"), question="转人工",
-                  callback_phone="13900001111")
+    create_ticket(
+        stores.app, conversation=pseudonym(SECRET, "leaving"), question="转人工", callback_phone="13812345678"
+    )
+    create_ticket(
+        stores.app, conversation=pseudonym(SECRET, "staying"), question="转人工", callback_phone="13900001111"
+    )
     callbacks.hold(stores.app, pseudonym(SECRET, "leaving"), "13812345678")
 
     # Named by a widget message id, as a user who kept one would.

@@ -38,13 +38,20 @@ class Gateway:
 def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
     workdir = tmp_path_factory.mktemp("serve")
     port = free_port()
-    env = {**os.environ, "PORT": str(port), "APP_DB_URL": f"sqlite:///{workdir / 'app.db'}", "APP_SECRET": "t",
-           # Nothing listens there: these requests never reach Rasa.
-           "RASA_URL": f"http://127.0.0.1:{free_port()}", "ACTION_URL": f"http://127.0.0.1:{free_port()}"}
+    env = {
+        **os.environ,
+        "PORT": str(port),
+        "APP_DB_URL": f"sqlite:///{workdir / 'app.db'}",
+        "APP_SECRET": "t",
+        # Nothing listens there: these requests never reach Rasa.
+        "RASA_URL": f"http://127.0.0.1:{free_port()}",
+        "ACTION_URL": f"http://127.0.0.1:{free_port()}",
+    }
     log = workdir / "gateway.log"
     with log.open("wb") as out:
-        process = subprocess.Popen([sys.executable, "-m", "bot"], cwd=REPO, env=env, stdout=out,
-                                   stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot"], cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT
+        )
     try:
         wait_for_port(port, 60, process)
         yield Gateway(port, process, log)
@@ -88,8 +95,11 @@ def test_a_request_that_is_no_http_gets_the_chinese_json_error(gateway: Gateway)
 
 
 def test_an_http_client_sees_the_same(gateway: Gateway) -> None:
-    request = urllib.request.Request(f"http://127.0.0.1:{gateway.port}/api/chat", data=b"{}",
-                                     headers={"X-Padding": "p" * 9000, "Content-Type": "application/json"})
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{gateway.port}/api/chat",
+        data=b"{}",
+        headers={"X-Padding": "p" * 9000, "Content-Type": "application/json"},
+    )
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(request, timeout=30)
     assert refused.value.code == 431 and json.loads(refused.value.read())["error"] == errors.HEADERS_TOO_LARGE

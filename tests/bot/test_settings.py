@@ -89,8 +89,11 @@ def test_bad_values_are_refused_with_the_variable_name(tmp_path: Path, name: str
         load_settings({name: value, "APP_SECRET": "x"}, var_dir=tmp_path)
 
 
-WECHAT_ENV = {"WECHAT_TOKEN": "weihaiKjj2018", "WECHAT_APPID": "wx5f3c1a2b4d6e8f90",
-              "WECHAT_AES_KEY": "AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA"}
+WECHAT_ENV = {
+    "WECHAT_TOKEN": "weihaiKjj2018",
+    "WECHAT_APPID": "wx5f3c1a2b4d6e8f90",
+    "WECHAT_AES_KEY": "AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA",
+}
 
 
 def test_wechat_channel_is_off_by_default_and_secrets_stay_out_of_repr(tmp_path: Path) -> None:
@@ -100,34 +103,53 @@ def test_wechat_channel_is_off_by_default_and_secrets_stay_out_of_repr(tmp_path:
     assert WECHAT_ENV["WECHAT_TOKEN"] not in repr(settings) and WECHAT_ENV["WECHAT_AES_KEY"] not in repr(settings)
 
 
-@pytest.mark.parametrize(("overrides", "named"), [
-    ({"WECHAT_TOKEN": "ab"}, "WECHAT_TOKEN"),  # the console wants 3 to 32 letters or digits
-    ({"WECHAT_TOKEN": "has space"}, "WECHAT_TOKEN"),
-    ({"WECHAT_APPID": "5f3c1a2b4d6e8f90"}, "WECHAT_APPID"),
-    ({"WECHAT_AES_KEY": "tooShort"}, "WECHAT_AES_KEY"),
-    ({"WECHAT_AES_KEY": "!" * 43}, "WECHAT_AES_KEY"),
-    ({"WECHAT_TOKEN": ""}, "WECHAT_AES_KEY needs"),  # safe mode without its token
-    ({"WECHAT_APPID": ""}, "WECHAT_AES_KEY needs"),
-])
+@pytest.mark.parametrize(
+    ("overrides", "named"),
+    [
+        ({"WECHAT_TOKEN": "ab"}, "WECHAT_TOKEN"),  # the console wants 3 to 32 letters or digits
+        ({"WECHAT_TOKEN": "has space"}, "WECHAT_TOKEN"),
+        ({"WECHAT_APPID": "5f3c1a2b4d6e8f90"}, "WECHAT_APPID"),
+        ({"WECHAT_AES_KEY": "tooShort"}, "WECHAT_AES_KEY"),
+        ({"WECHAT_AES_KEY": "!" * 43}, "WECHAT_AES_KEY"),
+        ({"WECHAT_TOKEN": ""}, "WECHAT_AES_KEY needs"),  # safe mode without its token
+        ({"WECHAT_APPID": ""}, "WECHAT_AES_KEY needs"),
+    ],
+)
 def test_wechat_settings_are_checked(tmp_path: Path, overrides: dict[str, str], named: str) -> None:
     with pytest.raises(SettingsError, match=named):
         load_settings({**WECHAT_ENV, **overrides}, var_dir=tmp_path)
+
+
 def test_retention_periods_and_purge_schedule(tmp_path: Path) -> None:
     defaults = load_settings({}, var_dir=tmp_path)
     assert (defaults.retention.conversation_days, defaults.retention.ticket_phone_days) == (180, 90)
     assert (defaults.retention.callback_hold_minutes, defaults.purge_every_hours) == (60, 0)
     assert defaults.tracker_db_url.startswith("sqlite:///") and defaults.tracker_db_url.endswith("var/tracker.db")
     assert defaults.rasa_token is None
-    chosen = load_settings({"RETAIN_CONVERSATION_DAYS": "30", "RETAIN_TICKET_PHONE_DAYS": "7",
-                            "PURGE_EVERY_HOURS": "24",
-                            "CALLBACK_HOLD_MINUTES": "15", "RASA_TOKEN": "t0ken", "TRACKER_DB_HOST": "db.local",
-                            "TRACKER_DB_PORT": "5433", "TRACKER_DB_NAME": "rasa", "TRACKER_DB_USER": "policy",
-                            "TRACKER_DB_PASSWORD": "p@ss"}, var_dir=tmp_path)
+    chosen = load_settings(
+        {
+            "RETAIN_CONVERSATION_DAYS": "30",
+            "RETAIN_TICKET_PHONE_DAYS": "7",
+            "PURGE_EVERY_HOURS": "24",
+            "CALLBACK_HOLD_MINUTES": "15",
+            "RASA_TOKEN": "t0ken",
+            "TRACKER_DB_HOST": "db.local",
+            "TRACKER_DB_PORT": "5433",
+            "TRACKER_DB_NAME": "rasa",
+            "TRACKER_DB_USER": "policy",
+            "TRACKER_DB_PASSWORD": "p@ss",
+        },
+        var_dir=tmp_path,
+    )
     assert (chosen.retention.conversation_days, chosen.retention.ticket_phone_days) == (30, 7)
     assert (chosen.retention.callback_hold_minutes, chosen.purge_every_hours) == (15, 24)
     assert chosen.tracker_db_url == "postgresql+psycopg2://policy:p%40ss@db.local:5433/rasa"
     assert "t0ken" not in repr(chosen)
-    for name, raw in (("RETAIN_CONVERSATION_DAYS", "0"), ("RETAIN_TICKET_PHONE_DAYS", "一年"),
-                      ("PURGE_EVERY_HOURS", "-1"), ("TRACKER_DIALECT", "mysql")):
+    for name, raw in (
+        ("RETAIN_CONVERSATION_DAYS", "0"),
+        ("RETAIN_TICKET_PHONE_DAYS", "一年"),
+        ("PURGE_EVERY_HOURS", "-1"),
+        ("TRACKER_DIALECT", "mysql"),
+    ):
         with pytest.raises(SettingsError, match=name):
             load_settings({name: raw}, var_dir=tmp_path)

@@ -63,9 +63,7 @@ def test_log_question_stores_a_masked_row(migrated_url: str) -> None:
     assert row.reply.startswith("请回电138****8000。") and len(row.reply) == 2000
 
 
-@pytest.mark.parametrize(
-    "outcome", ["fallback", "out_of_scope", "handoff", "smalltalk", "form", "error", "unknown"]
-)
+@pytest.mark.parametrize("outcome", ["fallback", "out_of_scope", "handoff", "smalltalk", "form", "error", "unknown"])
 def test_only_answered_counts_as_answered(migrated_url: str, outcome: str) -> None:
     log_question(engine_for(migrated_url), record(outcome=outcome, intent=None, confidence=None, reply=None))
     [row] = query_rows(migrated_url)
@@ -141,8 +139,9 @@ def test_ticket_refuses_a_callback_phone_that_is_no_phone(migrated_url: str, pho
         create_ticket(engine_for(migrated_url), conversation="c", question="q", callback_phone=phone)
 
 
-@pytest.mark.parametrize("phone", ["13800138000", "+86 138 0013 8000", "0631-5812345", "(0631)5812345",
-                                   "１３８００１３８０００"])
+@pytest.mark.parametrize(
+    "phone", ["13800138000", "+86 138 0013 8000", "0631-5812345", "(0631)5812345", "１３８００１３８０００"]
+)
 def test_ticket_takes_mobile_and_landline_numbers(migrated_url: str, phone: str) -> None:
     create_ticket(engine_for(migrated_url), conversation="c", question="q", callback_phone=phone)
     assert open_tickets(engine_for(migrated_url))[0].callback_phone == phone

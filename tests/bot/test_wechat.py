@@ -31,8 +31,9 @@ def path(query: dict[str, str]) -> str:
 
 
 async def post(client: TestClient, xml: str | bytes, query: dict[str, str] | None = None) -> tuple[int, str]:
-    response = await client.post(path(wx.signed_query() if query is None else query), data=xml,
-                                 headers={"Content-Type": "text/xml"})
+    response = await client.post(
+        path(wx.signed_query() if query is None else query), data=xml, headers={"Content-Type": "text/xml"}
+    )
     return response.status, await response.text()
 
 
@@ -52,14 +53,18 @@ async def test_server_url_check_echoes_echostr(channel: TestClient) -> None:
     assert response.status == 200 and await response.text() == "5837141916781063285"
 
 
-@pytest.mark.parametrize("query", [
-    {**wx.signed_query("otherToken"), "echostr": "1"},
-    {**wx.signed_query(timestamp=int(time.time()) - 3600), "echostr": "1"},  # a replay an hour later
-    {"timestamp": str(int(time.time())), "nonce": "1", "echostr": "1"},
-    {},
-])
-async def test_forged_or_stale_signatures_are_refused(channel: TestClient, stub_rasa: StubRasa,
-                                                      query: dict[str, str]) -> None:
+@pytest.mark.parametrize(
+    "query",
+    [
+        {**wx.signed_query("otherToken"), "echostr": "1"},
+        {**wx.signed_query(timestamp=int(time.time()) - 3600), "echostr": "1"},  # a replay an hour later
+        {"timestamp": str(int(time.time())), "nonce": "1", "echostr": "1"},
+        {},
+    ],
+)
+async def test_forged_or_stale_signatures_are_refused(
+    channel: TestClient, stub_rasa: StubRasa, query: dict[str, str]
+) -> None:
     assert (await channel.get(path(query))).status == 403
     status, body = await post(channel, wx.text_message(wx.new_openid(), "研发补助"), query)
     assert status == 403 and "签名" in body
@@ -133,30 +138,38 @@ async def test_subscribe_gets_the_greeting_and_is_not_a_question(channel: TestCl
 
 
 async def test_voice_with_recognition_is_a_question(channel: TestClient, stub_rasa: StubRasa) -> None:
-    xml = wx.message_xml(wx.new_openid(), "voice", msg_id=wx.new_msg_id(), MediaId="m1", Format="amr",
-                         Recognition="农科驿站补多少？")
+    xml = wx.message_xml(
+        wx.new_openid(), "voice", msg_id=wx.new_msg_id(), MediaId="m1", Format="amr", Recognition="农科驿站补多少？"
+    )
     status, body = await post(channel, xml)
     assert status == 200 and "5万元" in wx.read_reply(body).content
     assert stub_rasa.received[0]["message"] == "农科驿站补多少？"
 
 
-@pytest.mark.parametrize(("msg_type", "fields", "expected"), [
-    ("voice", {"MediaId": "m1", "Format": "amr"}, "语音"),
-    ("image", {"PicUrl": "http://example.invalid/a.jpg", "MediaId": "m"}, "文字"),
-    ("location", {"Location_X": "37.5", "Location_Y": "122.1", "Scale": "15", "Label": "威海"}, "文字"),
-])
-async def test_what_the_bot_cannot_read_gets_a_sentence(channel: TestClient, stub_rasa: StubRasa, msg_type: str,
-                                                        fields: dict[str, str], expected: str) -> None:
+@pytest.mark.parametrize(
+    ("msg_type", "fields", "expected"),
+    [
+        ("voice", {"MediaId": "m1", "Format": "amr"}, "语音"),
+        ("image", {"PicUrl": "http://example.invalid/a.jpg", "MediaId": "m"}, "文字"),
+        ("location", {"Location_X": "37.5", "Location_Y": "122.1", "Scale": "15", "Label": "威海"}, "文字"),
+    ],
+)
+async def test_what_the_bot_cannot_read_gets_a_sentence(
+    channel: TestClient, stub_rasa: StubRasa, msg_type: str, fields: dict[str, str], expected: str
+) -> None:
     status, body = await post(channel, wx.message_xml(wx.new_openid(), msg_type, msg_id=wx.new_msg_id(), **fields))
     assert status == 200 and expected in wx.read_reply(body).content
     assert stub_rasa.received == []
 
 
-@pytest.mark.parametrize("xml", [
-    wx.message_xml("oUser", "event", Event="unsubscribe"),
-    wx.message_xml("oUser", "event", Event="VIEW", EventKey="https://example.invalid"),
-    wx.message_xml("oUser", "miniprogrampage", msg_id=1, Title="x"),
-])
+@pytest.mark.parametrize(
+    "xml",
+    [
+        wx.message_xml("oUser", "event", Event="unsubscribe"),
+        wx.message_xml("oUser", "event", Event="VIEW", EventKey="https://example.invalid"),
+        wx.message_xml("oUser", "miniprogrampage", msg_id=1, Title="x"),
+    ],
+)
 async def test_other_events_and_types_get_success(channel: TestClient, stub_rasa: StubRasa, xml: str) -> None:
     assert await post(channel, xml) == (200, "success")
     assert stub_rasa.received == []
@@ -172,28 +185,32 @@ XXE = """<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY x SYSTEM "file:///etc/pass
 <MsgType>text</MsgType><Content>&x;</Content><MsgId>1</MsgId></xml>"""
 
 
-@pytest.mark.parametrize("body", [
-    BILLION_LAUGHS,
-    XXE,
-    BILLION_LAUGHS.encode("utf-16"),  # a DTD hidden in another encoding
-    "<xml><ToUserName>gh_1</ToUserName>",  # cut off
-    "not xml at all",
-    "",
-    "<xml>just text</xml>",
-    "<other><MsgType>text</MsgType></other>",
-    "<xml><MsgType>text</MsgType><Content>missing sender</Content></xml>",
-    "<xml><ToUserName>gh_1</ToUserName><FromUserName>o</FromUserName><FromUserName>p</FromUserName>"
-    "<CreateTime>1</CreateTime><MsgType>text</MsgType></xml>",
-    "<xml><ToUserName>gh_1</ToUserName><FromUserName>o</FromUserName><CreateTime>1</CreateTime>"
-    "<MsgType>text</MsgType><Content>&undefined;</Content></xml>",
-    "<xml><ToUserName>gh_1</ToUserName><FromUserName>o</FromUserName><CreateTime>soon</CreateTime>"
-    "<MsgType>text</MsgType><Content>hi</Content></xml>",
-    wx.message_xml("o<b>", "text", msg_id=1, Content="hi"),
-    "<xml>" + "<a>" * 100_000,
-    b"\xff\xfe\x00garbage",
-])
-async def test_malformed_and_hostile_bodies_are_refused(channel: TestClient, stub_rasa: StubRasa,
-                                                        body: str | bytes) -> None:
+@pytest.mark.parametrize(
+    "body",
+    [
+        BILLION_LAUGHS,
+        XXE,
+        BILLION_LAUGHS.encode("utf-16"),  # a DTD hidden in another encoding
+        "<xml><ToUserName>gh_1</ToUserName>",  # cut off
+        "not xml at all",
+        "",
+        "<xml>just text</xml>",
+        "<other><MsgType>text</MsgType></other>",
+        "<xml><MsgType>text</MsgType><Content>missing sender</Content></xml>",
+        "<xml><ToUserName>gh_1</ToUserName><FromUserName>o</FromUserName><FromUserName>p</FromUserName>"
+        "<CreateTime>1</CreateTime><MsgType>text</MsgType></xml>",
+        "<xml><ToUserName>gh_1</ToUserName><FromUserName>o</FromUserName><CreateTime>1</CreateTime>"
+        "<MsgType>text</MsgType><Content>&undefined;</Content></xml>",
+        "<xml><ToUserName>gh_1</ToUserName><FromUserName>o</FromUserName><CreateTime>soon</CreateTime>"
+        "<MsgType>text</MsgType><Content>hi</Content></xml>",
+        wx.message_xml("o<b>", "text", msg_id=1, Content="hi"),
+        "<xml>" + "<a>" * 100_000,
+        b"\xff\xfe\x00garbage",
+    ],
+)
+async def test_malformed_and_hostile_bodies_are_refused(
+    channel: TestClient, stub_rasa: StubRasa, body: str | bytes
+) -> None:
     status, text = await post(channel, body)
     assert status in (400, 413), (status, text)
     assert stub_rasa.received == [] and await logged_rows(channel) == []
@@ -204,8 +221,9 @@ async def test_huge_bodies_are_refused_before_parsing(channel: TestClient) -> No
     assert (await post(channel, b"<xml>" + b"x" * 200_000 + b"</xml>"))[0] == 413
 
 
-async def test_over_long_question_gets_the_limit_sentence(make_gateway: Callable[..., Any],
-                                                          stub_rasa: StubRasa) -> None:
+async def test_over_long_question_gets_the_limit_sentence(
+    make_gateway: Callable[..., Any], stub_rasa: StubRasa
+) -> None:
     client = await make_gateway(**WECHAT, max_message_chars=10)
     reply = await ask(client, wx.new_openid(), "研发补助" * 10)
     assert "不超过10个字" in reply.content and stub_rasa.received == []
@@ -223,8 +241,9 @@ async def two_copies(make_gateway: Callable[..., Any]) -> tuple[TestClient, Test
     return await make_gateway(**WECHAT), await make_gateway(**WECHAT)
 
 
-async def test_a_retry_reaching_the_other_copy_gets_the_same_reply(two_copies: tuple[TestClient, TestClient],
-                                                                   stub_rasa: StubRasa) -> None:
+async def test_a_retry_reaching_the_other_copy_gets_the_same_reply(
+    two_copies: tuple[TestClient, TestClient], stub_rasa: StubRasa
+) -> None:
     a, b = two_copies
     stub_rasa.delay_s = 0.5
     xml = wx.text_message(wx.new_openid(), "农科驿站补多少", wx.new_msg_id())
@@ -237,7 +256,8 @@ async def test_a_retry_reaching_the_other_copy_gets_the_same_reply(two_copies: t
 
 
 async def test_a_digit_or_0_reaching_the_other_copy_picks_from_the_last_reply(
-        two_copies: tuple[TestClient, TestClient], stub_rasa: StubRasa) -> None:
+    two_copies: tuple[TestClient, TestClient], stub_rasa: StubRasa
+) -> None:
     a, b = two_copies
     openid = wx.new_openid()
     await ask(a, openid, "农科驿站补多少")

@@ -20,24 +20,49 @@ def test_short_reply_is_one_part_with_its_citation_last() -> None:
 
 
 def test_buttons_become_numbered_options_after_the_citation() -> None:
-    fitted = fit([{"text": f"最高1000万元。\n{CITE}", "buttons": [
-        {"title": "申请条件", "payload": "/ask_conditions"}, {"title": "转人工", "payload": "/handoff"}]}])
+    fitted = fit(
+        [
+            {
+                "text": f"最高1000万元。\n{CITE}",
+                "buttons": [
+                    {"title": "申请条件", "payload": "/ask_conditions"},
+                    {"title": "转人工", "payload": "/handoff"},
+                ],
+            }
+        ]
+    )
     assert fitted.parts == (f"最高1000万元。\n{CITE}\n回复 1：申请条件\n回复 2：转人工",)
     assert fitted.options == (("申请条件", "/ask_conditions"), ("转人工", "/handoff"))
 
 
 def test_card_is_dropped_when_text_carries_the_answer_and_summarised_when_alone() -> None:
-    card = {"type": "policy_card", "title": "研发费用补助", "support": "研发投入补助", "who": "企业",
-            "amount": "最高1000万元", "lead_units": ["市科技局", "市财政局"], "citation": CITE}
+    card = {
+        "type": "policy_card",
+        "title": "研发费用补助",
+        "support": "研发投入补助",
+        "who": "企业",
+        "amount": "最高1000万元",
+        "lead_units": ["市科技局", "市财政局"],
+        "citation": CITE,
+    }
     assert fit([{"text": f"最高1000万元。\n{CITE}"}, {"custom": card}]).parts == (f"最高1000万元。\n{CITE}",)
     [alone] = fit([{"custom": card}]).parts
-    assert alone.splitlines() == ["研发费用补助", "支持内容：研发投入补助", "申请主体：企业", "金额：最高1000万元",
-                                  "牵头单位：市科技局、市财政局", CITE]
+    assert alone.splitlines() == [
+        "研发费用补助",
+        "支持内容：研发投入补助",
+        "申请主体：企业",
+        "金额：最高1000万元",
+        "牵头单位：市科技局、市财政局",
+        CITE,
+    ]
     assert card_summary({"type": "policy_card", "title": "x"}) == "x"
 
 
 def test_markup_becomes_plain_text() -> None:
-    assert plain("**最高**1000万元，详见[官网](https://kjj.weihai.gov.cn)<br>") == "最高1000万元，详见官网（https://kjj.weihai.gov.cn）"
+    assert (
+        plain("**最高**1000万元，详见[官网](https://kjj.weihai.gov.cn)<br>")
+        == "最高1000万元，详见官网（https://kjj.weihai.gov.cn）"
+    )
     assert plain("# 标题\n- 一项\n* 两项") == "标题\n· 一项\n· 两项"
 
 
@@ -78,9 +103,16 @@ def test_nothing_to_say() -> None:
 
 def test_what_the_text_leaves_to_the_card_comes_from_the_card() -> None:
     text = f"牵头单位：市发展改革委、市经济和信息化委、市科技局等部门（全部牵头单位见卡片）。\n{CITE}"
-    card = {"type": "policy_card", "title": "研发费用补助", "citation": CITE,
-            "lead_units": ["市发展改革委", "市经济和信息化委", "市科技局", "市财政局"]}
+    card = {
+        "type": "policy_card",
+        "title": "研发费用补助",
+        "citation": CITE,
+        "lead_units": ["市发展改革委", "市经济和信息化委", "市科技局", "市财政局"],
+    }
     [part] = fit([{"text": text}, {"custom": card}]).parts
     assert "卡片" not in part
-    assert part.splitlines() == ["牵头单位：市发展改革委、市经济和信息化委、市科技局等部门（全部牵头单位见下）。",
-                                 "牵头单位：市发展改革委、市经济和信息化委、市科技局、市财政局", CITE]
+    assert part.splitlines() == [
+        "牵头单位：市发展改革委、市经济和信息化委、市科技局等部门（全部牵头单位见下）。",
+        "牵头单位：市发展改革委、市经济和信息化委、市科技局、市财政局",
+        CITE,
+    ]

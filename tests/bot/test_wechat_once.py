@@ -42,8 +42,9 @@ async def test_concurrent_deliveries_to_two_copies_are_answered_once(migrated_ur
     assert a.claimant != b.claimant
     # 1.5 s: longer than a refresh, so the claim is kept alive while the other copy polls.
     answer_a, answer_b = Answerer("A 的回答", delay_s=1.5), Answerer("B 的回答", delay_s=1.5)
-    first, retry = await asyncio.gather(answer_once(a, key, conversation, answer_a),
-                                        answer_once(b, key, conversation, answer_b))
+    first, retry = await asyncio.gather(
+        answer_once(a, key, conversation, answer_a), answer_once(b, key, conversation, answer_b)
+    )
     assert first == retry and first.settled
     assert sorted((answer_a.calls, answer_b.calls)) == [0, 1]
     winner = a if answer_a.calls else b
@@ -70,7 +71,8 @@ async def test_a_dead_claimants_delivery_is_taken_over(migrated_url: str) -> Non
 
 
 async def test_a_retry_gives_up_in_time_while_the_claimant_is_still_answering(
-        migrated_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    migrated_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(once, "WAIT_FOR_S", 1.0)  # 4.5 s in production, inside WeChat's 5 s
     a, b = copies(migrated_url)
     key, conversation = a.delivery_key(("msg", "oFollower", "3")), a.conversation("oFollower")

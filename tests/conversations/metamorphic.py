@@ -38,9 +38,15 @@ def decision(body: dict[str, Any]) -> tuple[Any, ...]:
         text = reply.get("text") or ""
         lines = text.splitlines()
         custom = reply.get("custom") or {}
-        parts.append((lines[0] if lines else "", lines[-1] if lines and lines[-1].startswith("依据") else "",
-                      custom.get("measure"), tuple(sorted(arabic_figures(text))),
-                      tuple(b.get("payload") for b in reply.get("buttons") or [])))
+        parts.append(
+            (
+                lines[0] if lines else "",
+                lines[-1] if lines and lines[-1].startswith("依据") else "",
+                custom.get("measure"),
+                tuple(sorted(arabic_figures(text))),
+                tuple(b.get("payload") for b in reply.get("buttons") or []),
+            )
+        )
     return tuple(parts)
 
 
@@ -55,8 +61,9 @@ def ask(url: str, turns: list[str]) -> list[tuple[Any, ...]]:
 
 def gives_number(conversation: dict[str, Any], clean: list[tuple[Any, ...]]) -> bool:
     """A conversation where a number means something (a callback number for the hand-off form)."""
-    return any(any(ch.isdigit() for ch in str(t["user"])) for t in conversation["turns"]) or \
-        any("电话" in reply[0] for turn in clean for reply in turn)
+    return any(any(ch.isdigit() for ch in str(t["user"])) for t in conversation["turns"]) or any(
+        "电话" in reply[0] for turn in clean for reply in turn
+    )
 
 
 def run(url: str, paths: list[Path], kinds: list[str]) -> list[KindResult]:
@@ -75,9 +82,11 @@ def run(url: str, paths: list[Path], kinds: list[str]) -> list[KindResult]:
                     result.same += 1
                 else:
                     turn = next(i for i, (a, b) in enumerate(zip(clean, noisy, strict=True)) if a != b)
-                    result.differences.append(f"{path.name} {conversation['name']} turn {turn + 1}: "
-                                              f"{NOISE[kind](turns[turn])!r}\n  clean {clean[turn]}"
-                                              f"\n  noisy {noisy[turn]}")
+                    result.differences.append(
+                        f"{path.name} {conversation['name']} turn {turn + 1}: "
+                        f"{NOISE[kind](turns[turn])!r}\n  clean {clean[turn]}"
+                        f"\n  noisy {noisy[turn]}"
+                    )
     return list(results.values())
 
 

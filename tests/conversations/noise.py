@@ -22,8 +22,12 @@ _DATA = Path(__file__).resolve().parent.parent.parent / "policy_kb" / "data"
 def _measure_terms() -> list[str]:
     """Every measure's Chinese name and aliases of three characters or more, longest first."""
     data = yaml.safe_load((_DATA / "weihai-2018-32.yml").read_text(encoding="utf-8"))
-    terms = {t for m in data["measures"] for t in [m["name"], *m.get("aliases", [])]
-             if re.fullmatch(r"[\u4e00-\u9fff]{3,}", t)}
+    terms = {
+        t
+        for m in data["measures"]
+        for t in [m["name"], *m.get("aliases", [])]
+        if re.fullmatch(r"[\u4e00-\u9fff]{3,}", t)
+    }
     return sorted(terms, key=lambda t: (-len(t), t))
 
 
@@ -49,8 +53,9 @@ def pinyin_typo(question: str) -> str:
         for offset in range(len(term) - 1, 0, -1):  # the last characters first: the head stays readable
             other = homophone(term[offset])
             if other:
-                return question[:at + offset] + other + question[at + offset + 1:]
+                return question[: at + offset] + other + question[at + offset + 1 :]
     return question
+
 
 NOISE: dict[str, Callable[[str], str]] = {
     "greeting": lambda q: f"你好，{q}",

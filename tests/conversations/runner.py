@@ -78,8 +78,9 @@ def allowed_figures(user_texts: list[str], doc_figures: set[str], percents: list
     return allowed
 
 
-def run_conversation(url: str, conversation: dict[str, Any], doc: tuple[set[str], list[Decimal]],
-                     noise: Callable[[str], str] = str) -> Result:
+def run_conversation(
+    url: str, conversation: dict[str, Any], doc: tuple[set[str], list[Decimal]], noise: Callable[[str], str] = str
+) -> Result:
     sender = f"heldout-{uuid.uuid4().hex[:10]}"
     result = Result(conversation["name"], True)
     user_texts: list[str] = []
@@ -133,8 +134,10 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     if args.lengths:
         lengths = sorted(reply_lengths(args.url, Path(args.file)))
-        print(f"policy_replies={len(lengths)} median_chars={statistics.median(lengths):.0f} "
-              f"p90_chars={lengths[int(0.9 * (len(lengths) - 1))]}")
+        print(
+            f"policy_replies={len(lengths)} median_chars={statistics.median(lengths):.0f} "
+            f"p90_chars={lengths[int(0.9 * (len(lengths) - 1))]}"
+        )
         return 0
     results = run_all(args.url, Path(args.file), NOISE[args.noise] if args.noise else str)
     for result in results:
@@ -142,8 +145,10 @@ def main(argv: list[str]) -> int:
             print(f"FAIL {result.name}: {result.problems} stray figures {result.stray_figures}")
     passed = sum(r.passed for r in results)
     stray = sum(bool(r.stray_figures) for r in results)
-    print(f"conversations={len(results)} correct={passed} score={passed / len(results):.3f} "
-          f"replies_with_stray_figures={stray}")
+    print(
+        f"conversations={len(results)} correct={passed} score={passed / len(results):.3f} "
+        f"replies_with_stray_figures={stray}"
+    )
     return 0
 
 

@@ -26,8 +26,15 @@ def log_rows(stack: Stack, who: str, expected: int, timeout: float = 10) -> list
     deadline = time.monotonic() + timeout
     while True:
         with Session(engine) as session:
-            rows = session.execute(select(QuestionLogRow).where(QuestionLogRow.conversation == conversation)
-                                   .order_by(QuestionLogRow.id)).scalars().all()
+            rows = (
+                session.execute(
+                    select(QuestionLogRow)
+                    .where(QuestionLogRow.conversation == conversation)
+                    .order_by(QuestionLogRow.id)
+                )
+                .scalars()
+                .all()
+            )
         if len(rows) >= expected or time.monotonic() > deadline:
             return list(rows)
         time.sleep(0.2)
@@ -80,8 +87,9 @@ def test_handoff_records_a_ticket(stack: Stack) -> None:
     assert "已为您转人工" in stack.texts(who, "我的电话是13800138000")
     engine = create_engine(stack.app_db_url)
     with Session(engine) as session:
-        ticket = session.execute(select(HandoffTicketRow).where(
-            HandoffTicketRow.conversation == pseudonym(stack.env["APP_SECRET"], who))).scalar_one()
+        ticket = session.execute(
+            select(HandoffTicketRow).where(HandoffTicketRow.conversation == pseudonym(stack.env["APP_SECRET"], who))
+        ).scalar_one()
     assert ticket.status == "open" and ticket.callback_phone == "13800138000"
     assert ticket.question == "创新券什么时候申报"
     assert any(line["who"] == "bot" and "文件未规定" in line["text"] for line in ticket.transcript)

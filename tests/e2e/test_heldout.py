@@ -20,18 +20,25 @@ from policy_rasa.nlu_examples import examples_by_intent, held_out_questions
 from tests.conversations.runner import run_all
 
 CONVERSATIONS = Path(__file__).resolve().parent.parent / "conversations"
-FLOORS = {"heldout.yml": 0.97, "heldout_more.yml": 0.90, "heldout_fresh.yml": 0.92, "heldout_dec.yml": 0.90,
-          "heldout_frames_a.yml": 0.92}
+FLOORS = {
+    "heldout.yml": 0.97,
+    "heldout_more.yml": 0.90,
+    "heldout_fresh.yml": 0.92,
+    "heldout_dec.yml": 0.90,
+    "heldout_frames_a.yml": 0.92,
+}
 
 
 def test_no_heldout_question_is_in_the_training_data() -> None:
     """Held out means never trained on: no question of the sets written without the bot is an example
     of data/nlu/ or of the generated file (one-word turns such as '转人工', '文登' aside)."""
     repo = CONVERSATIONS.parent.parent
-    trained = set().union(*examples_by_intent([*sorted((repo / "data" / "nlu").glob("*.yml")),
-                                               repo / "build" / "nlu" / "generated.yml"]).values())
-    asked = {text for text in held_out_questions() - held_out_questions(CONVERSATIONS, "heldout.yml")
-             if len(text) > 4}
+    trained = set().union(
+        *examples_by_intent(
+            [*sorted((repo / "data" / "nlu").glob("*.yml")), repo / "build" / "nlu" / "generated.yml"]
+        ).values()
+    )
+    asked = {text for text in held_out_questions() - held_out_questions(CONVERSATIONS, "heldout.yml") if len(text) > 4}
     assert len(trained) > 500 and len(asked) > 300
     assert sorted(asked & trained) == []
 

@@ -37,8 +37,11 @@ def _ticket(stack: Stack, sender: str, timeout: float = 10) -> HandoffTicketRow:
     deadline = time.monotonic() + timeout
     while True:
         with Session(engine) as session:
-            ticket = session.execute(select(HandoffTicketRow).where(
-                HandoffTicketRow.conversation == pseudonym(stack.env["APP_SECRET"], sender))).scalar_one_or_none()
+            ticket = session.execute(
+                select(HandoffTicketRow).where(
+                    HandoffTicketRow.conversation == pseudonym(stack.env["APP_SECRET"], sender)
+                )
+            ).scalar_one_or_none()
         if ticket is not None or time.monotonic() > deadline:
             assert ticket is not None
             return ticket
@@ -47,8 +50,10 @@ def _ticket(stack: Stack, sender: str, timeout: float = 10) -> HandoffTicketRow:
 
 def _wait_for_question_log(stack: Stack, rows: int, timeout: float = 10) -> None:
     deadline = time.monotonic() + timeout
-    while sum(1 for table, column, _ in database_cells(stack.app_db_url)
-              if table == "question_log" and column == "id") < rows:
+    while (
+        sum(1 for table, column, _ in database_cells(stack.app_db_url) if table == "question_log" and column == "id")
+        < rows
+    ):
         assert time.monotonic() < deadline, "question log not written"
         time.sleep(0.2)
 
@@ -106,8 +111,7 @@ def test_erasure_by_message_id_removes_the_conversation_everywhere(stack: Stack)
     tracker = tracker_engine(f"sqlite:///{stack.env['TRACKER_DB']}")
     assert senders_of(tracker, secret, pseudonym(secret, leaving)) == []
     assert senders_of(tracker, secret, pseudonym(secret, staying)) == [staying]
-    conversations = {value for table, column, value in database_cells(stack.app_db_url)
-                     if column == "conversation"}
+    conversations = {value for table, column, value in database_cells(stack.app_db_url) if column == "conversation"}
     assert pseudonym(secret, leaving) not in conversations and pseudonym(secret, staying) in conversations
     # Again: nothing left to find, a Chinese sentence and 404; a wrong role may not erase at all.
     again = session.post(f"{stack.url}/staff/api/erase", json={"reference": bodies[0]["conversation_id"]}, timeout=60)
@@ -117,12 +121,21 @@ def test_erasure_by_message_id_removes_the_conversation_everywhere(stack: Stack)
 def test_the_action_server_listens_on_loopback_and_wants_the_secret(stack: Stack) -> None:
     port = int(stack.action_url.rsplit(":", 1)[1])
     assert listening_addresses(port) and listening_addresses(port) <= LOOPBACK
-    call = {"next_action": "action_handoff", "sender_id": "intruder", "tracker": {"sender_id": "intruder"},
-            "domain": {}, "version": "3.6.21"}
+    call = {
+        "next_action": "action_handoff",
+        "sender_id": "intruder",
+        "tracker": {"sender_id": "intruder"},
+        "domain": {},
+        "version": "3.6.21",
+    }
     for headers in ({}, {"X-Action-Token": "wrong"}):
         for method, path, body in (("POST", "/webhook", call), ("GET", "/actions", None)):
-            request = urllib.request.Request(f"{stack.action_url}{path}", method=method, headers={
-                "Content-Type": "application/json", **headers}, data=json.dumps(body).encode() if body else None)
+            request = urllib.request.Request(
+                f"{stack.action_url}{path}",
+                method=method,
+                headers={"Content-Type": "application/json", **headers},
+                data=json.dumps(body).encode() if body else None,
+            )
             try:
                 urllib.request.urlopen(request, timeout=10)
                 raise AssertionError(f"{method} {path} was answered without the secret")

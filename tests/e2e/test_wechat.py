@@ -22,8 +22,9 @@ def post(stack: Stack | str, body: str | bytes, query: dict[str, str] | None = N
     """POST to the stack's gateway, or to the gateway at the URL given."""
     base = stack if isinstance(stack, str) else stack.url
     data = body.encode() if isinstance(body, str) else body
-    request = urllib.request.Request(wx.url(base, wx.signed_query() if query is None else query), data=data,
-                                     headers={"Content-Type": "text/xml"})
+    request = urllib.request.Request(
+        wx.url(base, wx.signed_query() if query is None else query), data=data, headers={"Content-Type": "text/xml"}
+    )
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
             return response.status, response.read().decode()
@@ -143,30 +144,35 @@ def test_subscribe_welcomes_and_a_digit_picks_an_option(stack: Stack) -> None:
 
 def test_voice_message_with_recognition(stack: Stack) -> None:
     openid = wx.new_openid()
-    xml = wx.message_xml(openid, "voice", msg_id=wx.new_msg_id(), MediaId="media-1", Format="amr",
-                         Recognition="研发补助最多多少钱？")
+    xml = wx.message_xml(
+        openid, "voice", msg_id=wx.new_msg_id(), MediaId="media-1", Format="amr", Recognition="研发补助最多多少钱？"
+    )
     status, body = post(stack, xml)
     assert status == 200 and "1000万元" in wx.read_reply(body).content
     assert len(log_rows(stack, sender(openid), expected=1)) == 1
 
 
 def test_image_gets_please_type(stack: Stack) -> None:
-    xml = wx.message_xml(wx.new_openid(), "image", msg_id=wx.new_msg_id(), PicUrl="http://example.invalid/a.jpg",
-                         MediaId="m")
+    xml = wx.message_xml(
+        wx.new_openid(), "image", msg_id=wx.new_msg_id(), PicUrl="http://example.invalid/a.jpg", MediaId="m"
+    )
     status, body = post(stack, xml)
     assert status == 200 and "请直接输入您的问题" in wx.read_reply(body).content
 
 
-@pytest.mark.parametrize("body", [
-    "<xml><ToUserName>gh_1</ToUserName><FromUserName>oHostile</FromUserName>",
-    '<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY a "aaaaaaaaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">'
-    '<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;">]><xml><ToUserName>gh_1</ToUserName><FromUserName>oHostile'
-    "</FromUserName><CreateTime>1</CreateTime><MsgType>text</MsgType><Content>&c;</Content><MsgId>1</MsgId></xml>",
-    '<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY x SYSTEM "file:///etc/passwd">]><xml><ToUserName>gh_1'
-    "</ToUserName><FromUserName>oHostile</FromUserName><CreateTime>1</CreateTime><MsgType>text</MsgType>"
-    "<Content>&x;</Content><MsgId>2</MsgId></xml>",
-    "<xml>" + "x" * 1_000_000 + "</xml>",
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        "<xml><ToUserName>gh_1</ToUserName><FromUserName>oHostile</FromUserName>",
+        '<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY a "aaaaaaaaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">'
+        '<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;">]><xml><ToUserName>gh_1</ToUserName><FromUserName>oHostile'
+        "</FromUserName><CreateTime>1</CreateTime><MsgType>text</MsgType><Content>&c;</Content><MsgId>1</MsgId></xml>",
+        '<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY x SYSTEM "file:///etc/passwd">]><xml><ToUserName>gh_1'
+        "</ToUserName><FromUserName>oHostile</FromUserName><CreateTime>1</CreateTime><MsgType>text</MsgType>"
+        "<Content>&x;</Content><MsgId>2</MsgId></xml>",
+        "<xml>" + "x" * 1_000_000 + "</xml>",
+    ],
+)
 def test_malformed_and_hostile_xml_refused(stack: Stack, body: str) -> None:
     status, text = post(stack, body)
     assert status in (400, 413), (status, text)

@@ -15,8 +15,10 @@ from tests.production.test_tracker_window import DOMAIN
 
 def pragmas(engine: Engine) -> dict[str, object]:
     with engine.connect() as connection:
-        return {name: connection.execute(text(f"PRAGMA {name}")).scalar()
-                for name in ("journal_mode", "synchronous", "busy_timeout", "foreign_keys")}
+        return {
+            name: connection.execute(text(f"PRAGMA {name}")).scalar()
+            for name in ("journal_mode", "synchronous", "busy_timeout", "foreign_keys")
+        }
 
 
 def test_app_database_has_wal_and_waits_for_the_lock(tmp_path: Path) -> None:
@@ -32,5 +34,4 @@ def test_knowledge_base_enforces_foreign_keys(tmp_path: Path) -> None:
 
 def test_tracker_store_has_wal(tmp_path: Path) -> None:
     store = TurnRecordingTrackerStore(domain=DOMAIN, dialect="sqlite", db=str(tmp_path / "tracker.db"))
-    assert pragmas(store.engine) == {"journal_mode": "wal", "synchronous": 1, "busy_timeout": 5000,
-                                     "foreign_keys": 0}
+    assert pragmas(store.engine) == {"journal_mode": "wal", "synchronous": 1, "busy_timeout": 5000, "foreign_keys": 0}

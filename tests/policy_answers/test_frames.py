@@ -31,8 +31,24 @@ TABLE_FILE = Path(__file__).with_name("frames_table.yml")
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_INTENT = "ask_measure_info"
 
-SINGLE_KEYS = frozenset({"text", "intent", "subject", "measures", "clause", "aspect", "doc_aspect", "operation",
-                         "count", "year", "correction", "brevity", "partial", "note"})
+SINGLE_KEYS = frozenset(
+    {
+        "text",
+        "intent",
+        "subject",
+        "measures",
+        "clause",
+        "aspect",
+        "doc_aspect",
+        "operation",
+        "count",
+        "year",
+        "correction",
+        "brevity",
+        "partial",
+        "note",
+    }
+)
 FOLLOW_UP_KEYS = frozenset({"previous", "text", "intent", "expect", "note"})
 EXPECT_KEYS = frozenset({"topic", "measures", "clause", "aspect", "holds", "lacks"})
 Row = dict[str, Any]
@@ -85,6 +101,7 @@ def _squeezed(text: str) -> str:
 
 # --- single messages -------------------------------------------------------------------------------
 
+
 def _read(kb: KnowledgeBase, terms: dict[str, TermIndex], row: Row) -> tuple[Frame, bool]:
     """The frame the message says on its own, and whether it leans on the last one (as `decide` reads it)."""
     lang = language()
@@ -97,13 +114,21 @@ def _read(kb: KnowledgeBase, terms: dict[str, TermIndex], row: Row) -> tuple[Fra
 
 def _single_mismatches(frame: Frame, partial: bool, row: Row) -> list[str]:
     got: dict[str, Any] = {
-        "subject": frame.subject.value, "measures": list(frame.measures), "clause": frame.clause,
-        "aspect": frame.aspect, "doc_aspect": frame.doc_aspect, "operation": frame.operation.value,
-        "count": frame.count, "year": frame.year, "correction": frame.correction, "brevity": frame.brevity,
+        "subject": frame.subject.value,
+        "measures": list(frame.measures),
+        "clause": frame.clause,
+        "aspect": frame.aspect,
+        "doc_aspect": frame.doc_aspect,
+        "operation": frame.operation.value,
+        "count": frame.count,
+        "year": frame.year,
+        "correction": frame.correction,
+        "brevity": frame.brevity,
         "partial": partial,
     }
-    return [f"{key}: expected {row[key]!r}, got {value!r}" for key, value in got.items()
-            if key in row and row[key] != value]
+    return [
+        f"{key}: expected {row[key]!r}, got {value!r}" for key, value in got.items() if key in row and row[key] != value
+    ]
 
 
 def check_single(kb: KnowledgeBase, terms: dict[str, TermIndex], row: Row) -> None:
@@ -113,6 +138,7 @@ def check_single(kb: KnowledgeBase, terms: dict[str, TermIndex], row: Row) -> No
 
 
 # --- follow-ups ------------------------------------------------------------------------------------
+
 
 def _follow_up_mismatches(answer: Answer, expect: Row) -> list[str]:
     text = _text_of(answer)
@@ -134,11 +160,13 @@ def check_follow_up(kb: KnowledgeBase, terms: dict[str, TermIndex], row: Row) ->
     first = _ask(kb, terms, previous["text"], previous.get("intent", DEFAULT_INTENT), Context())
     second = _ask(kb, terms, row["text"], row.get("intent", DEFAULT_INTENT), Context(**first.memory))
     mismatches = _follow_up_mismatches(second, row["expect"])
-    assert not mismatches, "\n".join([
-        *mismatches,
-        f"first: {first.topic.value} {first.measures} {first.clause} {first.aspect}: {_text_of(first)}",
-        f"second: {second.topic.value} {second.measures} {second.clause} {second.aspect}: {_text_of(second)}",
-    ])
+    assert not mismatches, "\n".join(
+        [
+            *mismatches,
+            f"first: {first.topic.value} {first.measures} {first.clause} {first.aspect}: {_text_of(first)}",
+            f"second: {second.topic.value} {second.measures} {second.clause} {second.aspect}: {_text_of(second)}",
+        ]
+    )
 
 
 def check_row(kb: KnowledgeBase, terms: dict[str, TermIndex], row: Row) -> None:
@@ -150,6 +178,7 @@ def check_row(kb: KnowledgeBase, terms: dict[str, TermIndex], row: Row) -> None:
 
 # --- the tests -------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("row", SINGLES, ids=[_row_id(r) for r in SINGLES])
 def test_single_message_frame(kb: KnowledgeBase, terms: dict[str, TermIndex], row: Row) -> None:
     check_single(kb, terms, row)
@@ -160,10 +189,13 @@ def test_follow_up_answer(kb: KnowledgeBase, terms: dict[str, TermIndex], row: R
     check_follow_up(kb, terms, row)
 
 
-@pytest.mark.parametrize("row", [
-    pytest.param(r, id=_row_id(r), marks=pytest.mark.xfail(reason=str(r.get("note", "misread")), strict=False))
-    for r in MISREADS
-])
+@pytest.mark.parametrize(
+    "row",
+    [
+        pytest.param(r, id=_row_id(r), marks=pytest.mark.xfail(reason=str(r.get("note", "misread")), strict=False))
+        for r in MISREADS
+    ],
+)
 def test_misreads_are_tracked(kb: KnowledgeBase, terms: dict[str, TermIndex], row: Row) -> None:
     check_row(kb, terms, row)
 
@@ -194,7 +226,8 @@ def test_the_table_names_only_what_the_kb_knows(kb: KnowledgeBase) -> None:
 @pytest.mark.parametrize("module", ["policy_answers.frames", "policy_answers.engine"])
 def test_importing_does_not_load_tensorflow(module: str) -> None:
     code = f"import sys\nimport {module}\nprint('tensorflow' in sys.modules)"
-    result = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True,
-                            timeout=300, check=False)
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, timeout=300, check=False
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "False", result.stdout

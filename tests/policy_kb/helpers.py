@@ -23,8 +23,15 @@ SHARED_SOURCE = Path("/work/shared/policy/weihai-2018-32.txt")
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
     """`python -m policy_kb ARGS` in a fresh interpreter, as an operator would run it."""
     env = {k: v for k, v in os.environ.items() if k != "POLICY_KB_DB_URL"}
-    return subprocess.run([sys.executable, "-m", "policy_kb", *args], cwd=REPO_ROOT, env=env,
-                          capture_output=True, text=True, timeout=120, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "policy_kb", *args],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 def run_main(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

@@ -29,8 +29,11 @@ def test_exactly_these_measures_state_a_sum(kb: KnowledgeBase):
     assert with_sum == set(EXPECTED_AMOUNTS)
 
 
-@pytest.mark.parametrize(("measure_id", "kind", "yuan", "rendered"),
-                         [(k, *v) for k, v in EXPECTED_AMOUNTS.items()], ids=list(EXPECTED_AMOUNTS))
+@pytest.mark.parametrize(
+    ("measure_id", "kind", "yuan", "rendered"),
+    [(k, *v) for k, v in EXPECTED_AMOUNTS.items()],
+    ids=list(EXPECTED_AMOUNTS),
+)
 def test_sum_is_the_documents(kb: KnowledgeBase, measure_id: str, kind: AmountKind, yuan: int, rendered: str):
     measure = kb.measure(measure_id)
     assert measure.amount.kind is kind
@@ -42,10 +45,18 @@ def test_sum_is_the_documents(kb: KnowledgeBase, measure_id: str, kind: AmountKi
     assert text.startswith(measure.amount.per)
 
 
-@pytest.mark.parametrize("measure_id", [
-    "innovation_park_award", "hightech_park_award", "talent_support", "tech_transfer_institution",
-    "xingchuang_nongke", "innovation_voucher", "tech_insurance",
-])
+@pytest.mark.parametrize(
+    "measure_id",
+    [
+        "innovation_park_award",
+        "hightech_park_award",
+        "talent_support",
+        "tech_transfer_institution",
+        "xingchuang_nongke",
+        "innovation_voucher",
+        "tech_insurance",
+    ],
+)
 def test_measures_without_a_sum_say_what_the_document_says(kb: KnowledgeBase, measure_id: str):
     """No invented figure: the answer is the document's own wording (一事一议, 择优给予奖补 …)."""
     measure = kb.measure(measure_id)
@@ -64,19 +75,22 @@ def test_every_measure_and_target_cites_its_clause(kb: KnowledgeBase):
         assert target.clause in clause_ids
 
 
-@pytest.mark.parametrize(("target_id", "value", "unit"), [
-    ("tech_trade", 3_500_000_000, "元"),
-    ("provincial_platforms", 330, "个"),
-    ("national_platforms", 30, "个"),
-    ("incubators", 50, "家"),
-    ("agri_hightech_enterprises", 50, "家"),
-    ("transfer_service_institutions", 100, "家"),
-    ("tech_brokers", 1000, "名"),
-    ("commissioners", 1000, "名"),
-    ("tech_progress_contribution", 1.5, "个百分点"),
-    ("rd_intensity", 0.1, "个百分点"),
-    ("hightech_output_share", 1, "个百分点"),
-])
+@pytest.mark.parametrize(
+    ("target_id", "value", "unit"),
+    [
+        ("tech_trade", 3_500_000_000, "元"),
+        ("provincial_platforms", 330, "个"),
+        ("national_platforms", 30, "个"),
+        ("incubators", 50, "家"),
+        ("agri_hightech_enterprises", 50, "家"),
+        ("transfer_service_institutions", 100, "家"),
+        ("tech_brokers", 1000, "名"),
+        ("commissioners", 1000, "名"),
+        ("tech_progress_contribution", 1.5, "个百分点"),
+        ("rd_intensity", 0.1, "个百分点"),
+        ("hightech_output_share", 1, "个百分点"),
+    ],
+)
 def test_targets_are_the_documents(kb: KnowledgeBase, target_id: str, value: float, unit: str):
     target = kb.target(target_id)
     assert target.value == value
@@ -89,46 +103,53 @@ def test_range_target(kb: KnowledgeBase):
     assert (target.value_min, target.value_max) == (1, 2)
 
 
-@pytest.mark.parametrize(("text", "yuan"), [
-    ("200万", 2_000_000),
-    ("两百万元", 2_000_000),
-    ("1.5亿", 150_000_000),
-    ("一千五百万", 15_000_000),
-    ("五十万", 500_000),
-    ("3000元", 3_000),
-    ("10万块", 100_000),
-    ("最高 1000 万元补助", 10_000_000),
-    ("不低于 10 万元", 100_000),
-    ("35 亿元", 3_500_000_000),
-    ("二百五十万", 2_500_000),
-    ("十万元", 100_000),
-    ("5千元", 5_000),
-    ("12.5万元", 125_000),
-    ("一亿两千万", 120_000_000),
-    ("我们今年研发投入了三百万，能补多少", 3_000_000),
-])
+@pytest.mark.parametrize(
+    ("text", "yuan"),
+    [
+        ("200万", 2_000_000),
+        ("两百万元", 2_000_000),
+        ("1.5亿", 150_000_000),
+        ("一千五百万", 15_000_000),
+        ("五十万", 500_000),
+        ("3000元", 3_000),
+        ("10万块", 100_000),
+        ("最高 1000 万元补助", 10_000_000),
+        ("不低于 10 万元", 100_000),
+        ("35 亿元", 3_500_000_000),
+        ("二百五十万", 2_500_000),
+        ("十万元", 100_000),
+        ("5千元", 5_000),
+        ("12.5万元", 125_000),
+        ("一亿两千万", 120_000_000),
+        ("我们今年研发投入了三百万，能补多少", 3_000_000),
+    ],
+)
 def test_parse_money(text: str, yuan: int):
     assert parse_money(text) == yuan
 
 
-@pytest.mark.parametrize("text", ["研发补助怎么申请", "2020年", "330个", "1000名经纪人", "千人规模",
-                                  "万众创新", "", "一事一议"])
+@pytest.mark.parametrize(
+    "text", ["研发补助怎么申请", "2020年", "330个", "1000名经纪人", "千人规模", "万众创新", "", "一事一议"]
+)
 def test_parse_money_is_none_without_an_amount(text: str):
     assert parse_money(text) is None
 
 
-@pytest.mark.parametrize(("yuan", "text"), [
-    (10_000_000, "1000万元"),
-    (5_000_000, "500万元"),
-    (2_500_000, "250万元"),
-    (1_000_000, "100万元"),
-    (100_000, "10万元"),
-    (125_000, "12.5万元"),
-    (3_000, "3000元"),
-    (0, "0元"),
-    (150_000_000, "1.5亿元"),
-    (3_500_000_000, "35亿元"),
-])
+@pytest.mark.parametrize(
+    ("yuan", "text"),
+    [
+        (10_000_000, "1000万元"),
+        (5_000_000, "500万元"),
+        (2_500_000, "250万元"),
+        (1_000_000, "100万元"),
+        (100_000, "10万元"),
+        (125_000, "12.5万元"),
+        (3_000, "3000元"),
+        (0, "0元"),
+        (150_000_000, "1.5亿元"),
+        (3_500_000_000, "35亿元"),
+    ],
+)
 def test_format_yuan(yuan: int, text: str):
     assert format_yuan(yuan) == text
 

@@ -61,8 +61,11 @@ def test_without_an_amount_the_cap_is_split(kb: KnowledgeBase, district: str):
     assert not split.over_cap
     assert split.requested_yuan is None
     assert split.basis_yuan == 1000 * WAN
-    expected = ({"province": 500 * WAN, "city": 0, "county": 500 * WAN} if district == "rongcheng"
-                else {"province": 500 * WAN, "city": 250 * WAN, "county": 250 * WAN})
+    expected = (
+        {"province": 500 * WAN, "city": 0, "county": 500 * WAN}
+        if district == "rongcheng"
+        else {"province": 500 * WAN, "city": 250 * WAN, "county": 250 * WAN}
+    )
     assert _yuan(split) == expected
 
 
@@ -88,9 +91,15 @@ def test_odd_amounts_split_exactly(kb: KnowledgeBase, district: str, amount: int
 
 def test_333333_yuan(kb: KnowledgeBase):
     assert _yuan(kb.cost_split("rd_subsidy", "huancui", 333_333)) == {
-        "province": 166_667, "city": 83_333, "county": 83_333}
+        "province": 166_667,
+        "city": 83_333,
+        "county": 83_333,
+    }
     assert _yuan(kb.cost_split("rd_subsidy", "rongcheng", 333_333)) == {
-        "province": 166_667, "city": 0, "county": 166_666}
+        "province": 166_667,
+        "city": 0,
+        "county": 166_666,
+    }
 
 
 def test_a_measure_without_shares_has_no_split(kb: KnowledgeBase):
@@ -98,14 +107,17 @@ def test_a_measure_without_shares_has_no_split(kb: KnowledgeBase):
         kb.cost_split("innovation_voucher", "huancui", 100 * WAN)
 
 
-@pytest.mark.parametrize(("measure_id", "user_yuan", "limit_yuan"), [
-    ("fund_allocation", 3000 * WAN, 500 * WAN),  # 20% is 600万: the 500万 cap wins
-    ("fund_allocation", 1000 * WAN, 200 * WAN),  # 20% of 1000万
-    ("fund_allocation", 2500 * WAN, 500 * WAN),  # 20% is exactly the cap
-    ("fund_allocation", 0, 0),
-    ("tech_transfer_institution", 300 * WAN, 300 * WAN),  # not more than the county's own outlay
-    ("tech_transfer_institution", 5000 * WAN, 5000 * WAN),  # 一事一议: no absolute cap stated
-])
+@pytest.mark.parametrize(
+    ("measure_id", "user_yuan", "limit_yuan"),
+    [
+        ("fund_allocation", 3000 * WAN, 500 * WAN),  # 20% is 600万: the 500万 cap wins
+        ("fund_allocation", 1000 * WAN, 200 * WAN),  # 20% of 1000万
+        ("fund_allocation", 2500 * WAN, 500 * WAN),  # 20% is exactly the cap
+        ("fund_allocation", 0, 0),
+        ("tech_transfer_institution", 300 * WAN, 300 * WAN),  # not more than the county's own outlay
+        ("tech_transfer_institution", 5000 * WAN, 5000 * WAN),  # 一事一议: no absolute cap stated
+    ],
+)
 def test_limits_for(kb: KnowledgeBase, measure_id: str, user_yuan: int, limit_yuan: int):
     (limit,) = kb.limits_for(measure_id, user_yuan)
     assert limit.user_yuan == user_yuan

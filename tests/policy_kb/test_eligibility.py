@@ -6,8 +6,16 @@ import pytest
 
 from policy_kb.query import KnowledgeBase, Profile, Status
 
-APPLICANT_TYPES = ["enterprise", "high_tech_enterprise", "farmer", "research_institution",
-                   "service_institution", "individual", "township", "district_government"]
+APPLICANT_TYPES = [
+    "enterprise",
+    "high_tech_enterprise",
+    "farmer",
+    "research_institution",
+    "service_institution",
+    "individual",
+    "township",
+    "district_government",
+]
 
 
 def _applicant(verdict):
@@ -111,22 +119,27 @@ def test_measures_for_each_applicant_type(kb: KnowledgeBase, applicant_type: str
         if measure.beneficiaries_stated:
             assert any(kb.applicant_covers(b, applicant_type) for b in measure.beneficiaries), measure.id
     # and nothing is left out that is meant for this type
-    meant = {m.id for m in kb.measures if m.beneficiaries_stated
-             and any(kb.applicant_covers(b, applicant_type) for b in m.beneficiaries)}
+    meant = {
+        m.id
+        for m in kb.measures
+        if m.beneficiaries_stated and any(kb.applicant_covers(b, applicant_type) for b in m.beneficiaries)
+    }
     assert meant <= set(ids)
 
 
-@pytest.mark.parametrize(("applicant_type", "expected", "excluded"), [
-    ("enterprise", {"rd_subsidy", "standards_support", "tech_insurance"}, {"innovative_county_award"}),
-    ("farmer", {"tech_poverty", "popular_science"}, {"rd_subsidy", "innovative_township_award"}),
-    ("township", {"innovative_township_award"}, {"innovative_county_award", "rd_subsidy"}),
-    ("district_government", {"innovative_county_award", "fund_allocation"}, {"innovative_township_award"}),
-    ("individual", {"tech_commissioner", "talent_support"}, {"rd_subsidy", "innovation_voucher"}),
-    ("service_institution", {"innovation_voucher", "tech_transfer_institution"}, {"rd_subsidy"}),
-    ("research_institution", {"innovation_voucher", "tech_transfer_institution"}, {"tech_commissioner"}),
-])
-def test_measures_for_examples(kb: KnowledgeBase, applicant_type: str, expected: set[str],
-                               excluded: set[str]):
+@pytest.mark.parametrize(
+    ("applicant_type", "expected", "excluded"),
+    [
+        ("enterprise", {"rd_subsidy", "standards_support", "tech_insurance"}, {"innovative_county_award"}),
+        ("farmer", {"tech_poverty", "popular_science"}, {"rd_subsidy", "innovative_township_award"}),
+        ("township", {"innovative_township_award"}, {"innovative_county_award", "rd_subsidy"}),
+        ("district_government", {"innovative_county_award", "fund_allocation"}, {"innovative_township_award"}),
+        ("individual", {"tech_commissioner", "talent_support"}, {"rd_subsidy", "innovation_voucher"}),
+        ("service_institution", {"innovation_voucher", "tech_transfer_institution"}, {"rd_subsidy"}),
+        ("research_institution", {"innovation_voucher", "tech_transfer_institution"}, {"tech_commissioner"}),
+    ],
+)
+def test_measures_for_examples(kb: KnowledgeBase, applicant_type: str, expected: set[str], excluded: set[str]):
     ids = {v.measure.id for v in kb.measures_for(Profile(applicant_type=applicant_type))}
     assert expected <= ids
     assert not excluded & ids

@@ -18,12 +18,15 @@ def test_sounds_ignore_tones_and_non_chinese() -> None:
     assert sound_of("a") is None and sound_of("，") is None
 
 
-@pytest.mark.parametrize("typed, measure", [
-    ("俺村来了个科技特拍员 人家干得好给多少钱", "tech_commissioner"),
-    ("咱村想建个农科驿战 政府给补不", "xingchuang_nongke"),
-    ("研发补主最多给多少", "rd_subsidy"),
-    ("科技创新卷咋用", "innovation_voucher"),
-])
+@pytest.mark.parametrize(
+    "typed, measure",
+    [
+        ("俺村来了个科技特拍员 人家干得好给多少钱", "tech_commissioner"),
+        ("咱村想建个农科驿战 政府给补不", "xingchuang_nongke"),
+        ("研发补主最多给多少", "rd_subsidy"),
+        ("科技创新卷咋用", "innovation_voucher"),
+    ],
+)
 def test_a_homophone_typo_reaches_its_measure(kb: KnowledgeBase, typed: str, measure: str) -> None:
     assert [h.key for h in _measure_index(kb).find(typed)] == [measure]
 

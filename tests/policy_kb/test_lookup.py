@@ -118,15 +118,29 @@ def test_fuzzy_can_be_switched_off(kb: KnowledgeBase):
 
 
 DISTRICT_PHRASINGS = [
-    ("高区", "gaoqu"), ("威海高区", "gaoqu"), ("火炬高新区", "gaoqu"), ("我们公司在高区", "gaoqu"),
-    ("经区", "jingqu"), ("经开区", "jingqu"), ("经区的企业能申请吗", "jingqu"),
-    ("临港区", "lingang"), ("临港", "lingang"),
-    ("综保区", "zongbao"), ("综合保税区", "zongbao"), ("保税区", "zongbao"),
-    ("南海新区", "nanhai"), ("南海", "nanhai"),
-    ("荣成", "rongcheng"), ("荣成市", "rongcheng"), ("我在荣成市", "rongcheng"),
-    ("环翠", "huancui"), ("环翠区", "huancui"),
-    ("文登", "wendeng"), ("文登区的企业", "wendeng"),
-    ("乳山", "rushan"), ("乳山市", "rushan"),
+    ("高区", "gaoqu"),
+    ("威海高区", "gaoqu"),
+    ("火炬高新区", "gaoqu"),
+    ("我们公司在高区", "gaoqu"),
+    ("经区", "jingqu"),
+    ("经开区", "jingqu"),
+    ("经区的企业能申请吗", "jingqu"),
+    ("临港区", "lingang"),
+    ("临港", "lingang"),
+    ("综保区", "zongbao"),
+    ("综合保税区", "zongbao"),
+    ("保税区", "zongbao"),
+    ("南海新区", "nanhai"),
+    ("南海", "nanhai"),
+    ("荣成", "rongcheng"),
+    ("荣成市", "rongcheng"),
+    ("我在荣成市", "rongcheng"),
+    ("环翠", "huancui"),
+    ("环翠区", "huancui"),
+    ("文登", "wendeng"),
+    ("文登区的企业", "wendeng"),
+    ("乳山", "rushan"),
+    ("乳山市", "rushan"),
 ]
 
 
@@ -178,8 +192,11 @@ def test_every_applicant_alias(kb: KnowledgeBase):
         for alias in [applicant.name, *applicant.aliases]:
             found = kb.find_applicant_type(alias)
             # an alias may contain a more specific one ('高新技术企业' contains '企业'), never a foreign one
-            assert found == applicant.id or kb.applicant_covers(applicant.id, found) or \
-                kb.applicant_covers(found, applicant.id), (alias, found)
+            assert (
+                found == applicant.id
+                or kb.applicant_covers(applicant.id, found)
+                or kb.applicant_covers(found, applicant.id)
+            ), (alias, found)
 
 
 @pytest.mark.parametrize("text", ["今天天气怎么样", "研发补助怎么申请"])
@@ -196,6 +213,13 @@ def test_warm_loads_the_segmenter_and_every_index() -> None:
     kb = load_kb()
     kb.warm()
     assert jieba.dt.initialized
-    for name in ("_measure_terms", "_district_terms", "_applicant_terms", "_unit_terms", "_target_terms",
-                 "_clause_titles", "_search_index"):
+    for name in (
+        "_measure_terms",
+        "_district_terms",
+        "_applicant_terms",
+        "_unit_terms",
+        "_target_terms",
+        "_clause_titles",
+        "_search_index",
+    ):
         assert name in kb.__dict__, name  # cached_property values live in the instance's dict

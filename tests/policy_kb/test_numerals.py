@@ -7,12 +7,25 @@ import pytest
 from policy_kb.figures import chinese_to_int, parse_money
 
 
-@pytest.mark.parametrize(("text", "value"), [
-    ("十", 10), ("三十五", 35), ("两百", 200), ("一千五百", 1500), ("一百零五", 105), ("壹仟", 1000),
-    ("一亿两千万", 120_000_000), ("两亿", 200_000_000), ("一千五", 1500), ("二〇一八", 2018), ("零", 0),
-    # a numeral that starts with its unit is one of it: '千人规模' is a thousand people
-    ("千", 1000), ("百万", 1_000_000),
-])
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("十", 10),
+        ("三十五", 35),
+        ("两百", 200),
+        ("一千五百", 1500),
+        ("一百零五", 105),
+        ("壹仟", 1000),
+        ("一亿两千万", 120_000_000),
+        ("两亿", 200_000_000),
+        ("一千五", 1500),
+        ("二〇一八", 2018),
+        ("零", 0),
+        # a numeral that starts with its unit is one of it: '千人规模' is a thousand people
+        ("千", 1000),
+        ("百万", 1_000_000),
+    ],
+)
 def test_a_numeral_is_read(text: str, value: int) -> None:
     assert chinese_to_int(text) == value
 

@@ -24,7 +24,7 @@ def pg_engine(pg_url: str) -> Iterator[Engine]:
     name = f"policy_kb_{uuid.uuid4().hex[:12]}"
     admin = create_engine(pg_url, future=True, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}" ENCODING \'UTF8\''))
+        connection.execute(text(f"CREATE DATABASE \"{name}\" ENCODING 'UTF8'"))
     # not store.engine_for: its engines are cached for the process, and this database is dropped
     engine = create_engine(make_url(pg_url).set(database=name), future=True)
     try:
@@ -83,5 +83,11 @@ def test_cli_load_and_stats_on_postgres(pg_engine: Engine, cli):
     assert cli("--url", url, "load", str(DATA_FILE)).stdout.startswith("unchanged")
     stats = cli("--url", url, "stats")
     measures = len(read_document(pg_engine)[0].measures)
-    assert json.loads(stats.stdout) == {"documents": 1, "clauses": 21, "measures": measures, "targets": 13,
-                                        "units": 22, "districts": 9}
+    assert json.loads(stats.stdout) == {
+        "documents": 1,
+        "clauses": 21,
+        "measures": measures,
+        "targets": 13,
+        "units": 22,
+        "districts": 9,
+    }

@@ -80,13 +80,16 @@ def test_every_clause_id_in_the_table_exists(kb: KnowledgeBase):
     assert {clause for _, clause in HOTLINE_QUERIES} == {c.id for c in kb.data.clauses}
 
 
-@pytest.mark.parametrize(("query", "measure_id"), [
-    ("特派员 奖励", "tech_commissioner"),
-    ("荣成 研发 分担", "rd_subsidy"),
-    ("创新券 奖补", "innovation_voucher"),
-    ("一事一议 分校", "tech_transfer_institution"),
-    ("获批 国家高新区", "hightech_park_award"),
-])
+@pytest.mark.parametrize(
+    ("query", "measure_id"),
+    [
+        ("特派员 奖励", "tech_commissioner"),
+        ("荣成 研发 分担", "rd_subsidy"),
+        ("创新券 奖补", "innovation_voucher"),
+        ("一事一议 分校", "tech_transfer_institution"),
+        ("获批 国家高新区", "hightech_park_award"),
+    ],
+)
 def test_a_named_measure_is_the_first_hit_itself(kb: KnowledgeBase, query: str, measure_id: str):
     first = kb.search(query)[0]
     assert (first.kind, first.id) == ("measure", measure_id)
@@ -108,17 +111,28 @@ def test_nothing_to_search(kb: KnowledgeBase, query: str):
     assert kb.search(query) == []
 
 
-@pytest.mark.parametrize("query, clause", [
-    ("二（十二）", "二（十二）"), ("二(12)", "二（十二）"), ("第二部分第九条 牵头", "二（九）"),
-    ("32号文 二（八）", "二（八）"), ("保障措施第二条", "三（二）"),
-])
+@pytest.mark.parametrize(
+    "query, clause",
+    [
+        ("二（十二）", "二（十二）"),
+        ("二(12)", "二（十二）"),
+        ("第二部分第九条 牵头", "二（九）"),
+        ("32号文 二（八）", "二（八）"),
+        ("保障措施第二条", "三（二）"),
+    ],
+)
 def test_a_clause_number_in_any_form_lists_that_clause_first(kb: KnowledgeBase, query: str, clause: str):
     first = kb.search(query)[0]
     assert (first.kind, first.id) == ("clause", clause)
 
 
-@pytest.mark.parametrize("query, measure_id", [
-    ("研补 封顶", "rd_subsidy"), ("驿站 补多少", "xingchuang_nongke"), ("科技特拍员 奖励", "tech_commissioner"),
-])
+@pytest.mark.parametrize(
+    "query, measure_id",
+    [
+        ("研补 封顶", "rd_subsidy"),
+        ("驿站 补多少", "xingchuang_nongke"),
+        ("科技特拍员 奖励", "tech_commissioner"),
+    ],
+)
 def test_shorthand_and_homophones_find_the_measure(kb: KnowledgeBase, query: str, measure_id: str):
     assert kb.search(query)[0].id == measure_id

@@ -29,8 +29,7 @@ def test_no_other_kind_of_term_is_read_as_a_measure(kb: KnowledgeBase) -> None:
             for term in terms:
                 if term in measure_terms:
                     continue
-                found = [e for e in _entities(kb, term)
-                         if e["entity"] == "measure" and e["confidence_entity"] < 1.0]
+                found = [e for e in _entities(kb, term) if e["entity"] == "measure" and e["confidence_entity"] < 1.0]
                 if found:
                     misread.append((entity, term, [e["value"] for e in found]))
     assert misread == []
@@ -39,4 +38,7 @@ def test_no_other_kind_of_term_is_read_as_a_measure(kb: KnowledgeBase) -> None:
 def test_a_homophone_of_a_measure_is_that_measure_beside_other_terms(kb: KnowledgeBase) -> None:
     found = _entities(kb, "俺们荣成的合作社想建个农科驿战，政府给补不")
     assert [(e["entity"], e["value"]) for e in found] == [
-        ("district", "rongcheng"), ("applicant_type", "farmer"), ("measure", "xingchuang_nongke")]
+        ("district", "rongcheng"),
+        ("applicant_type", "farmer"),
+        ("measure", "xingchuang_nongke"),
+    ]

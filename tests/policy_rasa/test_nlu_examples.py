@@ -18,6 +18,9 @@ def test_examples_by_intent_reads_every_intent_block(tmp_path: Path) -> None:
     reviewed.write_text(
         'version: "3.1"\nnlu:\n- intent: ask_amount\n  examples: |\n'
         '    - [小站子]{"entity": "measure", "value": "xingchuang_nongke"}给钱不\n    - 券子能抵多少钱\n'
-        "- synonym: rd_subsidy\n  examples: |\n    - 研发补贴\n", encoding="utf-8")
+        "- synonym: rd_subsidy\n  examples: |\n    - 研发补贴\n",
+        encoding="utf-8",
+    )
     assert examples_by_intent([reviewed, tmp_path / "missing.yml"]) == {
-        "ask_amount": {"小站子给钱不", "券子能抵多少钱"}}
+        "ask_amount": {"小站子给钱不", "券子能抵多少钱"}
+    }

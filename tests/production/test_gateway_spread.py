@@ -27,21 +27,32 @@ async def stubs(aiohttp_server: Any, count: int) -> list[StubRasa]:
 async def gateway(aiohttp_client: Any, tmp_path: Path, rasa_urls: list[str], action_urls: list[str]) -> Any:
     url = f"sqlite:///{tmp_path / 'app.db'}"
     upgrade(url)
-    settings = Settings(app_db_url=url, app_secret="s", rasa_url=",".join(rasa_urls),
-                        action_url=",".join(action_urls), rasa_timeout_s=2.0, rate_per_sender=0, rate_per_ip=0)
+    settings = Settings(
+        app_db_url=url,
+        app_secret="s",
+        rasa_url=",".join(rasa_urls),
+        action_url=",".join(action_urls),
+        rasa_timeout_s=2.0,
+        rate_per_sender=0,
+        rate_per_ip=0,
+    )
     return await aiohttp_client(create_app(settings))
 
 
-async def test_messages_go_round_robin_whoever_sends_them(aiohttp_server: Any, aiohttp_client: Any,
-                                                          tmp_path: Path) -> None:
+async def test_messages_go_round_robin_whoever_sends_them(
+    aiohttp_server: Any, aiohttp_client: Any, tmp_path: Path
+) -> None:
     rasas = await stubs(aiohttp_server, 3)
     client = await gateway(aiohttp_client, tmp_path, [r.url for r in rasas], [rasas[0].url])
     for number in range(6):
         response = await client.post("/api/chat", json={"sender": "one-visitor", "message": f"第{number}问"})
         assert response.status == 200
     # Consecutive messages of one conversation land on different processes, in turn.
-    assert [[m["message"] for m in r.received] for r in rasas] == [["第0问", "第3问"], ["第1问", "第4问"],
-                                                                    ["第2问", "第5问"]]
+    assert [[m["message"] for m in r.received] for r in rasas] == [
+        ["第0问", "第3问"],
+        ["第1问", "第4问"],
+        ["第2问", "第5问"],
+    ]
 
 
 async def test_a_process_that_refuses_is_skipped(aiohttp_server: Any, aiohttp_client: Any, tmp_path: Path) -> None:
@@ -56,14 +67,18 @@ async def test_a_process_that_refuses_is_skipped(aiohttp_server: Any, aiohttp_cl
     response = await client.get("/healthz")
     body = await response.json()
     assert response.status == 200 and body["rasa"] == "ok"
-    assert [(p["name"], p["state"]) for p in body["processes"]] == [("rasa1", "down"), ("rasa2", "up"),
-                                                                    ("actions1", "up")]
+    assert [(p["name"], p["state"]) for p in body["processes"]] == [
+        ("rasa1", "down"),
+        ("rasa2", "up"),
+        ("actions1", "up"),
+    ]
     response = await client.get("/readyz")
     assert response.status == 503 and (await response.json())["status"] == "down"
 
 
 async def test_a_dead_process_is_skipped_and_rejoins_when_its_health_answers(
-        aiohttp_server: Any, aiohttp_client: Any, tmp_path: Path) -> None:
+    aiohttp_server: Any, aiohttp_client: Any, tmp_path: Path
+) -> None:
     rasas = await stubs(aiohttp_server, 2)
     client = await gateway(aiohttp_client, tmp_path, [r.url for r in rasas], [r.url for r in rasas])
     rasas[0].status_body = {}  # no model: out of the rotation at the next probe
@@ -79,7 +94,8 @@ async def test_a_dead_process_is_skipped_and_rejoins_when_its_health_answers(
 
 
 async def test_a_rasa_whose_action_server_is_down_gets_no_messages(
-        aiohttp_server: Any, aiohttp_client: Any, tmp_path: Path) -> None:
+    aiohttp_server: Any, aiohttp_client: Any, tmp_path: Path
+) -> None:
     rasas = await stubs(aiohttp_server, 2)
     # Rasa i calls action server i: the stubs answer /health for both kinds.
     client = await gateway(aiohttp_client, tmp_path, [r.url for r in rasas], [r.url for r in rasas])
@@ -95,8 +111,9 @@ async def test_a_rasa_whose_action_server_is_down_gets_no_messages(
     assert (await client.post("/api/chat", json={"sender": "v", "message": "问"})).status == 200
 
 
-async def test_health_asks_every_rasa_and_action_server(aiohttp_server: Any, aiohttp_client: Any,
-                                                        tmp_path: Path) -> None:
+async def test_health_asks_every_rasa_and_action_server(
+    aiohttp_server: Any, aiohttp_client: Any, tmp_path: Path
+) -> None:
     rasas = await stubs(aiohttp_server, 2)
     client = await gateway(aiohttp_client, tmp_path, [r.url for r in rasas], [r.url for r in rasas])
     assert (await client.get("/healthz")).status == 200
@@ -112,8 +129,10 @@ async def test_health_asks_every_rasa_and_action_server(aiohttp_server: Any, aio
 
 
 def test_settings_take_a_comma_separated_list(tmp_path: Path) -> None:
-    settings = load_settings({"RASA_URL": "http://127.0.0.1:5005/, http://127.0.0.1:5006",
-                              "ACTION_URL": "http://127.0.0.1:5055"}, var_dir=tmp_path)
+    settings = load_settings(
+        {"RASA_URL": "http://127.0.0.1:5005/, http://127.0.0.1:5006", "ACTION_URL": "http://127.0.0.1:5055"},
+        var_dir=tmp_path,
+    )
     assert settings.rasa_urls == ("http://127.0.0.1:5005", "http://127.0.0.1:5006")
     assert settings.rasa_url == "http://127.0.0.1:5005,http://127.0.0.1:5006"
     assert settings.action_urls == ("http://127.0.0.1:5055",)

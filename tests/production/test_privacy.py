@@ -35,8 +35,9 @@ ACTION_TOKEN = internal_token("action", {"APP_SECRET": SECRET})
 
 @pytest.fixture(scope="module")
 def production(pg_url: str, redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProductionStack]:
-    with production_stack(tmp_path_factory.mktemp("production-privacy"), pg_url, redis_url,
-                          rasa_processes=2, action_processes=2) as stack:
+    with production_stack(
+        tmp_path_factory.mktemp("production-privacy"), pg_url, redis_url, rasa_processes=2, action_processes=2
+    ) as stack:
         yield stack
 
 
@@ -87,9 +88,12 @@ def test_rasa_api_wants_the_token_and_the_action_servers_the_secret(production: 
         assert status_of(f"{action}/actions") == 401
         assert status_of(f"{action}/actions", {"X-Action-Token": "wrong"}) == 401
         assert status_of(f"{action}/actions", {"X-Action-Token": ACTION_TOKEN}) == 200
-        request = urllib.request.Request(f"{action}/webhook", method="POST",
-                                         headers={"Content-Type": "application/json"},
-                                         data=json.dumps({"next_action": "action_handoff"}).encode())
+        request = urllib.request.Request(
+            f"{action}/webhook",
+            method="POST",
+            headers={"Content-Type": "application/json"},
+            data=json.dumps({"next_action": "action_handoff"}).encode(),
+        )
         try:
             urllib.request.urlopen(request, timeout=10)
             raise AssertionError("the webhook ran an action without the secret")
@@ -104,6 +108,7 @@ def test_rasa_api_wants_the_token_and_the_action_servers_the_secret(production: 
 
 def test_production_mode_purges_at_start_and_daily(production: ProductionStack) -> None:
     # each gateway copy logs to its own file under the run directory (supervisord)
-    logs = "".join(path.read_text(errors="replace")
-                   for path in sorted((production.workdir / "log").glob("gateway*.log")))
+    logs = "".join(
+        path.read_text(errors="replace") for path in sorted((production.workdir / "log").glob("gateway*.log"))
+    )
     assert "privacy purge: {" in logs, production.log_tail(name="gateway1")

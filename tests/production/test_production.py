@@ -29,9 +29,15 @@ REPO = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(scope="module")
 def production(pg_url: str, redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProductionStack]:
-    with production_stack(tmp_path_factory.mktemp("production"), pg_url, redis_url,
-                          rasa_processes=2, action_processes=2, window_turns=10,
-                          extra={"WECHAT_TOKEN": wx.TOKEN, "WECHAT_APPID": wx.APPID}) as stack:
+    with production_stack(
+        tmp_path_factory.mktemp("production"),
+        pg_url,
+        redis_url,
+        rasa_processes=2,
+        action_processes=2,
+        window_turns=10,
+        extra={"WECHAT_TOKEN": wx.TOKEN, "WECHAT_APPID": wx.APPID},
+    ) as stack:
         yield stack
 
 
@@ -47,8 +53,9 @@ def question_log_count(stack: ProductionStack, who: str, expected: int, timeout:
     try:
         while True:
             with Session(engine) as session:
-                count = session.execute(select(func.count()).select_from(QuestionLogRow)
-                                        .where(QuestionLogRow.conversation == conversation)).scalar_one()
+                count = session.execute(
+                    select(func.count()).select_from(QuestionLogRow).where(QuestionLogRow.conversation == conversation)
+                ).scalar_one()
             if count >= expected or time.monotonic() > deadline:
                 return count
             time.sleep(0.2)
@@ -68,8 +75,14 @@ def test_every_process_runs_and_health_is_green(production: ProductionStack) -> 
     assert len(set(pids.values())) == 6
     assert production.conf.read_text().count("endpoints.production.yml") == 2
     # Each process logs to its own file.
-    assert {path.stem for path in (production.workdir / "log").glob("*.log")} >= {"rasa1", "rasa2", "actions1",
-                                                                                 "actions2", "gateway1", "gateway2"}
+    assert {path.stem for path in (production.workdir / "log").glob("*.log")} >= {
+        "rasa1",
+        "rasa2",
+        "actions1",
+        "actions2",
+        "gateway1",
+        "gateway2",
+    }
 
 
 def test_a_conversation_alternating_between_processes_stays_whole(production: ProductionStack) -> None:
@@ -116,12 +129,16 @@ def test_sixty_turns_later_a_follow_up_still_uses_the_measure(production: Produc
     # Rasa was handed a window, not the 60 turns: the checkpoint exists, and every event is stored.
     engine = create_engine(production.tracker_db_url)
     with engine.connect() as connection:
-        window = connection.execute(text("SELECT first_event_id FROM tracker_windows WHERE sender_id = :s"),
-                                    {"s": who}).scalar()
-        users = connection.execute(text("SELECT count(*) FROM events WHERE sender_id = :s AND type_name = 'user'"),
-                                   {"s": who}).scalar()
-        after = connection.execute(text("SELECT count(*) FROM events WHERE sender_id = :s AND type_name = 'user' "
-                                        "AND id >= :w"), {"s": who, "w": window}).scalar()
+        window = connection.execute(
+            text("SELECT first_event_id FROM tracker_windows WHERE sender_id = :s"), {"s": who}
+        ).scalar()
+        users = connection.execute(
+            text("SELECT count(*) FROM events WHERE sender_id = :s AND type_name = 'user'"), {"s": who}
+        ).scalar()
+        after = connection.execute(
+            text("SELECT count(*) FROM events WHERE sender_id = :s AND type_name = 'user' AND id >= :w"),
+            {"s": who, "w": window},
+        ).scalar()
     engine.dispose()
     assert window is not None and users == 60
     assert 10 <= after <= 16
@@ -144,22 +161,38 @@ def test_after_a_long_conversation_fallback_and_expiry_behave_as_in_a_new_one(pr
     with engine.begin() as connection:
         for who in (long, fresh):
             # Both the column and the event's own JSON (which is what Rasa reads).
-            connection.execute(text(
-                "UPDATE events SET timestamp = timestamp - 7200, data = jsonb_set(data::jsonb, '{timestamp}', "
-                "to_jsonb((data::jsonb->>'timestamp')::float - 7200))::text WHERE sender_id = :s"), {"s": who})
-            moved = connection.execute(text("UPDATE tracker_windows SET session_started_at = session_started_at - 7200 "
-                                            "WHERE sender_id = :s"), {"s": who}).rowcount
+            connection.execute(
+                text(
+                    "UPDATE events SET timestamp = timestamp - 7200, data = jsonb_set(data::jsonb, '{timestamp}', "
+                    "to_jsonb((data::jsonb->>'timestamp')::float - 7200))::text WHERE sender_id = :s"
+                ),
+                {"s": who},
+            )
+            moved = connection.execute(
+                text("UPDATE tracker_windows SET session_started_at = session_started_at - 7200 WHERE sender_id = :s"),
+                {"s": who},
+            ).rowcount
             assert moved == (1 if who == long else 0)  # the long conversation is windowed, the fresh one not
     after_long, after_fresh = production.texts(long, "那荣成呢"), production.texts(fresh, "那荣成呢")
     assert after_long == after_fresh
     with engine.connect() as connection:
         for who in (long, fresh):
-            sessions = connection.execute(text("SELECT count(*) FROM events WHERE sender_id = :s AND "
-                                               "type_name = 'session_started'"), {"s": who}).scalar()
+            sessions = connection.execute(
+                text("SELECT count(*) FROM events WHERE sender_id = :s AND type_name = 'session_started'"), {"s": who}
+            ).scalar()
             assert sessions == 2
-            slots = connection.execute(text("SELECT data FROM events WHERE sender_id = :s AND type_name = 'slot' "
-                                            "AND id > (SELECT max(id) FROM events WHERE sender_id = :s AND "
-                                            "type_name = 'session_started')"), {"s": who}).scalars().all()
+            slots = (
+                connection.execute(
+                    text(
+                        "SELECT data FROM events WHERE sender_id = :s AND type_name = 'slot' "
+                        "AND id > (SELECT max(id) FROM events WHERE sender_id = :s AND "
+                        "type_name = 'session_started')"
+                    ),
+                    {"s": who},
+                )
+                .scalars()
+                .all()
+            )
             # Nothing carried over: the new session's slots come from its own message only.
             assert not any('"amount"' in slot for slot in slots)
     engine.dispose()
@@ -174,7 +207,7 @@ def test_wechat_retries_reaching_either_gateway_copy_get_one_answer(production: 
     with ThreadPoolExecutor(8) as pool:
         answers = list(pool.map(lambda xml: post(production.url, xml), [xml for xml in messages for _ in range(4)]))
     for index, openid in enumerate(openids):
-        retries = answers[4 * index:4 * index + 4]
+        retries = answers[4 * index : 4 * index + 4]
         assert retries[0][0] == 200 and all(answer == retries[0] for answer in retries), retries
         assert CITE in wx.read_reply(retries[0][1]).content
         assert question_log_count(production, f"wechat:{openid}", expected=2, timeout=3) == 1
@@ -184,8 +217,11 @@ def test_wechat_retries_reaching_either_gateway_copy_get_one_answer(production: 
 
 def test_the_profile_file_is_documented() -> None:
     example = (REPO / "deploy" / "production.env.example").read_text()
-    settings = [line for line in (REPO / "endpoints.production.yml").read_text().splitlines()
-                if not line.lstrip().startswith("#")]
+    settings = [
+        line
+        for line in (REPO / "endpoints.production.yml").read_text().splitlines()
+        if not line.lstrip().startswith("#")
+    ]
     names = set(re.findall(r"\$\{(\w+)\}", "\n".join(settings)))
     assert "TRACKER_DB_HOST" in names and "LOCK_REDIS_HOST" in names
     # ACTION_ENDPOINT_URL is set per Rasa process by run_production.sh.

@@ -18,11 +18,19 @@ ACTION = RemoteAction("action_answer_policy", None)
 VALID = [
     {},
     {"events": [], "responses": []},
-    {"events": [{"event": "slot", "name": "measure", "value": "rd_subsidy", "timestamp": None}],
-     "responses": [{"text": "研发补助", "buttons": [{"title": "条件", "payload": "/ask_conditions"}]}]},
-    {"events": [{"event": "active_loop", "name": None}, {"event": "followup", "name": "action_listen"},
-                {"event": "user", "text": "hi", "parse_data": {"intent": {"name": "greet", "confidence": 1}}},
-                {"event": "bot", "text": "您好", "metadata": {}}, {"event": "rewind"}]},
+    {
+        "events": [{"event": "slot", "name": "measure", "value": "rd_subsidy", "timestamp": None}],
+        "responses": [{"text": "研发补助", "buttons": [{"title": "条件", "payload": "/ask_conditions"}]}],
+    },
+    {
+        "events": [
+            {"event": "active_loop", "name": None},
+            {"event": "followup", "name": "action_listen"},
+            {"event": "user", "text": "hi", "parse_data": {"intent": {"name": "greet", "confidence": 1}}},
+            {"event": "bot", "text": "您好", "metadata": {}},
+            {"event": "rewind"},
+        ]
+    },
 ]
 INVALID = [
     [],
@@ -71,14 +79,29 @@ json_values = st.recursive(
 event_names = st.sampled_from(["slot", "action", "bot", "user", "active_loop", "rewind", "reminder", "nope"])
 events = st.fixed_dictionaries(
     {"event": event_names},
-    optional={"name": json_values, "value": json_values, "timestamp": json_values, "metadata": json_values,
-              "text": json_values, "confidence": json_values, "entities": json_values, "parse_data": json_values},
+    optional={
+        "name": json_values,
+        "value": json_values,
+        "timestamp": json_values,
+        "metadata": json_values,
+        "text": json_values,
+        "confidence": json_values,
+        "entities": json_values,
+        "parse_data": json_values,
+    },
 )
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.fixed_dictionaries({}, optional={"events": st.lists(events, max_size=4) | json_values,
-                                            "responses": st.lists(json_values, max_size=3) | json_values}))
+@given(
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "events": st.lists(events, max_size=4) | json_values,
+            "responses": st.lists(json_values, max_size=3) | json_values,
+        },
+    )
+)
 def test_random_responses_get_the_same_verdict(result: dict[str, Any]) -> None:
     assert ours(result) == stock(result)
 
@@ -140,8 +163,16 @@ def test_concrete_prediction_gives_the_same_intents() -> None:
 
     model = Path(__file__).resolve().parents[2] / "models" / "current.tar.gz"
     agent = Agent.load(str(model))
-    texts = ["研发补助最多能拿多少", "我们拿到200万研发补助，省市县各出多少？", "俺们村想办个农科驿站，政府给钱不？",
-             "谢谢", "明天天气怎么样", "hi", "那荣成呢", "找谁申请"]
+    texts = [
+        "研发补助最多能拿多少",
+        "我们拿到200万研发补助，省市县各出多少？",
+        "俺们村想办个农科驿站，政府给钱不？",
+        "谢谢",
+        "明天天气怎么样",
+        "hi",
+        "那荣成呢",
+        "找谁申请",
+    ]
 
     def parse_all() -> list[dict[str, Any]]:
         return [asyncio.run(agent.parse_message(text)) for text in texts]

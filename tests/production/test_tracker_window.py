@@ -92,8 +92,9 @@ class Conversation:
         tracker = self.begin()
         add(tracker, ActionExecuted(ACTION_SESSION_START_NAME), SessionStarted(), ActionExecuted(ACTION_LISTEN_NAME))
 
-    def turn(self, intent: str, *events: Event, entities: list[dict[str, Any]] | None = None,
-             text_: str | None = None) -> DialogueStateTracker:
+    def turn(
+        self, intent: str, *events: Event, entities: list[dict[str, Any]] | None = None, text_: str | None = None
+    ) -> DialogueStateTracker:
         """One message: the user's utterance, then `events` (actions, slots, bot messages), then listen."""
         tracker = self.begin()
         add(tracker, user(intent, entities, text_), *events, ActionExecuted(ACTION_LISTEN_NAME))
@@ -114,8 +115,9 @@ class Conversation:
         )
 
     def smalltalk(self, intent: str = "thank") -> DialogueStateTracker:
-        return self.turn(intent, ActionExecuted(f"utter_{intent}"), BotUttered("不客气"),
-                         SlotSet("answer_outcome", None))
+        return self.turn(
+            intent, ActionExecuted(f"utter_{intent}"), BotUttered("不客气"), SlotSet("answer_outcome", None)
+        )
 
 
 def add(tracker: DialogueStateTracker, *events: Event) -> None:
@@ -148,8 +150,7 @@ def assert_same_state(window: DialogueStateTracker, full: DialogueStateTracker, 
         assert window.get_last_event_for(UserUttered, skip=skip) == full.get_last_event_for(UserUttered, skip=skip)
 
 
-def assert_rows_are_the_conversation(db: dict[str, Any], conversation: Conversation,
-                                     expected: list[Event]) -> None:
+def assert_rows_are_the_conversation(db: dict[str, Any], conversation: Conversation, expected: list[Event]) -> None:
     stored = run(stock(db).retrieve_full_tracker(conversation.sender))
     assert [event.as_dict() for event in stored.events] == [event.as_dict() for event in expected]
 
@@ -210,8 +211,16 @@ def test_a_new_session_starts_from_its_own_events(db: dict[str, Any]) -> None:
     assert store_window(store, conversation.sender) is not None
     # Session expiry: Rasa runs action_session_start on the retrieved tracker and saves once.
     tracker = conversation.begin()
-    add(tracker, ActionExecuted(ACTION_SESSION_START_NAME), SessionStarted(), ActionExecuted(ACTION_LISTEN_NAME),
-        user("greet"), ActionExecuted("utter_greet"), BotUttered("您好"), ActionExecuted(ACTION_LISTEN_NAME))
+    add(
+        tracker,
+        ActionExecuted(ACTION_SESSION_START_NAME),
+        SessionStarted(),
+        ActionExecuted(ACTION_LISTEN_NAME),
+        user("greet"),
+        ActionExecuted("utter_greet"),
+        BotUttered("您好"),
+        ActionExecuted(ACTION_LISTEN_NAME),
+    )
     run(store.save(tracker))
     window = conversation.begin()
     full = reference(db, conversation.sender)
@@ -228,21 +237,41 @@ def test_the_window_does_not_start_inside_a_form(db: dict[str, Any]) -> None:
     for _ in range(2 * WINDOW):
         conversation.smalltalk()
     # The policy calculator asks two questions; the user wanders off in between.
-    conversation.turn("ask_what_can_i_get", ActionExecuted("eligibility_form"), ActiveLoop("eligibility_form"),
-                      SlotSet(REQUESTED_SLOT, "applicant_type"), BotUttered("哪类主体"))
-    conversation.turn("inform", SlotSet("applicant_type", "high_tech_enterprise"), ActionExecuted("eligibility_form"),
-                      SlotSet(REQUESTED_SLOT, "district"), BotUttered("哪个区市"))
+    conversation.turn(
+        "ask_what_can_i_get",
+        ActionExecuted("eligibility_form"),
+        ActiveLoop("eligibility_form"),
+        SlotSet(REQUESTED_SLOT, "applicant_type"),
+        BotUttered("哪类主体"),
+    )
+    conversation.turn(
+        "inform",
+        SlotSet("applicant_type", "high_tech_enterprise"),
+        ActionExecuted("eligibility_form"),
+        SlotSet(REQUESTED_SLOT, "district"),
+        BotUttered("哪个区市"),
+    )
     for _ in range(WINDOW + 1):
-        conversation.turn("chitchat", ActionExecutionRejected("eligibility_form"), ActionExecuted("utter_chitchat"),
-                          BotUttered("闲聊"))
+        conversation.turn(
+            "chitchat",
+            ActionExecutionRejected("eligibility_form"),
+            ActionExecuted("utter_chitchat"),
+            BotUttered("闲聊"),
+        )
         window = conversation.begin()
         assert window.active_loop_name == "eligibility_form"
         assert_same_state(window, reference(db, conversation.sender))
     # The form's activation is still inside the window.
     assert any(isinstance(e, ActiveLoop) and e.name == "eligibility_form" for e in conversation.begin().events)
-    conversation.turn("inform", SlotSet("district", "wendeng"), ActionExecuted("eligibility_form"),
-                      ActiveLoop(None), SlotSet(REQUESTED_SLOT, None), ActionExecuted("action_policy_calculator"),
-                      BotUttered("文登区的高新技术企业可以享受"))
+    conversation.turn(
+        "inform",
+        SlotSet("district", "wendeng"),
+        ActionExecuted("eligibility_form"),
+        ActiveLoop(None),
+        SlotSet(REQUESTED_SLOT, None),
+        ActionExecuted("action_policy_calculator"),
+        BotUttered("文登区的高新技术企业可以享受"),
+    )
     for _ in range(2 * WINDOW + 1):
         conversation.smalltalk()
         assert_same_state(conversation.begin(), reference(db, conversation.sender))
@@ -254,15 +283,24 @@ def test_a_loop_active_for_very_long_is_cut_with_its_flags(db: dict[str, Any]) -
     store = windowed(db, window_turns=2)
     conversation = Conversation(store)
     conversation.start_session()
-    conversation.turn("handoff", ActionExecuted("handoff_form"), ActiveLoop("handoff_form"),
-                      SlotSet(REQUESTED_SLOT, "callback_phone"), BotUttered("请留下电话号码"))
+    conversation.turn(
+        "handoff",
+        ActionExecuted("handoff_form"),
+        ActiveLoop("handoff_form"),
+        SlotSet(REQUESTED_SLOT, "callback_phone"),
+        BotUttered("请留下电话号码"),
+    )
     for _ in range(12):
-        conversation.turn("chitchat", ActionExecutionRejected("handoff_form"), ActionExecuted("utter_chitchat"),
-                          BotUttered("闲聊"))
+        conversation.turn(
+            "chitchat", ActionExecutionRejected("handoff_form"), ActionExecuted("utter_chitchat"), BotUttered("闲聊")
+        )
         window = conversation.begin()
         full = reference(db, conversation.sender)
         assert (window.active_loop_name, window.active_loop.rejected, window.active_loop.is_interrupted) == (
-            full.active_loop_name, full.active_loop.rejected, full.active_loop.is_interrupted)
+            full.active_loop_name,
+            full.active_loop.rejected,
+            full.active_loop.is_interrupted,
+        )
         assert window.current_slot_values() == full.current_slot_values()
     assert user_turns(conversation.begin()) < user_turns(reference(db, conversation.sender))
 
@@ -273,13 +311,26 @@ def test_two_stage_fallback_with_a_reverted_utterance(db: dict[str, Any]) -> Non
     conversation.start_session()
     conversation.answer("ask_amount", measure="rd_subsidy")
     for number in range(2 * WINDOW + 3):
-        conversation.turn("nlu_fallback", ActionExecuted("action_two_stage_fallback"),
-                          ActiveLoop("action_two_stage_fallback"), BotUttered("您是想问…？"))
+        conversation.turn(
+            "nlu_fallback",
+            ActionExecuted("action_two_stage_fallback"),
+            ActiveLoop("action_two_stage_fallback"),
+            BotUttered("您是想问…？"),
+        )
         # The user picks the suggestion: the fallback turn is reverted and the clarified message replayed.
         tracker = conversation.begin()
-        add(tracker, user("ask_amount"), ActionExecuted("action_two_stage_fallback"), ActiveLoop(None),
-            UserUtteranceReverted(), ActionExecuted(ACTION_LISTEN_NAME), user("ask_amount"),
-            ActionExecuted("action_answer_policy"), BotUttered(f"answer {number}"), ActionExecuted(ACTION_LISTEN_NAME))
+        add(
+            tracker,
+            user("ask_amount"),
+            ActionExecuted("action_two_stage_fallback"),
+            ActiveLoop(None),
+            UserUtteranceReverted(),
+            ActionExecuted(ACTION_LISTEN_NAME),
+            user("ask_amount"),
+            ActionExecuted("action_answer_policy"),
+            BotUttered(f"answer {number}"),
+            ActionExecuted(ACTION_LISTEN_NAME),
+        )
         run(store.save(tracker))
         assert_same_state(conversation.begin(), reference(db, conversation.sender))
     assert store_window(store, conversation.sender) is not None

@@ -77,14 +77,14 @@ class SteadyLoad:
     async def run(self) -> None:
         connector = aiohttp.TCPConnector(force_close=True, limit=0)
         async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=30)) as session:
-            await asyncio.gather(*(self._sender(session, sender, turns, random.Random(sender))
-                                   for sender, turns in self.plan.items()))
+            await asyncio.gather(
+                *(self._sender(session, sender, turns, random.Random(sender)) for sender, turns in self.plan.items())
+            )
 
     def stop(self) -> None:
         self._stop.set()
 
-    async def _sender(self, session: aiohttp.ClientSession, sender: str, turns: list[str],
-                      rng: random.Random) -> None:
+    async def _sender(self, session: aiohttp.ClientSession, sender: str, turns: list[str], rng: random.Random) -> None:
         await asyncio.sleep(rng.uniform(*self.pause_s))  # not all at once
         while not self._stop.is_set():
             for message in turns:

@@ -49,9 +49,9 @@ SAMPLES = [
     "true",
     "[]",
     "{}",
-    "/ask_amount{\"measure\":\"rd_subsidy\"}",  # a button payload typed by hand
+    '/ask_amount{"measure":"rd_subsidy"}',  # a button payload typed by hand
     "/restart",
-    "/nonexistent_intent{\"x\": [1, 2",
+    '/nonexistent_intent{"x": [1, 2',
 ]
 
 # Characters from everywhere except lone surrogates (JSON can carry them, see raw bodies below).

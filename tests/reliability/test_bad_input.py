@@ -35,9 +35,10 @@ def fuzz(examples: int) -> hypothesis.settings:
         max_examples=examples,
         deadline=None,
         database=None,  # nothing written to .hypothesis/ in the repository
-        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                               HealthCheck.data_too_large],
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
     )
+
+
 SEED_QUESTIONS = ["研发补助最多多少", "创新券补给谁", "特派员 奖励", "我的电话13800138000", "农科驿站给钱不"]
 
 
@@ -101,8 +102,9 @@ async def test_chat(fuzzed: Fuzzed, body: bytes, content_type: str) -> None:
 def feedback_payloads(message_ids: st.SearchStrategy[str]) -> st.SearchStrategy[Any]:
     shaped = st.fixed_dictionaries(
         {
-            "message_id": st.one_of(message_ids, st.sampled_from(["0" * 32, "F" * 32, "g" * 32]), weird_text,
-                                    json_values),
+            "message_id": st.one_of(
+                message_ids, st.sampled_from(["0" * 32, "F" * 32, "g" * 32]), weird_text, json_values
+            ),
             "vote": st.one_of(st.sampled_from(["up", "down", "UP", "👍", ""]), json_values),
         },
         optional={"reason": st.one_of(weird_text, json_values)},
@@ -152,8 +154,20 @@ METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD"]
     prefix=st.sampled_from(PATH_PREFIXES),
     tail=st.one_of(
         weird_text.map(lambda text: quote(text, safe="/")),
-        st.sampled_from(["..%2f..%2fetc%2fpasswd", "%2e%2e/%2e%2e/bot/settings.py", "../../etc/passwd",
-                         "/evil.example/", ".build-hash", "index.html", "demo.html", "%00", "%ff", "%"]),
+        st.sampled_from(
+            [
+                "..%2f..%2fetc%2fpasswd",
+                "%2e%2e/%2e%2e/bot/settings.py",
+                "../../etc/passwd",
+                "/evil.example/",
+                ".build-hash",
+                "index.html",
+                "demo.html",
+                "%00",
+                "%ff",
+                "%",
+            ]
+        ),
     ),
     query=st.one_of(st.just(""), weird_text.map(lambda text: "q=" + quote(text, safe=""))),
 )
@@ -181,8 +195,13 @@ async def test_any_method_and_path(fuzzed: Fuzzed, method: str, prefix: str, tai
 @given(
     form=st.fixed_dictionaries(
         {},
-        optional={"username": weird_text, "password": weird_text, "next": st.one_of(
-            weird_text, st.sampled_from(["//evil.example/", "https://evil.example/", "/\\evil.example", "/staff"]))},
+        optional={
+            "username": weird_text,
+            "password": weird_text,
+            "next": st.one_of(
+                weird_text, st.sampled_from(["//evil.example/", "https://evil.example/", "/\\evil.example", "/staff"])
+            ),
+        },
     ),
     with_token=st.booleans(),
 )
@@ -199,8 +218,18 @@ async def test_staff_login(fuzzed: Fuzzed, form: dict[str, str], with_token: boo
 
 @fuzz(150)
 @given(
-    path=st.sampled_from(["/staff/api/search", "/staff/api/tickets", "/staff/api/analytics", "/staff/api/ask",
-                          "/staff/api/tickets/1/close", "/staff", "/staff/analytics", "/staff/analytics/export.csv"]),
+    path=st.sampled_from(
+        [
+            "/staff/api/search",
+            "/staff/api/tickets",
+            "/staff/api/analytics",
+            "/staff/api/ask",
+            "/staff/api/tickets/1/close",
+            "/staff",
+            "/staff/analytics",
+            "/staff/analytics/export.csv",
+        ]
+    ),
     query=weird_text,
     method=st.sampled_from(["GET", "POST"]),
 )

@@ -45,8 +45,14 @@ SPANNING = 4  # conversations opened before each kill and continued after it
 @pytest.fixture(scope="module")
 def production(pg_url: str, redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProductionStack]:
     # No per-address limit: every simulated user comes from 127.0.0.1.
-    with production_stack(tmp_path_factory.mktemp("chaos"), pg_url, redis_url, rasa_processes=2,
-                          action_processes=2, extra={"RATE_PER_IP": "0"}) as stack:
+    with production_stack(
+        tmp_path_factory.mktemp("chaos"),
+        pg_url,
+        redis_url,
+        rasa_processes=2,
+        action_processes=2,
+        extra={"RATE_PER_IP": "0"},
+    ) as stack:
         yield stack
 
 
@@ -78,8 +84,9 @@ def log_rows(stack: ProductionStack, senders: list[str]) -> list[QuestionLogRow]
     try:
         with Session(engine) as session:
             conversations = [pseudonym(SECRET, sender) for sender in senders]
-            rows = list(session.execute(select(QuestionLogRow)
-                                        .where(QuestionLogRow.conversation.in_(conversations))).scalars())
+            rows = list(
+                session.execute(select(QuestionLogRow).where(QuestionLogRow.conversation.in_(conversations))).scalars()
+            )
             session.expunge_all()
             return rows
     finally:
@@ -99,8 +106,10 @@ async def test_processes_killed_in_turn_under_load(production: ProductionStack) 
     windows: dict[str, tuple[float, float]] = {}
     # Rasa's API wants the token production mode gives it (derived from APP_SECRET by scripts/env.sh)
     token = internal_token("rasa", {"APP_SECRET": SECRET})
-    urls = {"rasa1": f"{production.rasa_urls[0]}/status?token={token}",
-            "actions1": production.action_urls[0] + "/health"}
+    urls = {
+        "rasa1": f"{production.rasa_urls[0]}/status?token={token}",
+        "actions1": production.action_urls[0] + "/health",
+    }
     siblings = {"rasa1": port(production.rasa_urls[1]), "actions1": port(production.action_urls[1])}
     for target in ("rasa1", "actions1", "gateway1"):
         await wait_until(lambda: answers(f"{production.url}/readyz"), 120, f"everything up before killing {target}")
@@ -110,8 +119,9 @@ async def test_processes_killed_in_turn_under_load(production: ProductionStack) 
             assert "省级50% 100万元" in text(first), first.body
         gateway_log = production.workdir / "log" / "gateway1.log"
         log_offset = gateway_log.stat().st_size
-        old_pid = (production.pids()[target] if target == "gateway1"
-                   else listening_pid(port(urls[target].rsplit("/", 1)[0])))
+        old_pid = (
+            production.pids()[target] if target == "gateway1" else listening_pid(port(urls[target].rsplit("/", 1)[0]))
+        )
         assert old_pid is not None
         killed_at = kill(old_pid)
 
@@ -119,15 +129,23 @@ async def test_processes_killed_in_turn_under_load(production: ProductionStack) 
             # Back = the new gateway1 is serving chat requests (its access log, written after the kill).
             # Back = the new gateway1 (its first log line after the kill) has served a chat request.
             back_at = await wait_until(
-                lambda log=gateway_log, offset=log_offset: "/api/chat" in
-                grown_log(log, offset).partition("gateway process ")[2], 60, "gateway1 serving again")
+                lambda log=gateway_log, offset=log_offset: (
+                    "/api/chat" in grown_log(log, offset).partition("gateway process ")[2]
+                ),
+                60,
+                "gateway1 serving again",
+            )
             new_pid = int(grown_log(gateway_log, log_offset).partition("gateway process ")[2].split()[0])
             assert new_pid != old_pid
         else:
             own_port = port(urls[target].rsplit("/", 1)[0])
             back_at = await wait_until(
-                lambda own=own_port, old=old_pid, health=urls[target]: listening_pid(own) not in (None, old)
-                and answers(health), GIVE_UP_S, f"{target} back")
+                lambda own=own_port, old=old_pid, health=urls[target]: (
+                    listening_pid(own) not in (None, old) and answers(health)
+                ),
+                GIVE_UP_S,
+                f"{target} back",
+            )
             # In the gateways' rotation again, then taking its share: its I/O over a few seconds of load
             # against its sibling's (round robin gives each about half).
             await wait_until(lambda: answers(f"{production.url}/readyz"), 30, f"{target} in the rotation")
@@ -157,8 +175,10 @@ async def test_processes_killed_in_turn_under_load(production: ProductionStack) 
         during = outcomes([reply for reply in replies if start <= reply.started <= end])
         report.append(f"{target}: back after {recovery[target]:.1f} s; requests meanwhile {dict(during)}")
     latencies = sorted(reply.latency for reply in replies)
-    report.append(f"{len(replies)} requests from {len(plan)} senders: {dict(counts)}; "
-                  f"p50 {latencies[len(latencies) // 2]:.2f} s, slowest {latencies[-1]:.2f} s")
+    report.append(
+        f"{len(replies)} requests from {len(plan)} senders: {dict(counts)}; "
+        f"p50 {latencies[len(latencies) // 2]:.2f} s, slowest {latencies[-1]:.2f} s"
+    )
     print("\nchaos (production): " + "\n  ".join(report))
 
     assert not [key for key in counts if key.startswith("problem")], counts

@@ -56,21 +56,36 @@ def make_run(workdir: Path) -> Iterator[Run]:
     """scripts/run.sh (what `make run` starts after set-up) on free ports, its var/ in `workdir`."""
     assert MODEL.exists(), "run `make model` first"
     gateway_port, rasa_port, action_port = free_port(), free_port(), free_port()
-    env = {key: value for key, value in os.environ.items()
-           if key not in ("RASA_URL", "ACTION_URL", "ACTION_ENDPOINT_URL", "HOST")}
-    env.update({
-        "PORT": str(gateway_port), "RASA_PORT": str(rasa_port), "ACTION_PORT": str(action_port),
-        "RUN_DIR": str(workdir), "APP_DB_URL": f"sqlite:///{workdir / 'app.db'}", "APP_SECRET": "test-secret",
-        "TRACKER_DIALECT": "sqlite", "TRACKER_DB": str(workdir / "tracker.db"), "RATE_PER_IP": "0",
-        "POLICY_KB_DB_URL": f"sqlite:///{workdir / 'policy.db'}",
-        "TF_CPP_MIN_LOG_LEVEL": "3", "RASA_TELEMETRY_ENABLED": "false", "PYTHONPATH": str(REPO),
-    })
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("RASA_URL", "ACTION_URL", "ACTION_ENDPOINT_URL", "HOST")
+    }
+    env.update(
+        {
+            "PORT": str(gateway_port),
+            "RASA_PORT": str(rasa_port),
+            "ACTION_PORT": str(action_port),
+            "RUN_DIR": str(workdir),
+            "APP_DB_URL": f"sqlite:///{workdir / 'app.db'}",
+            "APP_SECRET": "test-secret",
+            "TRACKER_DIALECT": "sqlite",
+            "TRACKER_DB": str(workdir / "tracker.db"),
+            "RATE_PER_IP": "0",
+            "POLICY_KB_DB_URL": f"sqlite:///{workdir / 'policy.db'}",
+            "TF_CPP_MIN_LOG_LEVEL": "3",
+            "RASA_TELEMETRY_ENABLED": "false",
+            "PYTHONPATH": str(REPO),
+        }
+    )
     # What `make run` does before run.sh (make kb), into this run's own file.
-    subprocess.run([str(REPO / ".venv/bin/python"), "-m", "policy_kb", "load"], cwd=REPO, env=env, check=True,
-                   capture_output=True)
+    subprocess.run(
+        [str(REPO / ".venv/bin/python"), "-m", "policy_kb", "load"], cwd=REPO, env=env, check=True, capture_output=True
+    )
     log = (workdir / "run.log").open("wb")
-    process = subprocess.Popen(["bash", "scripts/run.sh"], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
-                               start_new_session=True)
+    process = subprocess.Popen(
+        ["bash", "scripts/run.sh"], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
     run = Run(f"http://127.0.0.1:{gateway_port}", rasa_port, action_port, workdir / "supervisord.conf", process)
     try:
         deadline = time.monotonic() + 240
@@ -98,8 +113,9 @@ async def test_make_run_restarts_a_killed_action_server_and_nothing_else(tmp_pat
         running = asyncio.create_task(load.run())
         await wait_until(lambda: len(load.replies) >= 20, 120, "warm-up")
         # supervisord calls Rasa RUNNING once it has stayed up for its startsecs.
-        await wait_until(lambda: {"rasa1", "gateway", "actions1"} <= set(supervised_pids(run.conf)), 120,
-                         "every process RUNNING")
+        await wait_until(
+            lambda: {"rasa1", "gateway", "actions1"} <= set(supervised_pids(run.conf)), 120, "every process RUNNING"
+        )
         others = {name: pid for name, pid in supervised_pids(run.conf).items() if name != "actions1"}
         old_pid = listening_pid(run.action_port)
         assert old_pid is not None
@@ -107,8 +123,14 @@ async def test_make_run_restarts_a_killed_action_server_and_nothing_else(tmp_pat
 
         async with aiohttp.ClientSession() as session:
             during = await send(session, run.url, "run-kill-probe", POLICY)
-        back_at = await wait_until(lambda: listening_pid(run.action_port) not in (None, old_pid)
-                                   and answers(f"http://127.0.0.1:{run.action_port}/health"), 60, "actions1 back")
+        back_at = await wait_until(
+            lambda: (
+                listening_pid(run.action_port) not in (None, old_pid)
+                and answers(f"http://127.0.0.1:{run.action_port}/health")
+            ),
+            60,
+            "actions1 back",
+        )
         async with aiohttp.ClientSession() as session:
             after = await send(session, run.url, "run-kill-after", POLICY)
         await asyncio.sleep(3)  # some load with the new action server
@@ -120,9 +142,11 @@ async def test_make_run_restarts_a_killed_action_server_and_nothing_else(tmp_pat
         apologies = [reply for reply in outage if outcome(reply) == "apology"]
         first_apology = min((reply.finished for reply in apologies), default=during.finished) - killed_at
         slowest = max(reply.latency for reply in replies)
-        print(f"\nmake run: actions1 back {back_at - killed_at:.1f} s after SIGKILL; first apology "
-              f"{first_apology:.2f} s after it; during the outage {dict(outcomes(outage))}; "
-              f"all {len(replies)} requests {dict(outcomes(replies))}, slowest {slowest:.2f} s")
+        print(
+            f"\nmake run: actions1 back {back_at - killed_at:.1f} s after SIGKILL; first apology "
+            f"{first_apology:.2f} s after it; during the outage {dict(outcomes(outage))}; "
+            f"all {len(replies)} requests {dict(outcomes(replies))}, slowest {slowest:.2f} s"
+        )
 
         assert outcome(during) == "apology" and "12345" in during.texts[0] and during.latency < DEADLINE_S
         assert back_at - killed_at < RECOVERY_S

@@ -27,8 +27,10 @@ def snapshot(stack: Stack) -> dict[int, tuple[str | None, str, str]]:
     engine = create_engine(stack.app_db_url)
     try:
         with Session(engine) as session:
-            return {row.id: (row.public_id, row.text, row.outcome)
-                    for row in session.execute(select(QuestionLogRow)).scalars()}
+            return {
+                row.id: (row.public_id, row.text, row.outcome)
+                for row in session.execute(select(QuestionLogRow)).scalars()
+            }
     finally:
         engine.dispose()
 
@@ -47,8 +49,12 @@ def test_weird_messages_through_the_real_stack(reliability_stack: Stack) -> None
     accepted: list[str] = []
     statuses: Counter[int] = Counter()
 
-    @hypothesis.settings(max_examples=MESSAGES, deadline=None, database=None,
-                         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    @hypothesis.settings(
+        max_examples=MESSAGES,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
     @given(sender=st.integers(0, SENDERS - 1), message=st.one_of(st.sampled_from(SAMPLES), weird_text))
     def send(sender: int, message: str) -> None:
         status, body = post_json(f"{stack.url}/api/chat", {"sender": f"weird-{sender}", "message": message})
@@ -71,4 +77,6 @@ def test_weird_messages_through_the_real_stack(reliability_stack: Stack) -> None
     assert all(after.get(row_id) == row for row_id, row in before.items()), "rows logged earlier changed"
     new = {public_id: (text, outcome) for row_id, (public_id, text, outcome) in after.items() if row_id not in before}
     assert len(new) == len(accepted) and set(new) == set(accepted), (
-        [new[i] for i in set(new) - set(accepted)], len(set(accepted) - set(new)))
+        [new[i] for i in set(new) - set(accepted)],
+        len(set(accepted) - set(new)),
+    )

@@ -107,8 +107,9 @@ class Traffic:
             self.replies.extend(await asyncio.gather(*(send(session, self.url, sender, m) for m in messages)))
         return self.replies
 
-    async def _user(self, session: aiohttp.ClientSession, limit: asyncio.Semaphore, sender: str,
-                    turns: list[str]) -> None:
+    async def _user(
+        self, session: aiohttp.ClientSession, limit: asyncio.Semaphore, sender: str, turns: list[str]
+    ) -> None:
         for message in turns:
             async with limit:
                 self.replies.append(await send(session, self.url, sender, message))
@@ -121,8 +122,9 @@ async def send(session: aiohttp.ClientSession, url: str, sender: str, message: s
             body = await response.json(content_type=None)
         except ValueError:
             body = {"not_json": await response.text()}
-        return Reply(sender, message, response.status, body if isinstance(body, dict) else {}, started,
-                     time.monotonic())
+        return Reply(
+            sender, message, response.status, body if isinstance(body, dict) else {}, started, time.monotonic()
+        )
 
 
 def summary(replies: list[Reply], elapsed: float) -> str:
@@ -134,8 +136,10 @@ def summary(replies: list[Reply], elapsed: float) -> str:
     def pct(p: float) -> float:
         return latencies[min(len(latencies) - 1, int(p * len(latencies)))]
 
-    return (f"{len(replies)} messages in {elapsed:.1f} s ({len(replies) / elapsed:.1f}/s), statuses {statuses}, "
-            f"p50 {pct(0.5) * 1000:.0f} ms, p95 {pct(0.95) * 1000:.0f} ms, max {latencies[-1] * 1000:.0f} ms")
+    return (
+        f"{len(replies)} messages in {elapsed:.1f} s ({len(replies) / elapsed:.1f}/s), statuses {statuses}, "
+        f"p50 {pct(0.5) * 1000:.0f} ms, p95 {pct(0.95) * 1000:.0f} ms, max {latencies[-1] * 1000:.0f} ms"
+    )
 
 
 def logged(stack: Stack, senders: Iterable[str]) -> list[QuestionLogRow]:
@@ -146,9 +150,10 @@ def logged(stack: Stack, senders: Iterable[str]) -> list[QuestionLogRow]:
         with Session(engine) as session:
             rows = []
             for start in range(0, len(conversations), 500):  # bounded IN lists
-                chunk = conversations[start:start + 500]
-                rows.extend(session.execute(
-                    select(QuestionLogRow).where(QuestionLogRow.conversation.in_(chunk))).scalars())
+                chunk = conversations[start : start + 500]
+                rows.extend(
+                    session.execute(select(QuestionLogRow).where(QuestionLogRow.conversation.in_(chunk))).scalars()
+                )
             session.expunge_all()
             return rows
     finally:

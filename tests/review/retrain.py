@@ -12,8 +12,20 @@ from pathlib import Path
 from harness.stack import REPO
 
 # Outputs of the build and the working tree's own state: rebuilt in the copy, or not needed there.
-_NOT_COPIED = {".git", ".venv", "node_modules", "models", "var", "build", "docs", "__pycache__", ".pytest_cache",
-               ".ruff_cache", ".rasa", "results"}
+_NOT_COPIED = {
+    ".git",
+    ".venv",
+    "node_modules",
+    "models",
+    "var",
+    "build",
+    "docs",
+    "__pycache__",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".rasa",
+    "results",
+}
 # Built once for the checkout and only read by the services: shared by a link.
 _LINKED = (".venv", "widget/dist", "bot/staff/node_modules")
 # Settings that would point the copy's commands back at this checkout's databases or model.
@@ -39,8 +51,9 @@ def copy_env() -> dict[str, str]:
 
 def run_in(root: Path, args: list[str], timeout: float = 900) -> str:
     """Run a command in the copy; its output, or a failure that shows it."""
-    result = subprocess.run(args, cwd=root, env=copy_env(), capture_output=True, text=True, timeout=timeout,
-                            check=False)
+    result = subprocess.run(
+        args, cwd=root, env=copy_env(), capture_output=True, text=True, timeout=timeout, check=False
+    )
     output = result.stdout + result.stderr
     assert result.returncode == 0, f"{' '.join(args)} exited {result.returncode}:\n{output[-4000:]}"
     return output

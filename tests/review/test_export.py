@@ -38,12 +38,30 @@ def db(tmp_path: Path) -> str:
     url = f"sqlite:///{tmp_path / 'app.db'}"
     upgrade(url)
     engine = engine_for(url)
-    texts = ["农科驿站 能给几个钱", "农科驿站 能给几个钱", "俺们的小站子政府给钱不", "办营业执照去哪儿办啊",
-             f"冷库有补助吗 {PHONE}", "研发补贴 怎么申请呀", "天气咋样呢朋友"]
-    ids = log_questions(engine, [
-        QuestionRecord(created_at=NOW, channel="web", conversation="c" * 16, text=text, outcome="fallback",
-                       latency_ms=5, intent="ask_how_to_apply" if "申请" in text else None)
-        for text in texts])
+    texts = [
+        "农科驿站 能给几个钱",
+        "农科驿站 能给几个钱",
+        "俺们的小站子政府给钱不",
+        "办营业执照去哪儿办啊",
+        f"冷库有补助吗 {PHONE}",
+        "研发补贴 怎么申请呀",
+        "天气咋样呢朋友",
+    ]
+    ids = log_questions(
+        engine,
+        [
+            QuestionRecord(
+                created_at=NOW,
+                channel="web",
+                conversation="c" * 16,
+                text=text,
+                outcome="fallback",
+                latency_ms=5,
+                intent="ask_how_to_apply" if "申请" in text else None,
+            )
+            for text in texts
+        ],
+    )
     verdicts = [
         (ids[0], "wrong", "measure", "xingchuang_nongke", "amount", None),
         (ids[1], "wrong", "measure", "xingchuang_nongke", "amount", None),  # the same words: one example
@@ -54,22 +72,37 @@ def db(tmp_path: Path) -> str:
         (ids[6], "wrong", "measure", "rd_subsidy", None, None),  # no aspect: teaches nothing
     ]
     for question_id, verdict, kind, target, aspect, note in verdicts:
-        assert save_review(engine, Review(question_id=question_id, verdict=verdict, target_kind=kind,
-                                          target_id=target, aspect=aspect, note=note, reviewer="analyst1",
-                                          reviewed_at=NOW))
+        assert save_review(
+            engine,
+            Review(
+                question_id=question_id,
+                verdict=verdict,
+                target_kind=kind,
+                target_id=target,
+                aspect=aspect,
+                note=note,
+                reviewer="analyst1",
+                reviewed_at=NOW,
+            ),
+        )
     return url
 
 
-def test_export_writes_rasa_nlu_that_rasa_reads(db: str, kb: KnowledgeBase, tmp_path: Path,
-                                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_export_writes_rasa_nlu_that_rasa_reads(
+    db: str, kb: KnowledgeBase, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out, aliases = tmp_path / "reviewed.yml", tmp_path / "aliases.txt"
     assert main(["export", "--out", str(out), "--aliases", str(aliases), "--url", db]) == 0
     text = out.read_text(encoding="utf-8")
     assert PHONE not in text and "冷库" not in text  # the gap teaches nothing; nothing unmasked
     training = load_data(str(out))
     by_text = {m.get("text"): m for m in training.intent_examples}
-    assert set(by_text) == {"农科驿站 能给几个钱", "俺们的小站子政府给钱不", "办营业执照去哪儿办啊",
-                            "研发补贴 怎么申请呀"}
+    assert set(by_text) == {
+        "农科驿站 能给几个钱",
+        "俺们的小站子政府给钱不",
+        "办营业执照去哪儿办啊",
+        "研发补贴 怎么申请呀",
+    }
     assert by_text["农科驿站 能给几个钱"].get("intent") == "ask_amount"
     [entity] = by_text["农科驿站 能给几个钱"].get("entities")
     assert (entity["entity"], entity["value"], entity["start"], entity["end"]) == ("measure", "xingchuang_nongke", 0, 4)
@@ -85,8 +118,9 @@ def test_export_writes_rasa_nlu_that_rasa_reads(db: str, kb: KnowledgeBase, tmp_
     assert out.read_text(encoding="utf-8") == text and out.stat().st_mtime_ns == before
 
 
-def test_questions_in_the_held_out_set_or_hand_written_data_are_left_out(db: str, kb: KnowledgeBase,
-                                                                          tmp_path: Path) -> None:
+def test_questions_in_the_held_out_set_or_hand_written_data_are_left_out(
+    db: str, kb: KnowledgeBase, tmp_path: Path
+) -> None:
     export = build(engine_for(db), kb, {"办营业执照去哪儿办啊"})
     assert "out_of_scope" not in export.examples
     held_out = known_texts(tmp_path / "reviewed.yml")
@@ -106,13 +140,30 @@ def _reviewed(tmp_path: Path, reviews: list[tuple[str, str, str, str | None]], n
     url = f"sqlite:///{tmp_path / name}"
     upgrade(url)
     engine = engine_for(url)
-    ids = log_questions(engine, [
-        QuestionRecord(created_at=NOW, channel="web", conversation="w" * 16, text=text, outcome="fallback",
-                       latency_ms=5) for text, _, _, _ in reviews])
+    ids = log_questions(
+        engine,
+        [
+            QuestionRecord(
+                created_at=NOW, channel="web", conversation="w" * 16, text=text, outcome="fallback", latency_ms=5
+            )
+            for text, _, _, _ in reviews
+        ],
+    )
     for question_id, (_, measure, aspect, word) in zip(ids, reviews, strict=True):
-        assert save_review(engine, Review(question_id=question_id, verdict="wrong", target_kind="measure",
-                                          target_id=measure, aspect=aspect, note=None, reviewer="analyst1",
-                                          reviewed_at=NOW, alias=word))
+        assert save_review(
+            engine,
+            Review(
+                question_id=question_id,
+                verdict="wrong",
+                target_kind="measure",
+                target_id=measure,
+                aspect=aspect,
+                note=None,
+                reviewer="analyst1",
+                reviewed_at=NOW,
+                alias=word,
+            ),
+        )
     return url
 
 
@@ -129,11 +180,17 @@ def kb_copy(tmp_path: Path) -> tuple[Path, str]:
 
 
 def test_the_reviewers_word_is_annotated_and_suggested_then_accepted_into_the_kb(
-        tmp_path: Path, kb_copy: tuple[Path, str], capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, kb_copy: tuple[Path, str], capsys: pytest.CaptureFixture[str]
+) -> None:
     data, kb_url = kb_copy
-    url = _reviewed(tmp_path, [("俺们那小站子政府给钱不", "xingchuang_nongke", "amount", "小站子"),
-                               ("搞研发花的钱能报点不", "rd_subsidy", "amount", "研发花的钱"),
-                               ("那个补钱的事儿咋申请呢", "rd_subsidy", "apply", None)])
+    url = _reviewed(
+        tmp_path,
+        [
+            ("俺们那小站子政府给钱不", "xingchuang_nongke", "amount", "小站子"),
+            ("搞研发花的钱能报点不", "rd_subsidy", "amount", "研发花的钱"),
+            ("那个补钱的事儿咋申请呢", "rd_subsidy", "apply", None),
+        ],
+    )
     out, aliases = tmp_path / "reviewed.yml", tmp_path / "aliases.txt"
     common = ["--out", str(out), "--aliases", str(aliases), "--url", url, "--kb-url", kb_url]
     assert main(["export", *common]) == 0
@@ -164,13 +221,18 @@ def test_the_reviewers_word_is_annotated_and_suggested_then_accepted_into_the_kb
 
 
 def test_words_the_kb_reads_as_something_else_are_refused_and_the_file_left_alone(
-        tmp_path: Path, kb_copy: tuple[Path, str], capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, kb_copy: tuple[Path, str], capsys: pytest.CaptureFixture[str]
+) -> None:
     data, kb_url = kb_copy
     before = data.read_text(encoding="utf-8")
-    url = _reviewed(tmp_path, [("企业那个钱咋拿", "rd_subsidy", "amount", "企业"),
-                               ("荣成的站子给多少", "xingchuang_nongke", "amount", "荣成")])
-    common = ["--out", str(tmp_path / "r.yml"), "--aliases", str(tmp_path / "a.txt"), "--url", url,
-              "--kb-url", kb_url]
+    url = _reviewed(
+        tmp_path,
+        [
+            ("企业那个钱咋拿", "rd_subsidy", "amount", "企业"),
+            ("荣成的站子给多少", "xingchuang_nongke", "amount", "荣成"),
+        ],
+    )
+    common = ["--out", str(tmp_path / "r.yml"), "--aliases", str(tmp_path / "a.txt"), "--url", url, "--kb-url", kb_url]
     assert main(["accept", "--all", "--data", str(data), *common]) == 1
     errors = capsys.readouterr().err
     assert "“企业”在知识库里已是申请主体" in errors and "“荣成”在知识库里已是区市" in errors
@@ -186,10 +248,28 @@ def test_words_the_kb_reads_as_something_else_are_refused_and_the_file_left_alon
     assert not list(data.parent.glob("*.new"))
 
 
-def test_accept_names_unknown_words(tmp_path: Path, kb_copy: tuple[Path, str],
-                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_accept_names_unknown_words(
+    tmp_path: Path, kb_copy: tuple[Path, str], capsys: pytest.CaptureFixture[str]
+) -> None:
     data, kb_url = kb_copy
     url = _reviewed(tmp_path, [("俺们那小站子政府给钱不", "xingchuang_nongke", "amount", "小站子")])
-    assert main(["accept", "大站子", "--data", str(data), "--out", str(tmp_path / "r.yml"), "--aliases",
-                 str(tmp_path / "a.txt"), "--url", url, "--kb-url", kb_url]) == 1
+    assert (
+        main(
+            [
+                "accept",
+                "大站子",
+                "--data",
+                str(data),
+                "--out",
+                str(tmp_path / "r.yml"),
+                "--aliases",
+                str(tmp_path / "a.txt"),
+                "--url",
+                url,
+                "--kb-url",
+                kb_url,
+            ]
+        )
+        == 1
+    )
     assert "没有“大站子”这条别名建议" in capsys.readouterr().err

@@ -28,8 +28,16 @@ def _run(monkeypatch: pytest.MonkeyPatch, url: str, *args: str, stdin: str = "")
 def test_create_with_password_from_stdin_stores_an_argon2id_hash(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], app_db_url: str
 ) -> None:
-    code = _run(monkeypatch, app_db_url, "create", "Zhang.Wei", "--role", "staff", "--password-stdin",
-                stdin="a long enough secret\n")
+    code = _run(
+        monkeypatch,
+        app_db_url,
+        "create",
+        "Zhang.Wei",
+        "--role",
+        "staff",
+        "--password-stdin",
+        stdin="a long enough secret\n",
+    )
     assert code == 0
     assert "已创建账号 zhang.wei（热线坐席）" in capsys.readouterr().out
     with Session(engine_for(app_db_url)) as session:
@@ -52,25 +60,46 @@ def test_create_prompts_twice_when_not_reading_stdin(
     assert [(a.username, a.role) for a in list_accounts(engine_for(app_db_url))] == [("li", "analyst")]
 
 
-@pytest.mark.parametrize("args, stdin, message", [
-    (["create", "a", "--role", "staff", "--password-stdin"], "a long enough secret", "用户名应为2到64个字符"),
-    (["create", "wang", "--role", "staff", "--password-stdin"], "short", "密码太短，至少10个字符"),
-    (["create", "wang", "--role", "staff", "--password-stdin"], " padded secret ", "密码首尾不能有空格"),
-    (["set-password", "nobody", "--password-stdin"], "a long enough secret", "没有账号 nobody"),
-    (["disable", "nobody"], "", "没有账号 nobody"),
-])
-def test_bad_input_is_refused_in_chinese(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
-                                         app_db_url: str, args: list[str], stdin: str, message: str) -> None:
+@pytest.mark.parametrize(
+    "args, stdin, message",
+    [
+        (["create", "a", "--role", "staff", "--password-stdin"], "a long enough secret", "用户名应为2到64个字符"),
+        (["create", "wang", "--role", "staff", "--password-stdin"], "short", "密码太短，至少10个字符"),
+        (["create", "wang", "--role", "staff", "--password-stdin"], " padded secret ", "密码首尾不能有空格"),
+        (["set-password", "nobody", "--password-stdin"], "a long enough secret", "没有账号 nobody"),
+        (["disable", "nobody"], "", "没有账号 nobody"),
+    ],
+)
+def test_bad_input_is_refused_in_chinese(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    app_db_url: str,
+    args: list[str],
+    stdin: str,
+    message: str,
+) -> None:
     assert _run(monkeypatch, app_db_url, *args, stdin=stdin) == 2
     assert message in capsys.readouterr().err
 
 
-def test_a_username_is_taken_once(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
-                                  app_db_url: str) -> None:
+def test_a_username_is_taken_once(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], app_db_url: str
+) -> None:
     args = ("create", "wang", "--role", "staff", "--password-stdin")
     assert _run(monkeypatch, app_db_url, *args, stdin="a long enough secret") == 0
-    assert _run(monkeypatch, app_db_url, "create", "WANG", "--role", "analyst", "--password-stdin",
-                stdin="a long enough secret") == 2
+    assert (
+        _run(
+            monkeypatch,
+            app_db_url,
+            "create",
+            "WANG",
+            "--role",
+            "analyst",
+            "--password-stdin",
+            stdin="a long enough secret",
+        )
+        == 2
+    )
     assert "用户名 wang 已存在" in capsys.readouterr().err
 
 
@@ -93,9 +122,16 @@ def test_list_disable_enable_set_role_and_password(
 
 def test_the_command_runs_as_a_module_with_app_db_url(app_db_url: str) -> None:
     env = {**os.environ, "APP_DB_URL": app_db_url}
-    result = subprocess.run([sys.executable, "-m", "bot.accounts", "create", "zhao", "--role", "analyst",
-                             "--password-stdin"], input="a long enough secret\n", cwd=REPO, env=env,
-                            capture_output=True, text=True, timeout=60, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.accounts", "create", "zhao", "--role", "analyst", "--password-stdin"],
+        input="a long enough secret\n",
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     assert "已创建账号 zhao（政策分析）" in result.stdout
 

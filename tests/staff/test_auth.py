@@ -17,8 +17,9 @@ from bot.staff.auth import LoginLimiter
 from tests.staff.conftest import PASSWORD, csrf_of, log_in, page_csrf
 
 
-@pytest.mark.parametrize("path", ["/staff", "/staff/analytics", "/staff/analytics/export.xlsx",
-                                  "/staff/analytics/export.csv"])
+@pytest.mark.parametrize(
+    "path", ["/staff", "/staff/analytics", "/staff/analytics/export.xlsx", "/staff/analytics/export.csv"]
+)
 async def test_pages_send_anonymous_visitors_to_the_login_page(gateway: TestClient, path: str) -> None:
     response = await gateway.get(path, allow_redirects=False)
     assert response.status == 302
@@ -27,10 +28,16 @@ async def test_pages_send_anonymous_visitors_to_the_login_page(gateway: TestClie
     assert parse_qs(location.query) == {"next": [path]}
 
 
-@pytest.mark.parametrize("method, path", [
-    ("GET", "/staff/api/search?q=创新券"), ("POST", "/staff/api/ask"), ("GET", "/staff/api/tickets"),
-    ("POST", "/staff/api/tickets/1/close"), ("GET", "/staff/api/analytics"),
-])
+@pytest.mark.parametrize(
+    "method, path",
+    [
+        ("GET", "/staff/api/search?q=创新券"),
+        ("POST", "/staff/api/ask"),
+        ("GET", "/staff/api/tickets"),
+        ("POST", "/staff/api/tickets/1/close"),
+        ("GET", "/staff/api/analytics"),
+    ],
+)
 async def test_apis_refuse_anonymous_requests_with_401_json(gateway: TestClient, method: str, path: str) -> None:
     response = await gateway.request(method, path, json={})
     assert response.status == 401
@@ -104,8 +111,9 @@ async def test_empty_login_form_is_a_400_in_chinese(gateway: TestClient) -> None
 
 async def test_login_without_the_csrf_token_is_refused(gateway: TestClient) -> None:
     await gateway.get("/staff/login")
-    response = await gateway.post("/staff/login", data={"username": "staff1", "password": PASSWORD},
-                                  allow_redirects=False)
+    response = await gateway.post(
+        "/staff/login", data={"username": "staff1", "password": PASSWORD}, allow_redirects=False
+    )
     assert response.status == 403
     assert "页面已过期" in await response.text()
 
@@ -167,13 +175,15 @@ async def test_json_posts_need_the_sessions_csrf_token(staff: TestClient) -> Non
     path = "/staff/api/tickets/999/close"
     missing = await staff.post(path, json={"note": "x"})
     wrong = await staff.post(path, json={"note": "x"}, headers={"X-CSRF-Token": "forged"})
-    foreign = await staff.post(path, json={"note": "x"},
-                               headers={"X-CSRF-Token": token, "Origin": "https://evil.example"})
+    foreign = await staff.post(
+        path, json={"note": "x"}, headers={"X-CSRF-Token": token, "Origin": "https://evil.example"}
+    )
     for response in (missing, wrong, foreign):
         assert response.status == 403
         assert await response.json() == {"error": "页面已过期或请求来源不正确，请刷新页面后重试"}
-    same_site = await staff.post(path, json={"note": "x"},
-                                 headers={"X-CSRF-Token": token, "Origin": f"http://{staff.host}:{staff.port}"})
+    same_site = await staff.post(
+        path, json={"note": "x"}, headers={"X-CSRF-Token": token, "Origin": f"http://{staff.host}:{staff.port}"}
+    )
     assert same_site.status == 404  # through the guard; there is just no such ticket
 
 
@@ -216,12 +226,15 @@ async def test_other_gateway_routes_are_untouched(gateway: TestClient) -> None:
     assert "Content-Security-Policy" not in response.headers
 
 
-@pytest.mark.parametrize(("env", "secure"), [
-    ({}, False),
-    ({"APP_ENV": "production"}, True),  # behind HTTPS: on unless said otherwise
-    ({"APP_ENV": "production", "STAFF_COOKIE_SECURE": "0"}, False),
-    ({"STAFF_COOKIE_SECURE": "yes"}, True),
-])
+@pytest.mark.parametrize(
+    ("env", "secure"),
+    [
+        ({}, False),
+        ({"APP_ENV": "production"}, True),  # behind HTTPS: on unless said otherwise
+        ({"APP_ENV": "production", "STAFF_COOKIE_SECURE": "0"}, False),
+        ({"STAFF_COOKIE_SECURE": "yes"}, True),
+    ],
+)
 async def test_the_session_cookie_is_secure_in_production(
     make_staff_gateway: Any, tmp_path: Path, env: dict[str, str], secure: bool
 ) -> None:
@@ -242,26 +255,36 @@ async def _fail_logins_from(client: TestClient, forwarded_for: str, count: int) 
     statuses = []
     for n in range(count):
         token = await csrf_of(client, "/staff/login")
-        response = await client.post("/staff/login", allow_redirects=False, headers={"X-Forwarded-For": forwarded_for},
-                                     data={"csrf": token, "username": f"guess{n}", "password": "wrong"})
+        response = await client.post(
+            "/staff/login",
+            allow_redirects=False,
+            headers={"X-Forwarded-For": forwarded_for},
+            data={"csrf": token, "username": f"guess{n}", "password": "wrong"},
+        )
         statuses.append(response.status)
     return statuses
 
 
-async def test_login_throttle_counts_each_client_behind_a_trusted_proxy(make_staff_gateway: Any,
-                                                                       accounts: dict[str, str]) -> None:
+async def test_login_throttle_counts_each_client_behind_a_trusted_proxy(
+    make_staff_gateway: Any, accounts: dict[str, str]
+) -> None:
     client = await make_staff_gateway(trusted_proxies=("127.0.0.0/8",))
     # Another username each time: only the per-address count (LOGIN_FAILURES_PER_ADDRESS) can block.
     assert (await _fail_logins_from(client, "198.51.100.7", LOGIN_FAILURES_PER_ADDRESS + 1))[-1] == 429
     # A colleague behind the same proxy still logs in.
     token = await csrf_of(client, "/staff/login")
-    response = await client.post("/staff/login", allow_redirects=False, headers={"X-Forwarded-For": "203.0.113.9"},
-                                 data={"csrf": token, "username": "staff1", "password": PASSWORD})
+    response = await client.post(
+        "/staff/login",
+        allow_redirects=False,
+        headers={"X-Forwarded-For": "203.0.113.9"},
+        data={"csrf": token, "username": "staff1", "password": PASSWORD},
+    )
     assert response.status == 302
 
 
-async def test_login_throttle_ignores_forwarded_for_from_anyone_else(make_staff_gateway: Any,
-                                                                      accounts: dict[str, str]) -> None:
+async def test_login_throttle_ignores_forwarded_for_from_anyone_else(
+    make_staff_gateway: Any, accounts: dict[str, str]
+) -> None:
     client = await make_staff_gateway()
     for n in range(LOGIN_FAILURES_PER_ADDRESS):  # a new made-up address each time: still one client
         await _fail_logins_from(client, f"198.51.100.{n}", 1)

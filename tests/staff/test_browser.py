@@ -31,9 +31,17 @@ expect = playwright_sync.expect
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--lang=zh-CN"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--lang=zh-CN",
+]
 PASSWORD = "browser test password"
 CALLBACK_PHONE = "13800001234"
 
@@ -51,9 +59,16 @@ def browser() -> Iterator[object]:
 def create_account(stack: Stack, role: str) -> str:
     """An account made as an administrator would: `python -m bot.accounts create`."""
     name = f"{role}-{uuid.uuid4().hex[:6]}"
-    result = subprocess.run([sys.executable, "-m", "bot.accounts", "create", name, "--role", role,
-                             "--password-stdin"], input=PASSWORD + "\n", env=stack.env, cwd=REPO,
-                            capture_output=True, text=True, timeout=60, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.accounts", "create", name, "--role", role, "--password-stdin"],
+        input=PASSWORD + "\n",
+        env=stack.env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     return name
 
@@ -66,8 +81,12 @@ def logins(stack: Stack) -> dict[str, str]:
 
 def _page(browser: object, stack: Stack, **options: object) -> object:
     """A fresh browser context; script errors and CSP violations are collected in page.problems."""
-    context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN",  # type: ignore[attr-defined]
-                                  accept_downloads=True, **options)
+    context = browser.new_context(
+        viewport={"width": 1440, "height": 900},
+        locale="zh-CN",  # type: ignore[attr-defined]
+        accept_downloads=True,
+        **options,
+    )
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=stack.url)
     page = context.new_page()
     page.problems = []
@@ -100,8 +119,15 @@ def _handoff_ticket(stack: Stack) -> int:
     reply = stack.texts(sender, CALLBACK_PHONE)
     assert "已为您转人工" in reply, reply
     with Session(engine_for(stack.app_db_url)) as session:
-        rows = session.execute(select(HandoffTicketRow).where(HandoffTicketRow.callback_phone == CALLBACK_PHONE,
-                                                              HandoffTicketRow.status == "open")).scalars().all()
+        rows = (
+            session.execute(
+                select(HandoffTicketRow).where(
+                    HandoffTicketRow.callback_phone == CALLBACK_PHONE, HandoffTicketRow.status == "open"
+                )
+            )
+            .scalars()
+            .all()
+        )
         return max(row.id for row in rows)
 
 
@@ -181,12 +207,24 @@ def _seed_questions(stack: Stack) -> list[str]:
     records, texts = [], []
     for n, (text, measure, district, outcome, confidence, days_ago) in enumerate(plan):
         text = f"{text}（{marker}{n}）"
-        entities = ([{"entity": "measure", "value": measure, "text": "x"}] if measure else []) + \
-                   ([{"entity": "district", "value": district, "text": "x"}] if district else [])
-        records.append(QuestionRecord(created_at=now - timedelta(days=days_ago, minutes=n), channel="web",
-                                      conversation=f"{n:016x}", text=text, outcome=outcome, latency_ms=40,
-                                      intent="ask_amount", confidence=confidence, entities=entities,
-                                      measure=measure, public_id=f"seed{marker}{n}"))
+        entities = ([{"entity": "measure", "value": measure, "text": "x"}] if measure else []) + (
+            [{"entity": "district", "value": district, "text": "x"}] if district else []
+        )
+        records.append(
+            QuestionRecord(
+                created_at=now - timedelta(days=days_ago, minutes=n),
+                channel="web",
+                conversation=f"{n:016x}",
+                text=text,
+                outcome=outcome,
+                latency_ms=40,
+                intent="ask_amount",
+                confidence=confidence,
+                entities=entities,
+                measure=measure,
+                public_id=f"seed{marker}{n}",
+            )
+        )
         texts.append(text)
     engine = engine_for(stack.app_db_url)
     log_questions(engine, records)
@@ -199,8 +237,7 @@ def _seed_questions(stack: Stack) -> list[str]:
     return texts
 
 
-def test_analytics_charts_and_exports(browser: object, stack: Stack, logins: dict[str, str],
-                                      tmp_path: Path) -> None:
+def test_analytics_charts_and_exports(browser: object, stack: Stack, logins: dict[str, str], tmp_path: Path) -> None:
     texts = _seed_questions(stack)
     page = _page(browser, stack)
     _log_in(page, stack, logins["analyst"], "/staff/analytics")

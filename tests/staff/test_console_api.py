@@ -71,13 +71,12 @@ async def test_empty_and_overlong_queries(staff: TestClient) -> None:
     assert await long.json() == {"error": "搜索词太长，请不超过100个字"}
 
 
-async def test_each_question_to_the_bot_is_a_fresh_staff_conversation(
-    staff: TestClient, stub_rasa: StubRasa
-) -> None:
+async def test_each_question_to_the_bot_is_a_fresh_staff_conversation(staff: TestClient, stub_rasa: StubRasa) -> None:
     token = await page_csrf(staff)
     for _ in range(2):
-        response = await staff.post("/staff/api/ask", json={"message": "农科驿站补多少"},
-                                    headers={"X-CSRF-Token": token})
+        response = await staff.post(
+            "/staff/api/ask", json={"message": "农科驿站补多少"}, headers={"X-CSRF-Token": token}
+        )
         assert response.status == 200
         body = await response.json()
         assert body["replies"][0]["text"].startswith("农科驿站每个补助5万元")
@@ -118,10 +117,13 @@ async def test_ask_says_so_in_chinese_when_rasa_fails(staff: TestClient, stub_ra
 
 async def test_open_tickets_show_transcript_and_callback_phone(staff: TestClient, app_db_url: str) -> None:
     engine = engine_for(app_db_url)
-    ticket_id = create_ticket(engine, conversation="c0ffee", question="研发补助怎么申请",
-                              transcript=[{"who": "user", "text": "研发补助怎么申请"},
-                                          {"who": "bot", "text": "请向市科技局咨询"}],
-                              callback_phone="13812345678")
+    ticket_id = create_ticket(
+        engine,
+        conversation="c0ffee",
+        question="研发补助怎么申请",
+        transcript=[{"who": "user", "text": "研发补助怎么申请"}, {"who": "bot", "text": "请向市科技局咨询"}],
+        callback_phone="13812345678",
+    )
     body = await (await staff.get("/staff/api/tickets")).json()
     [ticket] = body["tickets"]
     assert ticket["id"] == ticket_id
@@ -135,8 +137,9 @@ async def test_closing_a_ticket_with_a_note_takes_it_off_the_queue(staff: TestCl
     ticket_id = create_ticket(engine, conversation="c0ffee", question="创新券", callback_phone="0631-5812345")
     token = await page_csrf(staff)
     headers = {"X-CSRF-Token": token}
-    response = await staff.post(f"/staff/api/tickets/{ticket_id}/close", json={"note": "已回电，告知申报时间"},
-                                headers=headers)
+    response = await staff.post(
+        f"/staff/api/tickets/{ticket_id}/close", json={"note": "已回电，告知申报时间"}, headers=headers
+    )
     assert (response.status, await response.json()) == (200, {"id": ticket_id, "status": "done"})
     assert (await (await staff.get("/staff/api/tickets")).json())["tickets"] == []
     with Session(engine) as session:

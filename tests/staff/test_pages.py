@@ -26,14 +26,24 @@ async def test_pages_load_scripts_from_this_site_only_and_none_inline(analyst: T
     for path in ("/staff", "/staff/analytics", "/staff/login"):
         html = await (await analyst.get(path)).text()
         scripts = re.findall(r"<script[^>]*>", html)
-        assert all(re.fullmatch(r'<script src="/staff/(static|vendor)/[\w.-]+"></script>', tag + "</script>")
-                   for tag in scripts), scripts
+        assert all(
+            re.fullmatch(r'<script src="/staff/(static|vendor)/[\w.-]+"></script>', tag + "</script>")
+            for tag in scripts
+        ), scripts
         assert "<script>" not in html and "http://" not in html and "https://" not in html
         assert 'lang="zh-CN"' in html
 
 
-@pytest.mark.parametrize("path", ["/staff/static/staff.css", "/staff/static/common.js", "/staff/static/console.js",
-                                  "/staff/static/analytics.js", "/staff/static/favicon.svg"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/staff/static/staff.css",
+        "/staff/static/common.js",
+        "/staff/static/console.js",
+        "/staff/static/analytics.js",
+        "/staff/static/favicon.svg",
+    ],
+)
 async def test_static_files_need_no_login(gateway: TestClient, path: str) -> None:
     response = await gateway.get(path)
     assert response.status == 200

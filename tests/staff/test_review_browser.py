@@ -61,12 +61,15 @@ def _model_id(model: Path = MODEL) -> str:
 
 
 def _scores(stack: Stack) -> dict[str, int]:
-    return {path.stem: sum(r.passed for r in run_all(stack.url, path))
-            for path in sorted(HELD_OUT.glob("heldout*.yml"))}
+    return {
+        path.stem: sum(r.passed for r in run_all(stack.url, path)) for path in sorted(HELD_OUT.glob("heldout*.yml"))
+    }
 
 
 def test_an_analyst_marks_five_questions_exports_and_the_retrained_bot_answers_them(
-        browser: object, tmp_path: Path) -> None:  # noqa: F811
+    browser: object,  # noqa: F811  the fixture imported above, used by name
+    tmp_path: Path,
+) -> None:
     # A stack of its own: its log holds these five questions only, and the export reads just them.
     (tmp_path / "live").mkdir()
     with running_stack(tmp_path / "live") as stack:
@@ -102,10 +105,13 @@ def test_an_analyst_marks_five_questions_exports_and_the_retrained_bot_answers_t
         with Session(engine) as session:
             stored = {row.question_id: row for row in session.execute(select(ReviewRow)).scalars()}
         by_text = {row.text: stored[row.id] for row in logged}
-        assert [(by_text[t].verdict, by_text[t].target_id, by_text[t].aspect, by_text[t].alias)
-                for t, *_ in MARKS] == [
-            ("wrong", "xingchuang_nongke", "amount", "小站子"), ("wrong", "innovation_voucher", "amount", "券子"),
-            ("out_of_scope", None, None, None), ("policy_gap", None, None, None), ("correct", None, None, None)]
+        assert [(by_text[t].verdict, by_text[t].target_id, by_text[t].aspect, by_text[t].alias) for t, *_ in MARKS] == [
+            ("wrong", "xingchuang_nongke", "amount", "小站子"),
+            ("wrong", "innovation_voucher", "amount", "券子"),
+            ("out_of_scope", None, None, None),
+            ("policy_gap", None, None, None),
+            ("correct", None, None, None),
+        ]
         assert {by_text[t].reviewer for t, *_ in MARKS} == {analyst}
 
         # the gap report on the analytics page lists the 政策空白 one

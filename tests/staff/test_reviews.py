@@ -21,27 +21,50 @@ PHONE = "13912345678"
 NOW = datetime.now(timezone.utc) - timedelta(hours=1)
 
 
-def _q(minutes: int, text: str, outcome: str = "answered", *, conversation: str = "c0nversation0001",
-       confidence: float | None = 0.9, measure: str | None = None, public_id: str | None = None,
-       model: str | None = "model-a", district: str | None = None) -> QuestionRecord:
+def _q(
+    minutes: int,
+    text: str,
+    outcome: str = "answered",
+    *,
+    conversation: str = "c0nversation0001",
+    confidence: float | None = 0.9,
+    measure: str | None = None,
+    public_id: str | None = None,
+    model: str | None = "model-a",
+    district: str | None = None,
+) -> QuestionRecord:
     entities = [{"entity": "district", "value": district, "text": "荣成"}] if district else []
-    return QuestionRecord(created_at=NOW + timedelta(minutes=minutes), channel="web", conversation=conversation,
-                          text=text, outcome=outcome, latency_ms=10, intent="ask_amount", confidence=confidence,
-                          measure=measure, reply=f"答复{minutes}", public_id=public_id, model_version=model,
-                          entities=entities)
+    return QuestionRecord(
+        created_at=NOW + timedelta(minutes=minutes),
+        channel="web",
+        conversation=conversation,
+        text=text,
+        outcome=outcome,
+        latency_ms=10,
+        intent="ask_amount",
+        confidence=confidence,
+        measure=measure,
+        reply=f"答复{minutes}",
+        public_id=public_id,
+        model_version=model,
+        entities=entities,
+    )
 
 
 @pytest.fixture
 def seeded(app_db_url: str) -> dict[str, int]:
     engine = engine_for(app_db_url)
-    ids = log_questions(engine, [
-        _q(0, "你好"),
-        _q(1, "研发补助最多多少", measure="rd_subsidy", public_id="p" * 32),
-        _q(2, f"俺村想建冷库，电话{PHONE}", "fallback", confidence=0.3, district="rongcheng"),
-        _q(3, "谢谢"),
-        _q(4, "研发补助最多多少？", measure="rd_subsidy", conversation="other00000000001", model="model-b"),
-        _q(5, "办营业执照去哪", "out_of_scope", conversation="other00000000002", model="model-b"),
-    ])
+    ids = log_questions(
+        engine,
+        [
+            _q(0, "你好"),
+            _q(1, "研发补助最多多少", measure="rd_subsidy", public_id="p" * 32),
+            _q(2, f"俺村想建冷库，电话{PHONE}", "fallback", confidence=0.3, district="rongcheng"),
+            _q(3, "谢谢"),
+            _q(4, "研发补助最多多少？", measure="rd_subsidy", conversation="other00000000001", model="model-b"),
+            _q(5, "办营业执照去哪", "out_of_scope", conversation="other00000000002", model="model-b"),
+        ],
+    )
     record_feedback(engine, "p" * 32, -1, f"没说清楚 {PHONE}")
     return {"hello": ids[0], "rd": ids[1], "cold": ids[2], "thanks": ids[3], "rd2": ids[4], "licence": ids[5]}
 
@@ -53,7 +76,8 @@ async def _queue(client: TestClient, **params: str) -> dict[str, Any]:
 
 
 async def test_queue_puts_doubtful_questions_first_with_their_masked_context(
-        analyst: TestClient, seeded: dict[str, int]) -> None:
+    analyst: TestClient, seeded: dict[str, int]
+) -> None:
     body = await _queue(analyst)
     texts = [item["text"] for item in body["items"]]
     # fallback, out of scope and the 👎'd group first; greetings last
@@ -70,15 +94,18 @@ async def test_queue_puts_doubtful_questions_first_with_their_masked_context(
     assert [item["text"] for item in only["items"]] == ["研发补助最多多少？"]
 
 
-async def test_verdicts_are_stored_edited_and_checked(analyst: TestClient, seeded: dict[str, int],
-                                                      app_db_url: str) -> None:
+async def test_verdicts_are_stored_edited_and_checked(
+    analyst: TestClient, seeded: dict[str, int], app_db_url: str
+) -> None:
     csrf = await page_csrf(analyst)
     headers = {"X-CSRF-Token": csrf}
     bad = [
         ({"question_ids": [seeded["rd"]], "verdict": "maybe"}, "请选择判断"),
         ({"question_ids": [seeded["rd"]], "verdict": "wrong"}, "答错了的问题"),
-        ({"question_ids": [seeded["rd"]], "verdict": "wrong", "target_kind": "measure", "target_id": "nope"},
-         "请从知识库中选择"),
+        (
+            {"question_ids": [seeded["rd"]], "verdict": "wrong", "target_kind": "measure", "target_id": "nope"},
+            "请从知识库中选择",
+        ),
         ({"question_ids": [seeded["cold"]], "verdict": "policy_gap"}, "政策空白请写一句备注"),
         ({"question_ids": "1", "verdict": "correct"}, "请选择要标注的问题"),
         ({"question_ids": [999999], "verdict": "correct"}, "没有找到这些问题"),
@@ -92,19 +119,34 @@ async def test_verdicts_are_stored_edited_and_checked(analyst: TestClient, seede
     assert response.status == 400
     assert (await analyst.post("/staff/api/reviews", json={"question_ids": [1], "verdict": "correct"})).status == 403
 
-    ok = await analyst.post("/staff/api/reviews", headers=headers, json={
-        "question_ids": [seeded["cold"]], "verdict": "wrong", "target_kind": "measure",
-        "target_id": "xingchuang_nongke", "aspect": "amount"})
+    ok = await analyst.post(
+        "/staff/api/reviews",
+        headers=headers,
+        json={
+            "question_ids": [seeded["cold"]],
+            "verdict": "wrong",
+            "target_kind": "measure",
+            "target_id": "xingchuang_nongke",
+            "aspect": "amount",
+        },
+    )
     assert ok.status == 200
     assert (await ok.json())["target_name"]
     # edited: a second verdict replaces the first
-    again = await analyst.post("/staff/api/reviews", headers=headers, json={
-        "question_ids": [seeded["cold"]], "verdict": "policy_gap", "note": f"冷库建设补助 回电{PHONE}"})
+    again = await analyst.post(
+        "/staff/api/reviews",
+        headers=headers,
+        json={"question_ids": [seeded["cold"]], "verdict": "policy_gap", "note": f"冷库建设补助 回电{PHONE}"},
+    )
     assert again.status == 200
     with Session(engine_for(app_db_url)) as session:
         [row] = session.execute(select(ReviewRow)).scalars().all()
-    assert (row.question_id, row.verdict, row.target_id, row.reviewer) == (seeded["cold"], "policy_gap", None,
-                                                                           "analyst1")
+    assert (row.question_id, row.verdict, row.target_id, row.reviewer) == (
+        seeded["cold"],
+        "policy_gap",
+        None,
+        "analyst1",
+    )
     assert row.note == "冷库建设补助 回电139****5678"
     queued = await _queue(analyst)
     cold = next(item for item in queued["items"] if item["question_id"] == seeded["cold"])
@@ -132,12 +174,16 @@ async def test_kb_picker_finds_measures_clauses_and_targets(analyst: TestClient)
 
 
 async def test_gap_report_and_model_rates_on_the_analytics_page_and_in_the_export(
-        analyst: TestClient, seeded: dict[str, int]) -> None:
+    analyst: TestClient, seeded: dict[str, int]
+) -> None:
     csrf = await page_csrf(analyst)
     marks = (([seeded["cold"]], "policy_gap", "冷库建设补助"), ([seeded["licence"]], "out_of_scope", None))
     for ids, verdict, note in marks:
-        response = await analyst.post("/staff/api/reviews", headers={"X-CSRF-Token": csrf},
-                                      json={"question_ids": ids, "verdict": verdict, "note": note})
+        response = await analyst.post(
+            "/staff/api/reviews",
+            headers={"X-CSRF-Token": csrf},
+            json={"question_ids": ids, "verdict": verdict, "note": note},
+        )
         assert response.status == 200, await response.text()
     report = await (await analyst.get("/staff/api/analytics")).json()
     [gap, out] = report["gaps"]
@@ -165,11 +211,17 @@ async def test_gap_report_and_model_rates_on_the_analytics_page_and_in_the_expor
     assert any(row[0] == "model-a" and row[5] == "75.0%" for row in versions)
 
 
-async def test_the_users_word_for_the_measure_is_checked_and_stored(analyst: TestClient, seeded: dict[str, int],
-                                                                    app_db_url: str) -> None:
+async def test_the_users_word_for_the_measure_is_checked_and_stored(
+    analyst: TestClient, seeded: dict[str, int], app_db_url: str
+) -> None:
     headers = {"X-CSRF-Token": await page_csrf(analyst)}
-    pointed = {"question_ids": [seeded["cold"]], "verdict": "wrong", "target_kind": "measure",
-               "target_id": "xingchuang_nongke", "aspect": "amount"}
+    pointed = {
+        "question_ids": [seeded["cold"]],
+        "verdict": "wrong",
+        "target_kind": "measure",
+        "target_id": "xingchuang_nongke",
+        "aspect": "amount",
+    }
     bad = [
         ({**pointed, "alias": "小站子"}, "不在这条问题里"),  # not the user's words
         ({**pointed, "alias": "冷" * 21}, "用户的叫法请填问题里的原词"),

@@ -17,8 +17,10 @@ from supervise.processes import Process, processes
 
 REPO = Path(__file__).resolve().parents[2]
 # A process that listens on the port given as its argument until it is stopped.
-LISTENER = ("import socket, sys, time; s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); "
-            "s.bind(('127.0.0.1', int(sys.argv[1]))); s.listen(); print('ready', flush=True); time.sleep(120)")
+LISTENER = (
+    "import socket, sys, time; s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); "
+    "s.bind(('127.0.0.1', int(sys.argv[1]))); s.listen(); print('ready', flush=True); time.sleep(120)"
+)
 
 
 def _free_port() -> int:
@@ -33,8 +35,13 @@ def listener(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], int, Path]
     checkout = tmp_path / "checkout"
     checkout.mkdir()
     port = _free_port()
-    child = subprocess.Popen([sys.executable, "-c", LISTENER, str(port)], cwd=checkout, stdout=subprocess.PIPE,
-                             text=True, start_new_session=True)
+    child = subprocess.Popen(
+        [sys.executable, "-c", LISTENER, str(port)],
+        cwd=checkout,
+        stdout=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     assert child.stdout is not None and child.stdout.readline().strip() == "ready"
     yield child, port, checkout
     child.kill()
@@ -45,8 +52,9 @@ def _process(port: int) -> Process:
     return Process("actions1", "actions", port, (sys.executable, "-c", LISTENER, str(port)))
 
 
-def test_the_listening_process_is_found_with_its_command_and_directory(listener: tuple[subprocess.Popen[str], int,
-                                                                                           Path]) -> None:
+def test_the_listening_process_is_found_with_its_command_and_directory(
+    listener: tuple[subprocess.Popen[str], int, Path],
+) -> None:
     child, port, checkout = listener
     assert listening_pids(port) == [child.pid]
     found = holder(child.pid)
@@ -54,7 +62,8 @@ def test_the_listening_process_is_found_with_its_command_and_directory(listener:
 
 
 def test_a_process_left_by_a_dead_supervisord_is_stopped_and_reported(
-        listener: tuple[subprocess.Popen[str], int, Path], tmp_path: Path) -> None:
+    listener: tuple[subprocess.Popen[str], int, Path], tmp_path: Path
+) -> None:
     child, port, checkout = listener
     run_dir = tmp_path / "var"
     run_dir.mkdir()
@@ -64,28 +73,36 @@ def test_a_process_left_by_a_dead_supervisord_is_stopped_and_reported(
     free_ports([_process(port)], repo=checkout, run_dir=run_dir, report=lines.append)
     assert child.wait(timeout=5) is not None
     assert listening_pids(port) == []
-    assert lines == [f"port {port} (actions1): stopping pid {child.pid} ({sys.executable} -c {LISTENER} {port}), "
-                     "left running by a supervisord that is gone"]
+    assert lines == [
+        f"port {port} (actions1): stopping pid {child.pid} ({sys.executable} -c {LISTENER} {port}), "
+        "left running by a supervisord that is gone"
+    ]
 
 
 def test_another_program_on_a_port_is_named_and_left_alone(
-        listener: tuple[subprocess.Popen[str], int, Path], tmp_path: Path) -> None:
+    listener: tuple[subprocess.Popen[str], int, Path], tmp_path: Path
+) -> None:
     child, port, _checkout = listener
     other_checkout = tmp_path / "elsewhere"
     other_checkout.mkdir()
     with pytest.raises(PortsBusyError) as refused:
         free_ports([_process(port)], repo=other_checkout, run_dir=tmp_path, report=print)
     assert f"port {port} (actions1) is in use by another program: pid {child.pid} ({sys.executable} -c" in str(
-        refused.value)
+        refused.value
+    )
     assert child.poll() is None
 
 
 def test_a_running_supervisord_is_reported_and_not_touched(
-        listener: tuple[subprocess.Popen[str], int, Path], tmp_path: Path) -> None:
+    listener: tuple[subprocess.Popen[str], int, Path], tmp_path: Path
+) -> None:
     child, port, checkout = listener
     # Something alive whose command line says supervisord stands for the running one.
-    stand_in = subprocess.Popen([sys.executable, "-c", "import time; print('ready', flush=True); time.sleep(60)",
-                                 "supervisord"], stdout=subprocess.PIPE, text=True)
+    stand_in = subprocess.Popen(
+        [sys.executable, "-c", "import time; print('ready', flush=True); time.sleep(60)", "supervisord"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         # Started, not just forked: until its exec the child's command line is still pytest's.
         assert stand_in.stdout is not None and stand_in.stdout.readline().strip() == "ready"
@@ -112,15 +129,24 @@ def test_the_product_commands_are_recognised_behind_their_interpreter() -> None:
 
 
 def _preflight(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "bot.preflight", *args], cwd=REPO, capture_output=True, text=True,
-                          env={**os.environ, **env}, timeout=120, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "bot.preflight", *args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        timeout=120,
+        check=False,
+    )
 
 
 def test_a_refused_setting_stops_the_start_with_its_name() -> None:
     result = _preflight("development", "--settings-only", WECHAT_TOKEN="bar-check-token")
     assert result.returncode == 2
-    assert result.stderr.strip() == ("make run: setting refused, nothing started: WECHAT_TOKEN must be 3 to 32 "
-                                     "letters or digits, as entered in the 公众号 console")
+    assert result.stderr.strip() == (
+        "make run: setting refused, nothing started: WECHAT_TOKEN must be 3 to 32 "
+        "letters or digits, as entered in the 公众号 console"
+    )
 
 
 def test_production_names_a_bad_process_count() -> None:
@@ -132,8 +158,15 @@ def test_production_names_a_bad_process_count() -> None:
 def test_make_runs_check_before_it_trains() -> None:
     # scripts/run.sh --check is what `make run` runs before the model: the same message, exit 2.
     env = {**os.environ, "WECHAT_TOKEN": "bar-check-token"}
-    result = subprocess.run(["bash", "scripts/run.sh", "--check"], cwd=REPO, capture_output=True, text=True, env=env,
-                            timeout=120, check=False)
+    result = subprocess.run(
+        ["bash", "scripts/run.sh", "--check"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode == 2
     assert "WECHAT_TOKEN must be 3 to 32 letters or digits" in result.stderr
     makefile = (REPO / "Makefile").read_text(encoding="utf-8")

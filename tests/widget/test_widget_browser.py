@@ -176,7 +176,8 @@ def test_history_survives_a_reload_and_restart_clears_it(page: Page, stack: Stac
     # The welcome again, and how to have the conversation just left erased (its conversation id).
     expect(chat.locator(".Message.left .Bubble")).to_have_count(2)
     expect(chat.locator(".Message.left .Bubble").nth(1)).to_contain_text(
-        f"如需现在删除，请联系政策咨询热线并提供对话编号：{pseudonym(stack.env['APP_SECRET'], sender)}")
+        f"如需现在删除，请联系政策咨询热线并提供对话编号：{pseudonym(stack.env['APP_SECRET'], sender)}"
+    )
     fresh = saved(page)
     assert fresh["sender"] != sender and fresh["votes"] == {}
     page.reload()
@@ -184,9 +185,7 @@ def test_history_survives_a_reload_and_restart_clears_it(page: Page, stack: Stac
     expect(page.frame_locator(f"{PANEL} iframe").locator(".PolicyCard")).to_have_count(0)
 
 
-@pytest.mark.parametrize(
-    "markup", ["<script>window.__x=1</script>", '<img src=x onerror="window.__x=1">']
-)
+@pytest.mark.parametrize("markup", ["<script>window.__x=1</script>", '<img src=x onerror="window.__x=1">'])
 def test_what_the_user_types_is_shown_as_text(page: Page, stack: Stack, markup: str) -> None:
     chat = open_widget(page, stack)
     ask(chat, markup)
@@ -290,8 +289,10 @@ def test_a_long_paste_is_answered_and_one_over_the_limit_is_explained(page: Page
     """A clause pasted with a question after it (under 2,000 characters) gets the question's answer; a paste
     the box cannot hold is cut to 2,000 characters and the widget says so in Chinese."""
     chat = open_widget(page, stack)
-    clause = ("（十二）实施双创驱动助力精准扶贫。大力开展科技精准扶贫，各区市要支持建设一批低成本、便利化、"
-              "全要素、开放式的星创天地、农科驿站，市级择优给予奖补。")
+    clause = (
+        "（十二）实施双创驱动助力精准扶贫。大力开展科技精准扶贫，各区市要支持建设一批低成本、便利化、"
+        "全要素、开放式的星创天地、农科驿站，市级择优给予奖补。"
+    )
     question = "我从网上复制了一段：" + clause * 8 + "我们村想建一个农科驿站，市级奖补具体给多少钱？"
     assert 500 < len(question) < 2000
     ask(chat, question)
@@ -337,9 +338,7 @@ def test_keyboard_and_screen_reader(page: Page, stack: Stack) -> None:
 
 
 def test_phone_layout_is_a_full_screen_panel_without_horizontal_scroll(browser: Any, stack: Stack) -> None:
-    context = browser.new_context(
-        viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, locale="zh-CN"
-    )
+    context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, locale="zh-CN")
     try:
         page = context.new_page()
         chat = open_widget(page, stack)

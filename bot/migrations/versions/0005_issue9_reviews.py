@@ -24,9 +24,12 @@ def upgrade() -> None:
     op.create_table(
         "reviews",
         sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("question_id", sa.Integer,
-                  sa.ForeignKey("question_log.id", ondelete="CASCADE", name="fk_reviews_question"),
-                  nullable=False),
+        sa.Column(
+            "question_id",
+            sa.Integer,
+            sa.ForeignKey("question_log.id", ondelete="CASCADE", name="fk_reviews_question"),
+            nullable=False,
+        ),
         sa.Column("verdict", sa.String(16), nullable=False),
         sa.Column("target_kind", sa.String(8)),
         sa.Column("target_id", sa.String(64)),
@@ -34,8 +37,7 @@ def upgrade() -> None:
         sa.Column("note", sa.String(200)),
         sa.Column("reviewer", sa.String(64), nullable=False),
         sa.Column("reviewed_at", sa.DateTime(timezone=True), nullable=False),
-        sa.CheckConstraint("verdict IN ('correct', 'wrong', 'out_of_scope', 'policy_gap')",
-                           name="ck_reviews_verdict"),
+        sa.CheckConstraint("verdict IN ('correct', 'wrong', 'out_of_scope', 'policy_gap')", name="ck_reviews_verdict"),
     )
     op.create_index("ux_reviews_question_id", "reviews", ["question_id"], unique=True)
     op.create_index("ix_reviews_verdict", "reviews", ["verdict"])
