@@ -296,8 +296,9 @@ def test_a_long_paste_is_answered_and_one_over_the_limit_is_explained(page: Page
     question = "我从网上复制了一段：" + clause * 8 + "我们村想建一个农科驿站，市级奖补具体给多少钱？"
     assert 500 < len(question) < 2000
     ask(chat, question)
-    expect(chat.locator(".Message.left").last).to_contain_text("二（十二）")
-    expect(chat.locator(".Message.left").last).to_contain_text("未规定")
+    answer = chat.locator(".Message.left .Bubble").last  # the reply's text; its card follows it
+    expect(answer).to_contain_text("二（十二）")
+    expect(answer).to_contain_text("未规定")
 
     box = chat.locator(".Composer-input")
     box.fill("")
