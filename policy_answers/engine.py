@@ -320,7 +320,11 @@ def _before_measures(question: Question, context: Context, kb: KnowledgeBase, la
         reply = render.cannot_help(kb, "utter_other_city", context.hotline, city=kb.document.city, place=place)
         return Answer(Outcome.out_of_scope, Topic.out_of_scope, [reply])
     named = question.values("measure")
-    if kb.find_targets(text) and lang.target_question.search(text) and not read_figures(text, lang):
+    if (
+        lang.target_question.search(text)
+        and not read_figures(text, lang)
+        and (kb.find_targets(text) or _clause_targets(kb, question))
+    ):
         return _targets(question, context, kb, lang)  # '到2020年要有多少科技特派员': a target, not the measure
     district = question.first("district") or context.district
     applicant = question.first("applicant_type")
@@ -335,6 +339,13 @@ def _before_measures(question: Question, context: Context, kb: KnowledgeBase, la
     ):
         return calculator(kb, applicant, district, context.hotline)  # '我们是做海参养殖的合作社，有什么政策'
     return None
+
+
+def _clause_targets(kb: KnowledgeBase, question: Question) -> bool:
+    """'特派员到2020年要弄多少人': a measure named in a question about numbers to reach, whose clause sets a
+    target with a year ('多少人' of 科技特派员 is 二（十二）'s 千人规模)."""
+    clauses = {kb.measure(m).clause for m in question.values("measure")}
+    return bool(clauses) and any(str(t.year) in question.text and t.clause in clauses for t in kb.targets)
 
 
 def _named_measures(question: Question, kb: KnowledgeBase, hit: SearchHit | None) -> list[str]:
@@ -403,12 +414,18 @@ def _unnamed(
             clause=clause.id,
             memory={"last_aspect": aspect, "measure": None, "clause": clause.id},
         )
-    measure_id = measure_id or previous
+    measure_id = measure_id or previous or _only_with_shares(kb, aspect)
     if measure_id and measure_id == previous and applicant:
         measure_id = _sibling_for(kb, measure_id, applicant)  # '乡镇呢？' after the county award
     if measure_id is None:
         return _no_measure(question, context, kb, aspect)
     return _measure(question, context, kb, lang, kb.measure(measure_id), aspect, district, [])
+
+
+def _only_with_shares(kb: KnowledgeBase, aspect: str) -> str | None:
+    """'荣成 县级比例': shares asked with no measure named, when one measure alone has shares."""
+    with_shares = [m.id for m in kb.measures if m.cost_shares]
+    return with_shares[0] if aspect == "cost_share" and len(with_shares) == 1 else None
 
 
 def _theme_for(
@@ -773,6 +790,8 @@ def _framed(
         lambda: _document_asked(question, context, kb, lang, frame),
         lambda: _targets_asked(question, context, kb, lang, frame),
         lambda: _arithmetic(question, context, kb, lang, frame),
+        lambda: _basis_asked(question, context, kb, lang, frame),
+        lambda: _other_level(question, kb, frame),
         lambda: _undecided(question, context, kb, lang, frame, partial),
         lambda: _not_covered(question, kb, lang, context.hotline),
         lambda: _clause_asked(question, context, kb, lang, frame),
@@ -839,10 +858,15 @@ def _document_asked(
     if previous is not None and previous.measures and not lang.frames.this_document.search(question.text):
         return None
     structure_of_part = frame.doc_aspect == "structure" and frame.part is not None  # '保障措施有几条'
-    if not structure_of_part and (
-        kb.find_clause_by_title(question.text)
-        or kb.find_targets(question.text)
-        or kb.clear_hit(question.text, min_score=DOCUMENT_QUESTION_SCORE)
+    by_number = kb.document.number in question.text  # '威政办发〔2018〕32号是哪天印发的'
+    if (
+        not structure_of_part
+        and not by_number
+        and (
+            kb.find_clause_by_title(question.text)
+            or kb.find_targets(question.text)
+            or kb.clear_hit(question.text, min_score=DOCUMENT_QUESTION_SCORE)
+        )
     ):
         return None
     return _document_frame(kb, frame.doc_aspect or "all", frame.part)
@@ -997,6 +1021,12 @@ def _counted_measures(text: str, kb: KnowledgeBase, lang: Language, measures: li
     return found
 
 
+def _places(question: Question, measures: list[str]) -> int | None:
+    """'文登区和乳山市都创成…一共多少': as many as the districts named, for one measure given per district."""
+    places = len(set(question.values("district")))
+    return places if places > 1 and len(measures) == 1 else None
+
+
 def _counted_money_measures(text: str, kb: KnowledgeBase, lang: Language) -> dict[str, int]:
     """'一个县和两个镇': measures with a sum, named by the words right after a count, each word in the
     name of exactly one of them ('县' → 国家创新型县（市）奖励, '镇' → 国家创新型乡镇奖励)."""
@@ -1059,9 +1089,9 @@ def _arithmetic(question: Question, context: Context, kb: KnowledgeBase, lang: L
     elif len(measures) >= 2:
         counts = {**_counted_measures(question.text, kb, lang, measures), **counted}
         reply = frame_answers.add(kb, [kb.measure(m) for m in measures[:3]], counts)
-    elif frame.operation is Operation.multiply and frame.count and measures:
-        reply = frame_answers.multiply(kb, kb.measure(measures[0]), frame.count)
-    elif frame.operation is Operation.multiply and frame.count and targets:
+    elif count := (frame.count if frame.operation is Operation.multiply else _places(question, measures)):
+        reply = frame_answers.multiply(kb, kb.measure(measures[0]), count) if measures else None
+    if reply is None and frame.operation is Operation.multiply and frame.count and targets:
         reply = frame_answers.multiply_target(kb, kb.target(targets[0]), frame.count)
     if reply is None:
         return None
@@ -1073,6 +1103,51 @@ def _arithmetic(question: Question, context: Context, kb: KnowledgeBase, lang: L
         measures=tuple(measures),
         memory={"last_aspect": "amount", "measure": measures[0] if measures else None},
     )
+
+
+def _basis_asked(
+    question: Question, context: Context, kb: KnowledgeBase, lang: Language, frame: Frame
+) -> Answer | None:
+    """'上一条的依据是哪个文件', '人才奖励按哪个文件执行': the documents the measure's clause cites."""
+    if not lang.frames.basis.search(question.text) or frame.subject is Subject.document:
+        return None
+    previous = context.frame
+    measures = list(frame.measures) or (list(previous.measures[:1]) if previous and not frame.names_subject else [])
+    if len(measures) != 1:
+        return None
+    measure = kb.measure(measures[0])
+    reply = frame_answers.basis(kb, measure)
+    return Answer(
+        Outcome.answered,
+        Topic.measure,
+        [reply],
+        aspect="info",
+        measures=(measure.id,),
+        memory={"last_aspect": "info", "measure": measure.id, "clause": None},
+    )
+
+
+def _other_level(question: Question, kb: KnowledgeBase, frame: Frame) -> Answer | None:
+    """'省级创新型乡镇也能拿100万吧': the document rewards the national level only; it does not decide the
+    provincial one. Never 是的 from the national figure."""
+    for measure_id in frame.measures:
+        measure = kb.measure(measure_id)
+        if not measure.name.startswith("国家"):
+            continue
+        named = re.fullmatch(r"(.+?)(奖励|奖补|补助|支持)?", measure.name.removeprefix("国家"))
+        core, kind = (named.group(1), named.group(2) or "支持") if named else (measure.name, "支持")
+        other = re.search(rf"(省级|省|市级|区级|县级)\s*{re.escape(core[:4])}", question.text)
+        if other:
+            reply = frame_answers.undecided(kb, measure, f"{other.group(1)}{core}的{kind}")
+            return Answer(
+                Outcome.answered,
+                Topic.measure,
+                [reply],
+                aspect="info",
+                measures=(measure.id,),
+                memory={"last_aspect": "info", "measure": measure.id, "clause": None},
+            )
+    return None
 
 
 def _undecided(

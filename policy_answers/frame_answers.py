@@ -4,6 +4,7 @@ Every figure is the KB's (or arithmetic on it); the words are in templates/frame
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from decimal import Decimal
 
@@ -231,3 +232,15 @@ def not_covered(kb: KnowledgeBase, word: str, nearby: Measure | None, hotline: s
     return Reply(
         "\n".join([*body, _cite(kb, [nearby.clause])]) if nearby else "\n".join(body), buttons=[HANDOFF_BUTTON]
     )
+
+
+_CITED = re.compile(r"《[^》]+》（[^）]*号\s*）")
+
+
+def basis(kb: KnowledgeBase, measure: Measure) -> Reply:
+    """The documents a measure's clause says it follows ('全面落实《…》（威政发〔2017〕20 号）'), or that it
+    names none beyond this document."""
+    cited = list(dict.fromkeys(m.group(0).replace(" ", "") for m in _CITED.finditer(kb.clause(measure.clause).text)))
+    part = "basis_cited" if cited else "basis_none"
+    body = lines("frames", part, name=measure.name, documents="、".join(cited), number=kb.document.number)
+    return Reply("\n".join([*body, _cite(kb, [measure.clause])]), custom=card(kb, measure))

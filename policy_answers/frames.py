@@ -200,6 +200,7 @@ def core(text: str, lang: Language) -> str:
     return lang.frames.follow_up_frame.sub("", text)
 
 
+_ENGLISH = re.compile(r"[A-Za-z][A-Za-z'\-]*")  # English is read by the cue words, not measured here
 _PUNCTUATION = re.compile(r"[\s，,。.？?！!、：:；;~～的了呢吗吧啊呀嘛]")
 
 
@@ -211,7 +212,7 @@ def residue(text: str, lang: Language, named: tuple[str, ...] = ()) -> str:
         rest = rest.replace(word, "")
     for cue in (*lang.aspects.values(), *lang.levels.values(), lang.open_question, lang.yes_no):
         rest = cue.sub("", rest)
-    return _PUNCTUATION.sub("", rest)
+    return _PUNCTUATION.sub("", _ENGLISH.sub("", rest))
 
 
 def is_partial(frame: Frame, text: str, lang: Language, named: tuple[str, ...] = ()) -> bool:

@@ -23,6 +23,9 @@ class FrameCues:
     follow_up_frame: re.Pattern[str]
     partial_max_chars: int
     when: re.Pattern[str]
+    self_reference: re.Pattern[str]
+    negation: re.Pattern[str]
+    basis: re.Pattern[str]
     document: re.Pattern[str]
     this_document: re.Pattern[str]
     document_aspects: dict[str, re.Pattern[str]]
@@ -54,6 +57,9 @@ def _frame_cues(raw: dict[str, Any]) -> FrameCues:
         follow_up_frame=re.compile(raw["follow_up_frame"], re.IGNORECASE),
         partial_max_chars=int(raw["partial_max_chars"]),
         when=re.compile(raw["when"]),
+        self_reference=re.compile(raw["self_reference"]),
+        negation=re.compile(raw["negation"]),
+        basis=re.compile(raw["basis"], re.IGNORECASE),
         document=re.compile(raw["document"], re.IGNORECASE),
         this_document=re.compile(raw["this_document"], re.IGNORECASE),
         document_aspects={name: re.compile(cue, re.IGNORECASE) for name, cue in raw["document_aspects"].items()},

@@ -233,6 +233,13 @@ def measure_answer(
         "dates": say("measure", "pieces", "dates", issue_year=doc.issue_date.year, end_year=doc.period.end_year),
         "verdict": "\n".join(verdict_lines(verdict)) if verdict is not None else "",
         "limits": "\n".join(_limit_line(kb, measure, limit) for limit in limits or []),
+        # '按什么比例算' with no figure of the user's: the rule itself ('不超过县级财政科技专项资金的 20%')
+        "limit_rule": ""
+        if limits
+        else "\n".join(
+            say("measure", "pieces", "limit_rule", quote=limit.quote, amount=kb.amount_text(measure))
+            for limit in measure.limits
+        ),
     }
     fields["units_line"] = _units_line(measure, fields["units"])
     if aspect == "amount" and measure.cost_shares:
@@ -243,7 +250,8 @@ def measure_answer(
             fields["exception_hint"] = say("measure", "pieces", "exception_hint", places=places)
     # the document's own sentence closest to the question, when it answers a detail the lines above
     # leave out ('科技特派员从哪招' → 招募高校院所的科研人员、在校学生…); without one, the quote is in the card
-    sentence = kb.relevant_phrase(measure.clause, question) if question else None
+    product = next((p for p in measure.products if p in question), None)  # '俺是种苹果的': its sentence
+    sentence = kb.relevant_phrase(measure.clause, product or question) if question else None
     body = lines("measure", aspect, **fields)
     if sentence and aspect != "lead_unit" and _adds_to(sentence, "".join(body)):
         body = lines("measure", aspect, **fields, sentence=say("measure", "pieces", "sentence", sentence=sentence))

@@ -141,8 +141,12 @@ def _by_frame(message: Message, name: str, measures: list[dict[str, Any]]) -> st
     text = message.get(TEXT) or ""
     named = tuple(e["text"] for e in message.get(ENTITIES, []) if e.get("entity") != "measure" and e.get("text"))
     found = signals(text, language(), names_subject=bool(measures), named=named)
-    if name == "ask_what_can_i_get" and _names_applicant(message):
-        return None
+    if name == "ask_what_can_i_get":
+        # '那些特色农产品都有哪些', '有啥奖励': nobody says who they are; the form would ask a stranger
+        # question. '我能享受哪些政策' speaks of the user: the calculator's form asks who they are.
+        if _names_applicant(message) or language().frames.self_reference.search(text):
+            return None
+        return "ask_measure_info"
     if "document" in found and not measures:
         return "ask_document"
     unsure_but_about_policy = name == DEFAULT_NLU_FALLBACK_INTENT_NAME and (

@@ -74,7 +74,15 @@ def extract_entities(text: str, doc: Any, terms: dict[str, TermIndex]) -> list[d
     if not any(e["entity"] in ("measure", "target") for e in found) and not terms["target"].find(text, fuzzy=False):
         for hit in _shorthand(text, terms["measure"], [a or b for a, b in zip(covered, cue_words, strict=True)]):
             add("measure", hit.key, hit.start, hit.end, SHORTHAND_CONFIDENCE)
-    return sorted(found, key=lambda e: e["start"])
+    negation = language().frames.negation
+    # '（不是荣成）': a district or applicant taken back is not the user's
+    kept = [
+        e
+        for e in found
+        if e["entity"] not in ("district", "applicant_type")
+        or not negation.search(text[max(0, e["start"] - 3) : e["start"]])
+    ]
+    return sorted(kept, key=lambda e: e["start"])
 
 
 def _spelt_right(text: str, doc: Any, terms: dict[str, TermIndex]) -> list[tuple[str, str, int, int]]:
