@@ -787,13 +787,13 @@ def _framed(
     answer or None, in this order: what leans on the last frame, then what the message asks by itself."""
     steps: tuple[Callable[[], Answer | None], ...] = (
         lambda: _following(question, context, kb, lang, frame, partial),
+        lambda: _not_covered(question, kb, lang, context.hotline),  # '驾驶证到期了去哪换证' is no validity question
         lambda: _document_asked(question, context, kb, lang, frame),
         lambda: _targets_asked(question, context, kb, lang, frame),
         lambda: _arithmetic(question, context, kb, lang, frame),
         lambda: _basis_asked(question, context, kb, lang, frame),
         lambda: _other_level(question, kb, frame),
         lambda: _undecided(question, context, kb, lang, frame, partial),
-        lambda: _not_covered(question, kb, lang, context.hotline),
         lambda: _clause_asked(question, context, kb, lang, frame),
         lambda: _theme_asked(question, kb, lang, frame),
     )
@@ -1187,7 +1187,9 @@ def _last_sentence(text: str) -> str:
 def _not_covered(question: Question, kb: KnowledgeBase, lang: Language, hotline: str) -> Answer | None:
     """'高新技术企业认定需要什么条件', '专利费能减免吗': a topic the document does not cover, even near its
     words: say so, what it says nearby, and where to ask. Not for someone telling who they are."""
-    text = re.split(r"[，,]", _last_sentence(question.text))[-1]  # the question itself, not the story before it
+    text = _last_sentence(question.text)  # the question itself, not the story before it
+    if lang.target_question.search(re.split(r"[，,]", text)[-1]):
+        return None  # '正在争取认定…，市里这块有目标数吗' asks a target
     found = lang.frames.not_covered.search(text)
     if found is None or lang.profile.search(text) or found.group(0) in _document_text(kb):
         return None

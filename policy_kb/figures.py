@@ -94,12 +94,11 @@ def _is_money(num: str, mult: str | None, unit: str | None) -> bool:
     return unit is not None or mult in _MONEY_MULTIPLIERS
 
 
-# '一块' is also 'together' ('加一块多少', '一块申请'): not one yuan when a verb or a question follows
-_TOGETHER = re.compile(r"一块(?:儿|多少|算|申请|拿|办|去|来|给|报|是|有)")
+# '一块' is mostly 'together' ('加一块多少', '跟旅游搭一块'): one yuan only as '一块钱'
 
 
 def _together(match: re.Match[str], text: str) -> bool:
-    return match.group(0) == "一块" and bool(_TOGETHER.match(text, match.start()))
+    return match.group(0) == "一块"
 
 
 def _number(text: str) -> Decimal | None:

@@ -73,7 +73,8 @@ def extract_entities(text: str, doc: Any, terms: dict[str, TermIndex]) -> list[d
         add(entity, key, start, end, 0.8)
     if not any(e["entity"] in ("measure", "target") for e in found) and not terms["target"].find(text, fuzzy=False):
         for hit in _shorthand(text, terms["measure"], [a or b for a, b in zip(covered, cue_words, strict=True)]):
-            add("measure", hit.key, hit.start, hit.end, SHORTHAND_CONFIDENCE)
+            if not any(e["start"] == hit.end or e["end"] == hit.start for e in found):  # '科技型中小企业'
+                add("measure", hit.key, hit.start, hit.end, SHORTHAND_CONFIDENCE)
     negation = language().frames.negation
     # '（不是荣成）': a district or applicant taken back is not the user's
     kept = [
