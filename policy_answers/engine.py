@@ -18,6 +18,7 @@ from policy_answers.frames import Frame, Operation, Subject
 from policy_answers.language import Language, language
 from policy_answers.outcome import Outcome
 from policy_answers.settings import DEFAULT_HOTLINE
+from policy_answers.templates import say
 from policy_kb.query import KnowledgeBase, Profile
 from policy_kb.schema import Clause, Measure, Target
 from policy_kb.search import SearchHit
@@ -139,6 +140,18 @@ def decide(question: Question, context: Context, kb: KnowledgeBase) -> Answer:
             question, context = _lean_on(question, context, kb, lang, frame, partial)
         answer = _understood(question, context, kb, lang)
     answer.memory["frame"] = _remembered(answer, frame, context, kb).to_slot()
+    return _other_place_noted(answer, question.text, kb)
+
+
+def _other_place_noted(answer: Answer, text: str, kb: KnowledgeBase) -> Answer:
+    """'烟台那边创建国家创新型县奖多少，跟威海比咋样': Weihai's answer, and that the other city's policy is
+    not in this document."""
+    place = next((p for p in kb.document.other_places if p in text), None)
+    if place is None or answer.outcome is not Outcome.answered or not answer.replies or not answer.replies[0].text:
+        return answer
+    note = say("frames", "other_place", city=kb.document.city, place=place, number=kb.document.number)
+    first = answer.replies[0]
+    answer.replies[0] = replace(first, text=f"{note}\n{first.text}")
     return answer
 
 
@@ -809,6 +822,8 @@ def _following(
         return None
     if partial and frame.brevity and previous.subject is not Subject.none:
         return _again(question, context, kb, lang, previous, frame.brevity)
+    if previous.subject is Subject.document and frame.part and not frame.doc_aspect:  # '保障措施呢'
+        return _document_frame(kb, previous.doc_aspect or "structure", frame.part)
     if previous.subject is Subject.document and not frame.names_subject:
         doc_aspect = lang.frames.document_aspect(question.text, "ask_document")
         if doc_aspect:  # '主送哪些单位' after a question about the document
@@ -858,7 +873,7 @@ def _document_asked(
     if previous is not None and previous.measures and not lang.frames.this_document.search(question.text):
         return None
     structure_of_part = frame.doc_aspect == "structure" and frame.part is not None  # '保障措施有几条'
-    by_number = kb.document.number in question.text  # '威政办发〔2018〕32号是哪天印发的'
+    by_number = kb.document.number in question.text or bool(lang.frames.this_document.search(question.text))
     if (
         not structure_of_part
         and not by_number
@@ -869,7 +884,7 @@ def _document_asked(
         )
     ):
         return None
-    return _document_frame(kb, frame.doc_aspect or "all", frame.part)
+    return _document_frame(kb, frame.doc_aspect or ("structure" if frame.part else "all"), frame.part)
 
 
 def _targets_asked(
@@ -997,6 +1012,8 @@ def _again(
         )
     else:
         return _no_measure(question, context, kb, "info")
+    if brevity == "short" and answer.topic is Topic.targets:
+        return answer  # a target is one line each already: shorter would drop one
     replies = [
         render.shorter(r) if brevity == "short" else render.longer(kb, r, answer.measures, answer.clause)
         for r in answer.replies
@@ -1090,7 +1107,9 @@ def _arithmetic(question: Question, context: Context, kb: KnowledgeBase, lang: L
         counts = {**_counted_measures(question.text, kb, lang, measures), **counted}
         reply = frame_answers.add(kb, [kb.measure(m) for m in measures[:3]], counts)
     elif count := (frame.count if frame.operation is Operation.multiply else _places(question, measures)):
-        reply = frame_answers.multiply(kb, kb.measure(measures[0]), count) if measures else None
+        level = next((name for name, cue in lang.levels.items() if cue.search(question.text)), None)
+        district = question.first("district") or context.district
+        reply = frame_answers.multiply(kb, kb.measure(measures[0]), count, level, district) if measures else None
     if reply is None and frame.operation is Operation.multiply and frame.count and targets:
         reply = frame_answers.multiply_target(kb, kb.target(targets[0]), frame.count)
     if reply is None:
@@ -1111,8 +1130,13 @@ def _basis_asked(
     """'上一条的依据是哪个文件', '人才奖励按哪个文件执行': the documents the measure's clause cites."""
     if not lang.frames.basis.search(question.text) or frame.subject is Subject.document:
         return None
+    if lang.frames.this_document.search(question.text):
+        return None  # '这份实施意见是根据省里哪个文件制定的': the document's own basis
     previous = context.frame
     measures = list(frame.measures) or (list(previous.measures[:1]) if previous and not frame.names_subject else [])
+    if frame.subject is Subject.clause and frame.clause and not frame.measures:  # '二（五） 依据哪几个文件'
+        in_clause = kb.measures_in_clause(frame.clause)
+        measures = [in_clause[0].id] if in_clause else []
     if len(measures) != 1:
         return None
     measure = kb.measure(measures[0])

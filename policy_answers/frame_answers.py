@@ -83,6 +83,7 @@ def document_answer(kb: KnowledgeBase, aspect: str, part: str | None = None) -> 
         ),
         "money": "；".join(f"{m.name}{kb.amount_text(m)}（{m.clause}）" for m in money_measures(kb)),
         "items": "\n".join(_money_items(kb)),
+        "intro": "" if part else say("frames", "document", "intro", count=numeral(len(parts))),
     }
     clauses = [m.clause for m in money_measures(kb)] if aspect in ("figures", "summary") else None
     body = _document_lines(aspect, fields)
@@ -126,11 +127,30 @@ def add(kb: KnowledgeBase, measures: list[Measure], counts: dict[str, int] | Non
     return Reply("\n".join([head, *inputs, _cite(kb, [m.clause for m in measures])]), custom=card(kb, measures[0]))
 
 
-def multiply(kb: KnowledgeBase, measure: Measure, count: int) -> Reply | None:
-    """'两名特派员至少一共多少': a per-head or per-place figure times the user's count."""
+def multiply(
+    kb: KnowledgeBase, measure: Measure, count: int, level: str | None = None, district: str | None = None
+) -> Reply | None:
+    """'两名特派员至少一共多少': a per-head or per-place figure times the user's count; with a level named
+    ('两家企业都拿到最高额，区级一共要拿出多少'), that level's share of each, times the count."""
     amount = measure.amount
     if amount.kind not in _MONEY or not amount.value_yuan:
         return None
+    if level and measure.cost_shares:
+        share = next((sh for sh in kb.cost_split(measure.id, district, None).shares if sh.level == level), None)
+        if share is not None and share.yuan is not None:
+            head = say(
+                "frames",
+                "arithmetic",
+                "multiply_share",
+                count=count,
+                per=amount.per or "",
+                amount=kb.amount_text(measure),
+                level=share.level_name,
+                percent=share.percent,
+                share=format_yuan(share.yuan),
+                total=format_yuan(share.yuan * count),
+            )
+            return Reply("\n".join([head, _cite(kb, [measure.clause])]), custom=card(kb, measure))
     total = format_yuan(amount.value_yuan * count)
     key = "multiply_floor" if amount.kind is AmountKind.min else "multiply"
     head = say(

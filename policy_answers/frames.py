@@ -133,7 +133,15 @@ def read(
     ):
         doc_aspect = "all"  # '32号文' alone
     subject = Subject.none
-    if clauses and not any(kb.measure(m).clause in clauses for m in measures):
+    part_alone = (
+        part is not None
+        and not clauses
+        and len(residue(text.replace(next(t for t, n in part_titles(kb.data.clauses).items() if n == part), ""), lang))
+        <= frames.partial_max_chars
+    )  # '保障措施呢': the part of the document, not a measure of that name
+    if part_alone:
+        subject, measures = Subject.document, ()
+    elif clauses and not any(kb.measure(m).clause in clauses for m in measures):
         subject = Subject.clause  # '（十二）…我们村想建农科驿站' names a measure of the clause: that measure
     elif doc_aspect == "structure" and part:  # '保障措施有几条': that part's clauses, whatever it names
         subject, measures = Subject.document, ()

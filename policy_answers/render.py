@@ -486,12 +486,12 @@ def verdict_first(reply: Reply, agrees: bool) -> Reply:
 
 
 def shorter(reply: Reply) -> Reply:
-    """'说简单点': the answer's first line and its citation; the card keeps the rest."""
+    """'说简单点': the answer's first line (or the first that states a figure, when the first states none) and
+    its citation; the card keeps the rest."""
     parts = [line for line in reply.text.split("\n") if line.strip()]
     if len(parts) <= 2:
         return reply
     body = parts[:-1]
-    # the first line, or the first that states a figure when the first states none
     kept = (
         body[0]
         if any(c.isdigit() for c in body[0])
