@@ -28,6 +28,9 @@ FLOORS = {
     "heldout_fresh.yml": 0.92,
     "heldout_dec.yml": 0.90,
     "heldout_frames_a.yml": 0.92,
+    "heldout_frames_b.yml": 0.88,
+    "heldout_frames_c.yml": 0.89,
+    "heldout_frames_d.yml": 0.85,
 }
 
 
