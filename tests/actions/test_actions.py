@@ -176,8 +176,14 @@ async def test_the_documents_sentence_answers_the_detail() -> None:
 
 
 async def test_nothing_close_offers_hotline() -> None:
-    messages, events = await run(ActionAnswerPolicy(), tracker("驾驶证到期了去哪换证", "ask_how_to_apply"))
+    messages, events = await run(ActionAnswerPolicy(), tracker("火星上能种土豆吗", "ask_how_to_apply"))
     assert "12345" in shown(messages[0]) and slots(events)["answer_outcome"] == "fallback"
+
+
+async def test_a_topic_the_document_does_not_cover_is_named_with_where_to_ask() -> None:
+    messages, events = await run(ActionAnswerPolicy(), tracker("驾驶证到期了去哪换证", "ask_how_to_apply"))
+    assert "本文件没有涉及“驾驶证”" in shown(messages[0]) and "12345" in shown(messages[0])
+    assert slots(events)["answer_outcome"] == "out_of_scope"
 
 
 async def test_no_measure_asks_back_with_buttons() -> None:
