@@ -940,15 +940,7 @@ def _theme_asked(question: Question, kb: KnowledgeBase, lang: Language, frame: F
         return _measure(question, Context(), kb, lang, measure, frame.aspect, frame.district, [measure.id])
     if len(clauses) == 1:
         clause = kb.clause(clauses.pop())
-        reply = render.clause_answer(kb, clause, question.text, frame.aspect)
-        return Answer(
-            Outcome.answered,
-            Topic.clause,
-            [reply],
-            aspect=frame.aspect,
-            clause=clause.id,
-            memory={"last_aspect": frame.aspect, "measure": None, "clause": clause.id},
-        )
+        return _clause_reply(kb, clause, question.text, frame.aspect)
     return None
 
 
@@ -967,15 +959,7 @@ def _clause_frame(question: Question, context: Context, kb: KnowledgeBase, lang:
         return _measure(
             question, context, kb, lang, chosen, aspect, question.first("district") or context.district, [chosen.id]
         )
-    reply = render.clause_answer(kb, clause, question.text, aspect)
-    return Answer(
-        Outcome.answered,
-        Topic.clause,
-        [reply],
-        aspect=aspect,
-        clause=clause.id,
-        memory={"last_aspect": aspect, "measure": None, "clause": clause.id},
-    )
+    return _clause_reply(kb, clause, question.text, aspect)
 
 
 def _again(
