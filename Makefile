@@ -64,9 +64,10 @@ test-py: model widget assets
 
 # The tests that need no service and nothing but the knowledge base (tests/conftest.py marks each test by
 # the fixtures it uses): no model, Rasa, action server, gateway, PostgreSQL, Redis or Chromium. `kb`, not
-# `model`: some unit tests read var/policy.db, and loading it is a few seconds of Python.
+# `model`: some unit tests read var/policy.db, and loading it is a few seconds of Python. -n auto: one
+# pytest-xdist worker per core (the unit tests share no service, so they run side by side).
 test-fast: kb
-	$(PY) -m pytest -q -m unit tests
+	$(PY) -m pytest -q -m unit -n auto tests
 
 # The README's screenshots, from the browser tests against the real stack (make test writes to build/).
 screenshots: model widget assets

@@ -169,6 +169,7 @@ async def test_what_the_bot_cannot_read_gets_a_sentence(
         wx.message_xml("oUser", "event", Event="VIEW", EventKey="https://example.invalid"),
         wx.message_xml("oUser", "miniprogrampage", msg_id=1, Title="x"),
     ],
+    ids=["unsubscribe", "view", "miniprogrampage"],  # the XML holds the time: pytest-xdist's workers must agree
 )
 async def test_other_events_and_types_get_success(channel: TestClient, stub_rasa: StubRasa, xml: str) -> None:
     assert await post(channel, xml) == (200, "success")
@@ -206,6 +207,23 @@ XXE = """<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY x SYSTEM "file:///etc/pass
         wx.message_xml("o<b>", "text", msg_id=1, Content="hi"),
         "<xml>" + "<a>" * 100_000,
         b"\xff\xfe\x00garbage",
+    ],
+    ids=[  # the XML of one holds the time: named, so pytest-xdist's workers collect the same ids
+        "billion-laughs",
+        "xxe",
+        "utf16-dtd",
+        "cut-off",
+        "not-xml",
+        "empty",
+        "text-only",
+        "other-root",
+        "no-sender",
+        "two-senders",
+        "undefined-entity",
+        "bad-time",
+        "markup-sender",
+        "deep-nesting",
+        "garbage-bytes",
     ],
 )
 async def test_malformed_and_hostile_bodies_are_refused(
