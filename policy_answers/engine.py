@@ -19,8 +19,9 @@ from policy_answers.language import Language, language
 from policy_answers.outcome import Outcome
 from policy_answers.settings import DEFAULT_HOTLINE
 from policy_answers.templates import say
+from policy_kb.passages import Passage
 from policy_kb.query import KnowledgeBase, Profile
-from policy_kb.schema import Clause, Measure, Target
+from policy_kb.schema import Clause, Measure, Target, TargetKind
 from policy_kb.search import SearchHit
 
 INTENT_ASPECT = {
@@ -801,7 +802,9 @@ def _framed(
     steps: tuple[Callable[[], Answer | None], ...] = (
         lambda: _following(question, context, kb, lang, frame, partial),
         lambda: _not_covered(question, kb, lang, context.hotline),  # '驾驶证到期了去哪换证' is no validity question
+        lambda: _passage_asked(question, kb, lang, frame, partial),
         lambda: _document_asked(question, context, kb, lang, frame),
+        lambda: _between_targets(question, kb, lang),
         lambda: _targets_asked(question, context, kb, lang, frame),
         lambda: _arithmetic(question, context, kb, lang, frame),
         lambda: _basis_asked(question, context, kb, lang, frame),
@@ -1108,6 +1111,47 @@ def _arithmetic(question: Question, context: Context, kb: KnowledgeBase, lang: L
     )
 
 
+def _between_targets(question: Question, kb: KnowledgeBase, lang: Language) -> Answer | None:
+    """'省级以上创新平台扣掉国家级的还剩多少' (330 − 30), '经纪人总数除以服务机构数，平均每家多少名'
+    (1000 ÷ 100): two counted targets, one taken from or shared over the other, in the order asked."""
+    text = question.text
+    divide, subtract = lang.frames.divide.search(text), lang.frames.subtract.search(text)
+    if not (divide or subtract):
+        return None
+    named = _targets_named(kb, text)
+    if len(named) != 2 or any(t.kind is not TargetKind.level or t.value is None for t in named):
+        return None
+    reply = frame_answers.between_targets(kb, named[0], named[1], "divide" if divide else "subtract")
+    if reply is None:
+        return None
+    return Answer(
+        Outcome.answered,
+        Topic.targets,
+        [reply],
+        aspect="targets",
+        targets=tuple(t.id for t in named),
+        memory={"last_aspect": "targets"},
+    )
+
+
+def _targets_named(kb: KnowledgeBase, text: str) -> list[Target]:
+    """The targets a message names, in its order: by name or alias, or outside those by a head or tail of
+    a name no other target shares ('国家级' of 国家级创新平台, '服务机构' of 技术转移服务机构, '经纪人')."""
+    hits = kb.find_targets(text)
+    starts = {hit.key: hit.start for hit in reversed(hits)}
+    taken = [range(hit.start, hit.end) for hit in hits]
+    for target in kb.targets:
+        name = target.indicator
+        pieces = sorted({name[:n] for n in range(3, len(name))} | {name[-n:] for n in range(3, len(name))}, key=len)
+        for piece in reversed(pieces):
+            at = text.find(piece)
+            if at < 0 or target.id in starts or any(at in span for span in taken):
+                continue
+            if not any(piece in other.indicator for other in kb.targets if other is not target):
+                starts[target.id] = at
+    return [kb.target(key) for key in sorted(starts, key=starts.__getitem__)]
+
+
 def _basis_asked(
     question: Question, context: Context, kb: KnowledgeBase, lang: Language, frame: Frame
 ) -> Answer | None:
@@ -1171,6 +1215,9 @@ def _undecided(
         return None
     previous = context.frame
     measures = list(frame.measures) or (list(previous.measures[:1]) if previous and not frame.names_subject else [])
+    hit = None if measures or what is None else kb.clear_hit(question.text)
+    if hit is not None and hit.kind == "measure":
+        measures = [hit.id]  # '乡镇的100万奖励到今年还在执行吧': the measure its words plainly describe
     if not measures:
         if year is not None:
             return _document_frame(kb, "validity")
@@ -1207,6 +1254,68 @@ def _not_covered(question: Question, kb: KnowledgeBase, lang: Language, hotline:
     nearby = kb.measure(named[0]) if named else kb.measure(hit.id) if hit and hit.kind == "measure" else None
     reply = frame_answers.not_covered(kb, found.group(0), nearby, hotline)
     return Answer(Outcome.out_of_scope, Topic.out_of_scope, [reply])
+
+
+def _passage_asked(question: Question, kb: KnowledgeBase, lang: Language, frame: Frame, partial: bool) -> Answer | None:
+    """'俺是乡土人才，文件说俺们啥了', '农技协 科协 这文件让他们干啥活': words of the document no measure is
+    named by, in one or two clauses: the document's sentence that says them. A measure named in longer
+    words, or in the same clause, is answered as that measure; a document aspect, a clause number, a target
+    or a sum is answered by its own step; a follow-up
+    ('那国家级的呢') leans on the last answer; the user's own figures go to the measure they are about."""
+    if partial or frame.operation is not Operation.lookup or frame.clause or frame.targets or frame.year is not None:
+        return None
+    if read_figures(question.text, lang) or any(p in question.text for p in kb.document.other_places):
+        return None  # the user's own figures, or another city's policy: answered by the measure steps
+    if frame.subject is Subject.document and frame.doc_aspect not in (None, "all", "summary"):
+        return None
+    # the document's words for itself ('这份实施意见') point at no clause
+    words = lang.frames.this_document.sub(" ", lang.frames.document.sub(" ", question.text))
+    # a kind of applicant ('科技服务机构') is who asks, unless it is all the message asks about
+    profile = bool(lang.profile.search(question.text))
+
+    def particular(phrase: str) -> bool:
+        if not lang.frames.names_a_place(phrase):
+            return False
+        if not kb.find_applicant_types(phrase):
+            return True
+        return not profile and len(frames.residue(words, lang, (phrase,))) <= lang.frames.passage_who_max_chars
+
+    found = kb.passages(words, lang.frames.passage_edges, particular)
+    if not found or kb.find_targets(question.text):
+        return None
+    found = _beside_named(question, kb, found)
+    if not found:
+        return None
+    phrase, clauses = found[0].phrase, {p.clause for p in found}
+    aspect = frame.aspect or "info"
+    quoted = [m for m in kb.measures if m.clause in clauses and phrase in "".join(m.quote.split())]
+    if len(found) == 1 and len(quoted) == 1:  # the words are one measure's: its answer, with its figures
+        measure = quoted[0]
+        return _measure(question, Context(), kb, lang, measure, aspect, frame.district, [measure.id])
+    return Answer(
+        Outcome.answered,
+        Topic.clause,
+        [frame_answers.passage(kb, found, aspect)],
+        aspect=aspect,
+        clause=found[0].clause,
+        memory={"last_aspect": aspect, "measure": None, "clause": found[0].clause},
+    )
+
+
+def _beside_named(question: Question, kb: KnowledgeBase, found: list[Passage]) -> list[Passage]:
+    """With a measure named, a passage counts only where its sentence holds the measure's words too
+    ('新型职业农民有啥培训': 培训 beside 新型职业农民 is 二（十一）'s, not the officials' 科技管理专题培训);
+    a phrase that is itself a measure's name is that measure's question. Only names found whole count."""
+    named = [
+        e["text"]
+        for e in question.entities
+        if e.get("entity") == "measure" and e.get("text") and e.get("confidence_entity", 1.0) >= 1.0
+    ] + [hit.text for hit in kb.find_measures(question.text, fuzzy=False)]
+    if not named:  # at most a typo-like match ('经费' ~ a measure's word): the document's own phrase wins
+        return found
+    if any(word in found[0].phrase or found[0].phrase in word for word in named):
+        return []
+    return [p for p in found if all(word in "".join(p.sentence.split()) for word in named)]
 
 
 def _document_text(kb: KnowledgeBase) -> str:

@@ -12,6 +12,7 @@ from policy_answers.frames import numeral
 from policy_answers.render import HANDOFF_BUTTON, Reply, card, document
 from policy_answers.templates import fill, lines, say, templates
 from policy_kb.figures import format_yuan
+from policy_kb.passages import Passage
 from policy_kb.query import KnowledgeBase
 from policy_kb.schema import AmountKind, Measure, Target, TargetKind
 
@@ -190,6 +191,32 @@ def multiply_target(kb: KnowledgeBase, target: Target, count: int) -> Reply | No
     return Reply("\n".join([head, _cite(kb, [target.clause])]))
 
 
+def between_targets(kb: KnowledgeBase, first: Target, second: Target, operation: str) -> Reply | None:
+    """Two level targets, the second taken from the first (330 − 30 个) or the first shared over the second
+    (1000 名 ÷ 100 家); each input quoted with its clause."""
+    if first.value is None or second.value is None or second.value == 0:
+        return None
+    values = Decimal(str(first.value)), Decimal(str(second.value))
+    fields = {
+        "year": first.year,
+        "first": first.indicator,
+        "second": second.indicator,
+        "first_value": f"{values[0].normalize():f}",
+        "second_value": f"{values[1].normalize():f}",
+        "first_unit": first.unit,
+        "second_unit": second.unit,
+    }
+    if operation == "subtract":
+        if first.unit != second.unit:
+            return Reply("\n".join([say("frames", "arithmetic", "targets_differ", **fields), _cite(kb)]))
+        result = (values[0] - values[1]).normalize()
+    else:
+        result = (values[0] / values[1]).quantize(Decimal("0.01")).normalize()
+    head = say("frames", "arithmetic", operation, result=f"{result:f}", **fields)
+    quotes = [f"{t.indicator}：“{t.quote.replace(' ', '')}”（{t.clause}）" for t in (first, second)]
+    return Reply("\n".join([head, *quotes, _cite(kb, list(dict.fromkeys([first.clause, second.clause])))]))
+
+
 def compare(kb: KnowledgeBase, first: Measure, second: Measure) -> Reply | None:
     values = [m.amount.value_yuan for m in (first, second)]
     if any(m.amount.kind not in _MONEY or not m.amount.value_yuan for m in (first, second)):
@@ -264,3 +291,22 @@ def basis(kb: KnowledgeBase, measure: Measure) -> Reply:
     part = "basis_cited" if cited else "basis_none"
     body = lines("frames", part, name=measure.name, documents="、".join(cited), number=kb.document.number)
     return Reply("\n".join([*body, _cite(kb, [measure.clause])]), custom=card(kb, measure))
+
+
+def passage(kb: KnowledgeBase, found: list[Passage], aspect: str) -> Reply:
+    """'农技协在文件里干啥': each place the document says the user's words, verbatim, with who leads there;
+    what the sentence leaves open is said as open, not guessed."""
+    body: list[str] = []
+    for place in found:
+        clause = kb.clause(place.clause)
+        units = "、".join(u.name for u in kb.lead_units(clause.id))
+        body += [
+            say("frames", "passage", "head", clause=clause.id, title=clause.title, phrase=place.phrase),
+            say("frames", "passage", "quote", sentence=place.sentence),
+        ]
+        silent_on = templates("frames")["passage"]["silent_on"].get(aspect)
+        if silent_on and not re.search(r"\d", place.sentence):
+            body.append(say("frames", "passage", "silent", what=silent_on, units=units))
+        elif units:
+            body.append(say("frames", "passage", "units", units=units))
+    return Reply("\n".join([*body, _cite(kb, [p.clause for p in found])]))

@@ -29,6 +29,8 @@ class FrameCues:
     document: re.Pattern[str]
     this_document: re.Pattern[str]
     document_aspects: dict[str, re.Pattern[str]]
+    subtract: re.Pattern[str]
+    divide: re.Pattern[str]
     total: re.Pattern[str]
     compare: re.Pattern[str]
     count: re.Pattern[str]
@@ -36,6 +38,14 @@ class FrameCues:
     previous: re.Pattern[str]
     undecided: dict[str, re.Pattern[str]]
     not_covered: re.Pattern[str]
+    passage_edges: str
+    passage_generic: re.Pattern[str]
+    passage_who_max_chars: int
+
+    def names_a_place(self, phrase: str) -> bool:
+        """A phrase of the document that says something in particular: not only words any question
+        about it may hold ('补助政策')."""
+        return self.passage_generic.fullmatch(phrase) is None
 
     def undecided_of(self, text: str) -> str | None:
         """What a question asks that the document never decides ('能叠加吗' → 能否与其他补助同时享受)."""
@@ -63,6 +73,8 @@ def _frame_cues(raw: dict[str, Any]) -> FrameCues:
         document=re.compile(raw["document"], re.IGNORECASE),
         this_document=re.compile(raw["this_document"], re.IGNORECASE),
         document_aspects={name: re.compile(cue, re.IGNORECASE) for name, cue in raw["document_aspects"].items()},
+        subtract=re.compile(raw["subtract"], re.IGNORECASE),
+        divide=re.compile(raw["divide"], re.IGNORECASE),
         total=re.compile(raw["total"], re.IGNORECASE),
         compare=re.compile(raw["compare"], re.IGNORECASE),
         count=re.compile(raw["count"]),
@@ -70,6 +82,9 @@ def _frame_cues(raw: dict[str, Any]) -> FrameCues:
         previous=re.compile(raw["previous"]),
         undecided={what: re.compile(cue, re.IGNORECASE) for what, cue in raw["undecided"].items()},
         not_covered=re.compile(raw["not_covered"], re.IGNORECASE),
+        passage_edges=str(raw["passage_edges"]),
+        passage_generic=re.compile(f"(?:{raw['passage_generic']})+"),
+        passage_who_max_chars=int(raw["passage_who_max_chars"]),
     )
 
 

@@ -107,17 +107,20 @@ _NO_FIGURE = (AmountKind.none, AmountKind.unspecified, AmountKind.proportion, Am
 _FIGURE_WORDS = ("金额", "比例")
 
 
-def _units_line(measure: Measure, units: str) -> str:
+def _units_line(measure: Measure, units: str, all_units: str) -> str:
     """Who leads, named once, with what the document leaves open. Where the amount sentence already
-    says there is no figure, the open points about sums are not said a second time."""
+    says there is no figure, the open points about sums are not said a second time. Where the document
+    is silent on something, every lead unit is named: the user has to ask one of them, and the one that
+    answers ('标准' → 市质监局) may be the last of seven."""
     open_points = [
         point
         for point in measure.silent_on
         if not (measure.amount.kind in _NO_FIGURE and any(w in point for w in _FIGURE_WORDS))
     ]
     if not open_points:
-        return say("measure", "pieces", "units_only", units=units)
-    return say("measure", "pieces", "silence", silent_on="、".join(open_points), units=units)
+        silent = measure.amount.kind in _NO_FIGURE
+        return say("measure", "pieces", "units_only", units=all_units if silent else units)
+    return say("measure", "pieces", "silence", silent_on="、".join(open_points), units=all_units)
 
 
 def _adds_to(sentence: str, body: str) -> bool:
@@ -229,6 +232,7 @@ def measure_answer(
         "units": _units(kb, measure) if aspect in ("lead_unit", "how_to_apply") else _units_in_brief(kb, measure),
         "responsible": "、".join(u.name for u in kb.responsible_units(measure.id)),
         "conditions": _conditions(measure),
+        "conditions_if_any": _conditions(measure),
         "who_if_no_conditions": "" if measure.conditions else _who(kb, measure),
         "dates": say("measure", "pieces", "dates", issue_year=doc.issue_date.year, end_year=doc.period.end_year),
         "verdict": "\n".join(verdict_lines(verdict)) if verdict is not None else "",
@@ -241,7 +245,7 @@ def measure_answer(
             for limit in measure.limits
         ),
     }
-    fields["units_line"] = _units_line(measure, fields["units"])
+    fields["units_line"] = _units_line(measure, fields["units"], _units(kb, measure))
     if aspect == "amount" and measure.cost_shares:
         split = kb.cost_split(measure.id, district, None)
         fields["shares"] = "\n".join(line for line in (split_line(split), split.exception_note) if line)

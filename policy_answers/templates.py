@@ -26,9 +26,11 @@ def _fields(template: str) -> list[str]:
 
 
 def fill(template: str, fields: dict[str, Any]) -> str:
-    """The template with its fields, or "" when every field it names is empty."""
+    """The template with its fields, or "" when every field it names is empty, or one whose name says
+    the line is only for it ('{who_if_no_conditions}', '{conditions_if_any}')."""
     names = _fields(template)
-    if names and all(fields.get(name) in (None, "", []) for name in names):
+    empty = [name for name in names if fields.get(name) in (None, "", [])]
+    if names and (len(empty) == len(names) or any("_if_" in name for name in empty)):
         return ""
     return template.format(**{name: fields.get(name) or "" for name in names})
 

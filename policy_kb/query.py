@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from enum import Enum
@@ -16,6 +17,7 @@ from functools import cached_property
 from sqlalchemy.engine import Engine
 
 from policy_kb.figures import format_yuan
+from policy_kb.passages import Passage, passages, squeezed_texts
 from policy_kb.schema import (
     LEVEL_NAMES,
     AmountKind,
@@ -431,6 +433,21 @@ class KnowledgeBase:
     def relevant_sentence(self, clause_id: str, question: str) -> str | None:
         """The clause's sentence that best answers `question`, verbatim."""
         return self._search_index.best_sentence(self.clause(clause_id).text, question)
+
+    @cached_property
+    def _squeezed_clauses(self) -> dict[str, str]:
+        return squeezed_texts(self.data.clauses)
+
+    def passages(self, question: str, edges: str, particular: Callable[[str], bool]) -> list[Passage]:
+        """Where the document says the longest phrase of `question` that only one or two clauses hold,
+        verbatim; `edges` are the particles a match may glue on ('在', '的'). A phrase that names a
+        district says where the user is, not what about; one that is not `particular` ('补助政策') points
+        nowhere."""
+
+        def kept(phrase: str) -> bool:
+            return particular(phrase) and not self.find_districts(phrase)
+
+        return passages(self.data.clauses, self._squeezed_clauses, question, edges, kept)
 
     def relevant_phrase(self, clause_id: str, question: str) -> str | None:
         """The part of the clause's best sentence that answers `question`, verbatim and short."""

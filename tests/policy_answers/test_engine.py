@@ -221,6 +221,47 @@ CASES = [
     ),
     Case("人才方面有什么政策", "ask_what_can_i_get", Topic.measure, ("talent_support",), holds=["二（五）"]),
     Case("我们是合作社，有什么政策", "ask_what_can_i_get", Topic.calculator, holds=["星创天地"]),
+    # one target taken from another, one shared over another: each input quoted with its clause
+    Case(
+        "省级以上创新平台目标里，扣掉国家级的，还剩多少个？",
+        "ask_targets",
+        Topic.targets,
+        (),
+        "= 300个",
+        ["330个", "30个", "一（三）"],
+    ),
+    Case(
+        "技术经纪人总数除以服务机构数，平均每家多少名", "ask_targets", Topic.targets, (), "平均每家10名", ["二（八）"]
+    ),
+    # a measure's present is not decided by the document: no 是的 even where the figure is right
+    Case(
+        "这个乡镇的100万奖励到今年应该还在执行吧？",
+        "ask_amount",
+        Topic.measure,
+        ("innovative_township_award",),
+        "文件未规定有效期",
+        ["100万元", "市科技局"],
+        lacks=["是的。"],
+    ),
+    # words of the document no measure is named by: the sentence that says them, verbatim, and who leads
+    # there; a measure whose own words hold them answers as that measure
+    Case("海洋牧场和休闲渔业，文件里怎么说的", "ask_measure_info", Topic.clause, (), "二（七）", ["“农业+”"]),
+    Case(
+        "俺是乡土人才 文件说俺们啥了",
+        "ask_measure_info",
+        Topic.clause,
+        (),
+        "二（五）",
+        ["二（十一）", "市人力资源社会保障局"],
+    ),
+    Case("农技协在这个文件里管啥", "ask_measure_info", Topic.measure, ("popular_science",), holds=["二（十一）"]),
+    Case("农技协有没有经费", "ask_amount", Topic.measure, ("popular_science",), holds=["二（十一）"]),
+    # the words of a measure named beside them decide between its sentence and another's
+    Case("新型职业农民有啥培训", "ask_measure_info", Topic.measure, ("popular_science",), holds=["新型职业农民"]),
+    Case("科技型企业买科技保险，这个文件里有没有提？", "ask_measure_info", Topic.measure, ("tech_insurance",)),
+    # generic words ('补助政策') and who the user says they are point at no place; another city is out
+    Case("烟台市对企业研发有什么补助政策？", "ask_measure_info", Topic.out_of_scope, lacks=["文件在"]),
+    Case("我们是科技服务机构，有什么政策", "ask_measure_info", Topic.calculator, lacks=["文件在"]),
 ]
 
 
