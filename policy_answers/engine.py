@@ -617,11 +617,42 @@ def _theme(kb: KnowledgeBase, topic_id: str, measures: list[Measure], aspect: st
     )
 
 
+# How far apart the two halves of a measure's name may stand ('搞研发，政府补助' is 研发补助).
+APART_MAX_GAP = 6
+# A candidate this many times stronger than the next is what a vague question is about.
+DOMINANT = 2.5
+
+
+def _named_apart(kb: KnowledgeBase, text: str, candidates: list[Measure]) -> Measure | None:
+    """The one candidate whose name or alias the question says in two halves with a few words between
+    ('搞研发，政府补助' → 研发补助, '想申请高新技术企业，市里有培育的计划吗' → 高新技术企业培育), or the one
+    far ahead of the others in the search."""
+    apart = [m for m in candidates if any(_said_apart(name, text) for name in (m.name, *m.aliases))]
+    if len(apart) == 1:
+        return apart[0]
+    scores = [h.score for h in kb.search(text, 8) if h.kind == "measure"]
+    if len(candidates) > 1 and len(scores) > 1 and scores[0] >= DOMINANT * scores[1]:
+        return candidates[0]
+    return None
+
+
+def _said_apart(name: str, text: str) -> bool:
+    for cut in range(2, len(name) - 1):
+        head, tail = name[:cut], name[cut:]
+        start = text.find(head)
+        if start >= 0 and 0 < text.find(tail, start + len(head)) - start - len(head) <= APART_MAX_GAP:
+            return True
+    return False
+
+
 def _no_measure(question: Question, context: Context, kb: KnowledgeBase, aspect: str) -> Answer:
     if question.values("target"):
         reply = render.targets(kb, [kb.target(t) for t in question.values("target")])
         return Answer(Outcome.answered, Topic.targets, [reply], aspect=aspect)
     candidates = likely_measures(kb, question.text)
+    apart = _named_apart(kb, question.text, candidates)
+    if apart is not None:
+        candidates = [apart]
     if len(candidates) == 1:  # a clarification with one candidate is an answer
         return _measure(
             question,
@@ -1121,6 +1152,9 @@ def _between_targets(question: Question, kb: KnowledgeBase, lang: Language) -> A
     named = _targets_named(kb, text)
     if len(named) != 2 or any(t.kind is not TargetKind.level or t.value is None for t in named):
         return None
+    per = re.search(r"每(?:一)?(家|个|名|人|位)", text)
+    if divide and per and [t.unit for t in named].count(per.group(1)) == 1 and named[0].unit == per.group(1):
+        named.reverse()  # '平均每家多少名': shared over the one counted in 家, whichever was named first
     reply = frame_answers.between_targets(kb, named[0], named[1], "divide" if divide else "subtract")
     if reply is None:
         return None
@@ -1270,13 +1304,14 @@ def _passage_asked(question: Question, kb: KnowledgeBase, lang: Language, frame:
         return None
     # the document's words for itself ('这份实施意见') point at no clause
     words = lang.frames.this_document.sub(" ", lang.frames.document.sub(" ", question.text))
-    # a kind of applicant ('科技服务机构') is who asks, unless it is all the message asks about
+    words = f"{words} {lang.frames.document_words(words)}"  # '回县里创业' is where the document says 县域就业创业
+    # a kind of applicant ('科技服务机构') is who asks, a district where: unless it is all the message asks about
     profile = bool(lang.profile.search(question.text))
 
     def particular(phrase: str) -> bool:
         if not lang.frames.names_a_place(phrase):
             return False
-        if not kb.find_applicant_types(phrase):
+        if not (kb.find_applicant_types(phrase) or kb.find_districts(phrase)):
             return True
         return not profile and len(frames.residue(words, lang, (phrase,))) <= lang.frames.passage_who_max_chars
 

@@ -41,6 +41,11 @@ class FrameCues:
     passage_edges: str
     passage_generic: re.Pattern[str]
     passage_who_max_chars: int
+    plain_words: dict[str, re.Pattern[str]]
+
+    def document_words(self, text: str) -> str:
+        """The document's phrases for the everyday words of `text` ('大学毕业' → 高校毕业生)."""
+        return " ".join(phrase for phrase, cue in self.plain_words.items() if cue.search(text))
 
     def names_a_place(self, phrase: str) -> bool:
         """A phrase of the document that says something in particular: not only words any question
@@ -85,6 +90,7 @@ def _frame_cues(raw: dict[str, Any]) -> FrameCues:
         passage_edges=str(raw["passage_edges"]),
         passage_generic=re.compile(f"(?:{raw['passage_generic']})+"),
         passage_who_max_chars=int(raw["passage_who_max_chars"]),
+        plain_words={phrase: re.compile(cue) for phrase, cue in raw["plain_words"].items()},
     )
 
 

@@ -440,14 +440,9 @@ class KnowledgeBase:
 
     def passages(self, question: str, edges: str, particular: Callable[[str], bool]) -> list[Passage]:
         """Where the document says the longest phrase of `question` that only one or two clauses hold,
-        verbatim; `edges` are the particles a match may glue on ('在', '的'). A phrase that names a
-        district says where the user is, not what about; one that is not `particular` ('补助政策') points
-        nowhere."""
-
-        def kept(phrase: str) -> bool:
-            return particular(phrase) and not self.find_districts(phrase)
-
-        return passages(self.data.clauses, self._squeezed_clauses, question, edges, kept)
+        verbatim; `edges` are the particles a match may glue on ('在', '的'); a phrase that is not
+        `particular` ('补助政策') points nowhere."""
+        return passages(self.data.clauses, self._squeezed_clauses, question, edges, particular)
 
     def relevant_phrase(self, clause_id: str, question: str) -> str | None:
         """The part of the clause's best sentence that answers `question`, verbatim and short."""

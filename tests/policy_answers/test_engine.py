@@ -221,6 +221,19 @@ CASES = [
     ),
     Case("人才方面有什么政策", "ask_what_can_i_get", Topic.measure, ("talent_support",), holds=["二（五）"]),
     Case("我们是合作社，有什么政策", "ask_what_can_i_get", Topic.calculator, holds=["星创天地"]),
+    # a measure's name said in two halves ('搞研发，政府补助'), or far ahead of the others: no clarification
+    Case("我们公司搞研发，政府补助最多能给到多少？", "ask_amount", Topic.measure, ("rd_subsidy",), holds=["1000万元"]),
+    Case("想申请高新技术企业，市里有培育的计划吗？", "ask_eligibility", Topic.measure, ("enterprise_cultivation",)),
+    Case("我们今年研发投入3000万，能补多少？", "ask_amount", Topic.measure, ("rd_subsidy",), holds=["1000万元"]),
+    # everyday words for the document's phrases; a district that is all the message asks about
+    Case(
+        "俺家孩子大学毕业想回县里创业 这文件管这事不", "ask_measure_info", Topic.clause, (), "二（五）", ["高校毕业生"]
+    ),
+    Case("南海新区算不算文件里说的“区市”？", "ask_measure_info", Topic.clause, (), "一（二）", ["南海新区"]),
+    Case("二（五） 依据哪几个文件", "ask_measure_info", Topic.measure, holds=["威发〔2018〕22号", "威发〔2017〕14号"]),
+    Case(
+        "省级以上创新平台330个，其中国家级30个，那国家级以外的有多少个？", "ask_targets", Topic.targets, (), "= 300个"
+    ),
     # one target taken from another, one shared over another: each input quoted with its clause
     Case(
         "省级以上创新平台目标里，扣掉国家级的，还剩多少个？",
