@@ -1300,6 +1300,9 @@ def _passage_asked(question: Question, kb: KnowledgeBase, lang: Language, frame:
         return None
     if read_figures(question.text, lang) or any(p in question.text for p in kb.document.other_places):
         return None  # the user's own figures, or another city's policy: answered by the measure steps
+    cues = (lang.target_question, lang.frames.divide, lang.frames.subtract)
+    if any(cue.search(question.text) for cue in cues):
+        return None  # numbers to reach, and sums over them: the target steps
     if frame.subject is Subject.document and frame.doc_aspect not in (None, "all", "summary"):
         return None
     # the document's words for itself ('这份实施意见') point at no clause
@@ -1340,7 +1343,8 @@ def _passage_asked(question: Question, kb: KnowledgeBase, lang: Language, frame:
 def _beside_named(question: Question, kb: KnowledgeBase, found: list[Passage]) -> list[Passage]:
     """With a measure named, a passage counts only where its sentence holds the measure's words too
     ('新型职业农民有啥培训': 培训 beside 新型职业农民 is 二（十一）'s, not the officials' 科技管理专题培训);
-    a phrase that is itself a measure's name is that measure's question. Only names found whole count."""
+    a phrase within a measure's name is that measure's question, one holding a name says more than it.
+    Only names found whole count."""
     named = [
         e["text"]
         for e in question.entities
@@ -1348,8 +1352,10 @@ def _beside_named(question: Question, kb: KnowledgeBase, found: list[Passage]) -
     ] + [hit.text for hit in kb.find_measures(question.text, fuzzy=False)]
     if not named:  # at most a typo-like match ('经费' ~ a measure's word): the document's own phrase wins
         return found
-    if any(word in found[0].phrase or found[0].phrase in word for word in named):
-        return []
+    if any(found[0].phrase in word for word in named):
+        return []  # the phrase is (part of) the measure's own name
+    if any(word in found[0].phrase for word in named):
+        return found  # the phrase says more than the name it holds ('技术市场登记和服务机构在县域')
     return [p for p in found if all(word in "".join(p.sentence.split()) for word in named)]
 
 
