@@ -104,9 +104,23 @@
       launcher.focus();
     }
 
-    function tell(what) {
-      if (frame && frame.contentWindow) frame.contentWindow.postMessage({ type: PREFIX + ':' + what }, base.origin);
+    function tell(what, text) {
+      if (frame && frame.contentWindow) {
+        frame.contentWindow.postMessage({ type: PREFIX + ':' + what, text: text || '' }, base.origin);
+      }
     }
+
+    // A question the host page asks for its visitor (the calculator's 问政策助手): sent once the chat listens.
+    var pending = null;
+    var ready = false;
+    function ask(question) {
+      var text = String(question || '').trim().slice(0, 300);
+      if (!text) return;
+      open();
+      if (ready) tell('ask', text);
+      else pending = text;
+    }
+    window.WeihaiPolicyWidget = { open: open, ask: ask };
 
     launcher.addEventListener('click', function () {
       if (panel.hidden) open();
@@ -120,7 +134,12 @@
       var type = event.data && event.data.type;
       if (type === PREFIX + ':close') close();
       // The chat has started and listens: if the panel is open, it puts the focus in its input.
-      else if (type === PREFIX + ':ready' && !panel.hidden) tell('open');
+      else if (type === PREFIX + ':ready') {
+        ready = true;
+        if (!panel.hidden) tell('open');
+        if (pending) tell('ask', pending);
+        pending = null;
+      }
     });
 
     document.body.appendChild(panel);

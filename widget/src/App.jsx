@@ -110,6 +110,9 @@ export function App({ config }) {
     [ask, update],
   );
 
+  const sendRef = useRef(send);
+  sendRef.current = send;
+
   const retry = useCallback(
     (failed) => {
       if (busyRef.current || !failed.content.retry) return;
@@ -147,7 +150,14 @@ export function App({ config }) {
   // The host page (embed.js) says when the panel opens: the input gets the focus then.
   useEffect(() => {
     function onMessage(event) {
-      if (event.source !== window.parent || !event.data || event.data.type !== `${HOST_MESSAGE}:open`) return;
+      if (event.source !== window.parent || !event.data) return;
+      if (event.data.type === `${HOST_MESSAGE}:ask` && typeof event.data.text === 'string') {
+        // The host page's question for its visitor (the calculator's profile): asked as if typed.
+        const question = event.data.text.trim().slice(0, MAX_MESSAGE_CHARS);
+        if (question) sendRef.current(question, question);
+        return;
+      }
+      if (event.data.type !== `${HOST_MESSAGE}:open`) return;
       const input = rootRef.current && rootRef.current.querySelector('.Composer-input');
       if (input) input.focus();
     }
