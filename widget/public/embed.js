@@ -62,7 +62,8 @@
     launcher.id = PREFIX + '-launcher';
     launcher.setAttribute('aria-expanded', 'false');
     launcher.setAttribute('aria-controls', PREFIX + '-panel');
-    launcher.setAttribute('aria-label', '打开' + title);
+    // The name starts with the words shown (WCAG 2.5.3): speech users say what they see.
+    launcher.setAttribute('aria-label', label + '：打开' + title);
     launcher.innerHTML = icon; // a constant above, never page or user data
     var text = document.createElement('span');
     text.textContent = label;
@@ -88,7 +89,7 @@
       }
       panel.hidden = false;
       launcher.setAttribute('aria-expanded', 'true');
-      launcher.setAttribute('aria-label', '关闭' + title);
+      launcher.setAttribute('aria-label', '收起：关闭' + title);
       text.textContent = '收起';
       document.documentElement.classList.add('wpw-open');
       frame.focus();
@@ -98,7 +99,7 @@
     function close() {
       panel.hidden = true;
       launcher.setAttribute('aria-expanded', 'false');
-      launcher.setAttribute('aria-label', '打开' + title);
+      launcher.setAttribute('aria-label', label + '：打开' + title);
       text.textContent = label;
       document.documentElement.classList.remove('wpw-open');
       launcher.focus();
