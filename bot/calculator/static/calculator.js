@@ -58,13 +58,11 @@
       stopped(button);
     };
     speaking = button;
-    button.textContent = '停止朗读';
-    button.setAttribute('aria-pressed', 'true');
+    button.setAttribute('aria-pressed', 'true'); // one name, its state here (a changing label reads as another button)
     synth.speak(utterance);
   }
   function stopped(button) {
     speaking = null;
-    button.textContent = '朗读';
     button.setAttribute('aria-pressed', 'false');
   }
   function readable(node) {
