@@ -150,3 +150,22 @@ def test_staff_pages(page: Any, stack: Stack) -> None:
     page.wait_for_timeout(1500)
     found["review"] = violations(page)
     _check(found, page)
+
+
+def test_every_page_reflows_at_320_px(browser: Any, stack: Stack) -> None:  # noqa: F811
+    """WCAG 1.4.10: at 320 CSS px nothing scrolls sideways (a wide table scrolls inside its own region)."""
+    context = browser.new_context(viewport={"width": 320, "height": 640}, locale="zh-CN")
+    widths: dict[str, int] = {}
+    try:
+        page = context.new_page()
+        for path in ("/", "/calculator?applicant=enterprise&district=rongcheng&approved=50%E4%B8%87", "/staff/login"):
+            page.goto(stack.url + path)
+            widths[path] = page.evaluate("document.documentElement.scrollWidth")
+        _log_in(page, stack, create_account(stack, "analyst"), "/staff")
+        for path in ("/staff", "/staff/analytics", "/staff/review"):
+            page.goto(stack.url + path)
+            page.wait_for_timeout(1000)  # the data, drawn after the page
+            widths[path] = page.evaluate("document.documentElement.scrollWidth")
+    finally:
+        context.close()
+    assert {path: width for path, width in widths.items() if width > 320} == {}
