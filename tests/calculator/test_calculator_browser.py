@@ -63,7 +63,6 @@ def test_the_form_lists_every_measure_with_money_first_and_the_url_can_be_shared
     expect(page.locator("#results")).to_be_focused()  # keyboard and screen reader users land on the answer
     related.locator("summary").click()
     expect(related.locator("details p")).to_contain_text("农科驿站")
-    _screenshot(page, "calculator.png")
 
     # The URL alone gives the same page (bookmark, share, come back)
     shared = page.url
@@ -93,6 +92,10 @@ def test_elder_mode_is_one_remembered_switch_with_large_text_and_targets(page: A
     page.goto(f"{stack.url}/calculator?applicant=enterprise&district=huancui&approved=50%E4%B8%87")
     switch = page.get_by_role("switch", name="长辈模式")
     expect(switch).to_have_attribute("aria-checked", "false")
+    expect(page.locator("#measure-rd_subsidy .shares li")).to_have_text(
+        ["省级 50%：25万元", "市级 25%：12.5万元", "县级 25%：12.5万元"]
+    )
+    _screenshot(page, "calculator.png")  # the results have the focus: the R&D card, split for 环翠区
     switch.click()
     expect(switch).to_have_attribute("aria-checked", "true")
     page.reload()

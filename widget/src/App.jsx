@@ -257,7 +257,7 @@ export function App({ config }) {
         isTyping={busy}
         quickReplies={quickReplies}
         onQuickReplyClick={(item) => send(item.name, item.payload)}
-        placeholder="请输入您的问题，如：研发补助最多多少"
+        placeholder={elder ? '请输入您的问题' : '请输入您的问题，如：研发补助最多多少'} // one line at 20 px
         inputOptions={{
           'aria-label': '输入您的问题，按回车发送',
           maxLength: MAX_MESSAGE_CHARS,
