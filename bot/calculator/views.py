@@ -10,6 +10,7 @@ from typing import Any
 import jinja2
 from aiohttp import web
 
+from bot.appkeys import SETTINGS
 from bot.errors import dumps, json_error
 from bot.staff.keys import KB
 from bot.views.widget import DEMO_CSP
@@ -24,7 +25,7 @@ from policy_answers.calculator import (
 from policy_kb.query import KnowledgeBase
 
 HERE = Path(__file__).resolve().parent
-KB_MISSING = "政策知识库暂时不可用，请稍后再试，或拨打12345咨询。"
+KB_MISSING = "政策知识库暂时不可用，请稍后再试，或拨打{hotline}咨询。"
 FIELDS = ("applicant", "district", "approved", "fund", "words")
 
 
@@ -37,7 +38,7 @@ def setup_calculator(app: web.Application) -> None:
 async def api(request: web.Request) -> web.Response:
     kb = await request.app[KB].get()
     if kb is None:
-        return json_error(503, KB_MISSING)
+        return json_error(503, KB_MISSING.format(hotline=request.app[SETTINGS].hotline))
     try:
         query = read_query(kb, dict(request.query))
     except CalculatorInputError as bad:
@@ -51,10 +52,17 @@ async def api(request: web.Request) -> web.Response:
 
 async def page(request: web.Request) -> web.Response:
     kb = await request.app[KB].get()
+    hotline = request.app[SETTINGS].hotline
     if kb is None:
-        return _render({"kb_missing": KB_MISSING}, status=503)
+        return _render({"kb_missing": KB_MISSING.format(hotline=hotline), "hotline": hotline}, status=503)
     raw = {name: request.query.get(name, "") for name in FIELDS}
-    context: dict[str, Any] = {"form": raw, "options": _options(kb), "county_fund": COUNTY_FUND}
+    context: dict[str, Any] = {
+        "form": raw,
+        "options": _options(kb),
+        "county_fund": COUNTY_FUND,
+        "hotline": hotline,
+        "document": {"number": kb.document.number, "title": kb.document.title},
+    }
     status = 200
     if any(raw.values()):
         try:
@@ -86,7 +94,12 @@ def _environment() -> jinja2.Environment:
 
 
 def _render(context: dict[str, Any], status: int) -> web.Response:
-    defaults = {"form": {}, "options": {"applicants": [], "districts": []}, "county_fund": COUNTY_FUND}
+    defaults = {
+        "form": {},
+        "options": {"applicants": [], "districts": []},
+        "county_fund": COUNTY_FUND,
+        "document": None,
+    }
     body = (
         _environment()
         .get_template("calculator.html")

@@ -151,3 +151,12 @@ async def test_the_page_and_the_api(make_staff_gateway: Callable[..., Any]) -> N
 
 def _card(result: dict[str, Any], measure: str) -> dict[str, Any]:
     return next(card for card in result["measures"] if card["measure"] == measure)
+
+
+async def test_the_page_names_the_configured_hotline_and_the_kbs_document(
+    make_staff_gateway: Callable[..., Any],
+) -> None:
+    client = await make_staff_gateway(hotline="0631-5288000")
+    html = await (await client.get("/calculator")).text()
+    assert "拨打0631-5288000" in html and "12345" not in html
+    assert "《关于加快县域创新驱动发展的实施意见》（威政办发〔2018〕32号）" in html
