@@ -4,6 +4,7 @@ Chinese voice, and no horizontal scroll at 320 px. Saves calculator.png and calc
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -165,3 +166,36 @@ def test_no_horizontal_scroll_at_320_px(browser: Any, stack: Stack) -> None:  # 
             assert page.evaluate("document.documentElement.scrollWidth") <= 320, elder
         finally:
             context.close()
+
+
+def test_keyboard_only_from_the_form_to_the_cards_and_the_chat(page: Any, stack: Stack) -> None:
+    page.goto(f"{stack.url}/calculator")
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="跳到结果")).to_be_focused()  # the first stop skips the form
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("switch", name="长辈模式")).to_be_focused()
+    page.keyboard.press("Tab")
+    applicant = page.get_by_label("申请主体类型")
+    expect(applicant).to_be_focused()
+    page.keyboard.press("ArrowDown")  # the first kind, 企业
+    expect(applicant).to_have_value("enterprise")
+    page.keyboard.press("Tab")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")  # the third district, 荣成市
+    expect(page.get_by_label("所在区市")).to_have_value("rongcheng")
+    for _field in ("approved", "fund", "words"):
+        page.keyboard.press("Tab")
+    expect(page.get_by_label("行业或关键词（选填）")).to_be_focused()
+    page.keyboard.press("Enter")  # submits the form from a text field
+    expect(page).to_have_url(re.compile(r"applicant=enterprise&district=rongcheng"))
+    expect(page.locator("#results")).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="问政策助手")).to_be_focused()
+    page.keyboard.press("Enter")
+    chat = page.frame_locator("#weihai-policy-widget-panel iframe")
+    expect(chat.locator(".Message.right .Bubble").last).to_have_text("我们是荣成市的企业，有什么政策")
+    expect(chat.locator(".Composer-input")).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(page.locator("#weihai-policy-widget-panel")).to_be_hidden()
+    expect(page.locator("#weihai-policy-widget-launcher")).to_be_focused()

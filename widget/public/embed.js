@@ -7,6 +7,7 @@
  * It adds a "政策咨询" button to the lower right corner that opens the chat in a panel (full screen on
  * phones). The chat itself runs in an iframe from the gateway, so the host page's styles and scripts and
  * the widget's never touch each other, and the conversation is kept per browser, whatever page embeds it.
+ * window.WeihaiPolicyWidget.ask(text) opens the panel and asks `text` for the visitor (the calculator page).
  * Plain ES5 on purpose: it runs on whatever browser the host page supports, without a build step.
  */
 (function () {
