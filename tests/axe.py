@@ -31,6 +31,12 @@ def violations(target: Any, exclude: list[str] | None = None) -> dict[str, int]:
     selectors, e.g. the iframe when the host page is checked."""
     if not target.evaluate("typeof window.axe !== 'undefined'"):
         target.evaluate(axe_source() + "\n;undefined")
+    # Half-faded text mid-animation would be measured as low contrast: let finite animations end first.
+    target.evaluate(
+        """() => Promise.all(document.getAnimations()
+            .filter((a) => a.effect && a.effect.getTiming().iterations !== Infinity)
+            .map((a) => a.finished.catch(() => null)))"""
+    )
     found: list[dict[str, Any]] = target.evaluate(
         """async ([tags, exclude]) => {
             const context = exclude.length ? {exclude: exclude.map((s) => [s])} : document;
