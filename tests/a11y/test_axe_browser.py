@@ -1,6 +1,7 @@
 """WCAG 2.1 AA on every page, in real Chromium against the real stack: axe-core (tests/axe.py) finds nothing on
 the demo page, the widget (empty, answered, original text expanded, error, 长辈模式), the calculator (empty,
-answered, error, 长辈模式), the staff login (empty, refused), the console (searched), analytics and review.
+answered, error, 长辈模式), the staff login (empty, refused), the console (searched, card, asked the bot), analytics
+and review (queue, marking 答错了).
 
 Each test checks every state of its page and reports all of them at once, so one run gives the whole count.
 """
@@ -142,6 +143,13 @@ def test_staff_pages(page: Any, stack: Stack) -> None:
     page.fill("#search", "特派员 奖励")
     page.wait_for_timeout(800)
     found["console searched"] = violations(page)
+    page.locator("#results button").first.click()
+    expect(page.locator("#card")).to_be_visible()
+    found["console card"] = violations(page)
+    page.fill("#ask-input", "研发补助最多能拿多少？")
+    page.click("#ask-form button[type=submit]")
+    expect(page.locator("#ask-replies")).to_contain_text("依据")
+    found["console asked the bot"] = violations(page)
     page.goto(f"{stack.url}/staff/analytics")
     page.wait_for_selector("#chart-measures canvas")
     page.wait_for_timeout(1500)
@@ -149,6 +157,9 @@ def test_staff_pages(page: Any, stack: Stack) -> None:
     page.goto(f"{stack.url}/staff/review")
     page.wait_for_timeout(1500)
     found["review"] = violations(page)
+    page.locator("button.verdict-wrong").first.click()  # the picker, aspect, alias and note open
+    page.wait_for_timeout(500)
+    found["review, marking 答错了"] = violations(page)
     _check(found, page)
 
 
