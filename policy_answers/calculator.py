@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from policy_answers.render import card
-from policy_kb.figures import format_yuan, parse_money
+from policy_kb.figures import format_yuan, money_spans
 from policy_kb.query import KnowledgeBase, Profile, Status, Verdict
 from policy_kb.schema import AmountKind, Limit, Measure
 
@@ -76,10 +76,21 @@ def read_yuan(raw: str | None, label: str) -> int | None:
         return None
     if text.startswith(("-", "－", "负")):  # parse_money reads the figure and drops the sign
         raise CalculatorInputError(f"{label}请填写大于0的金额，例如 500000 或 50万。")
-    yuan = int(text) if text.isascii() and text.isdigit() else parse_money(text if "元" in text else text + "元")
+    yuan = (
+        int(text) if text.isascii() and text.isdigit() else _whole_money(text if text.endswith("元") else text + "元")
+    )
     if yuan is None or not 0 < yuan <= MAX_YUAN:
         raise CalculatorInputError(f"{label}请填写大于0的金额，例如 500000 或 50万。")
     return yuan
+
+
+def _whole_money(text: str) -> int | None:
+    """The sum when the whole text is one ('50万元', '五十万元'); None for '1e9元' or 'abc12元', where a
+    figure found inside would be a guess."""
+    spans = money_spans(text)
+    if len(spans) != 1 or (spans[0][0], spans[0][1]) != (0, len(text)):
+        return None
+    return spans[0][3]
 
 
 def calculate(kb: KnowledgeBase, query: CalculatorQuery) -> dict[str, Any]:

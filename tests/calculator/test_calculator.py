@@ -107,8 +107,14 @@ def test_bad_input_is_refused_in_chinese(kb: KnowledgeBase, raw: dict[str, str],
         read_query(kb, raw)
 
 
+@pytest.mark.parametrize("typed", ["1e9", "abc12", "12abc", "0", "-5", "负5万", "很多"])
+def test_a_sum_is_read_whole_or_refused(typed: str) -> None:
+    with pytest.raises(CalculatorInputError, match="请填写大于0的金额"):
+        read_yuan(typed, "已获批的补助金额")
+
+
 def test_amounts_are_read_as_people_write_them() -> None:
-    assert [read_yuan(t, "x") for t in ("500000", "500,000", "50万", "50万元", "1.5亿", "", None)] == [
+    assert [read_yuan(t, "x") for t in ("500000", "500,000", "五十万", "50万元", "1.5亿", "", None)] == [
         500_000,
         500_000,
         500_000,
