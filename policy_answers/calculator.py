@@ -9,6 +9,7 @@ science fund against the allocation's 20% / cap. Every other figure is the knowl
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,7 +72,7 @@ def read_query(kb: KnowledgeBase, raw: dict[str, str]) -> CalculatorQuery:
 
 def read_yuan(raw: str | None, label: str) -> int | None:
     """'500000', '500,000', '50万', '50万元' → yuan; empty → None; anything else a Chinese error."""
-    text = (raw or "").strip().replace(",", "").replace("，", "")
+    text = unicodedata.normalize("NFKC", raw or "").strip().replace(",", "").replace("，", "")  # ５０万 is 50万
     if not text:
         return None
     if text.startswith(("-", "－", "负")):  # parse_money reads the figure and drops the sign

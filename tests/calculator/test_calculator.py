@@ -114,7 +114,7 @@ def test_a_sum_is_read_whole_or_refused(typed: str) -> None:
 
 
 def test_amounts_are_read_as_people_write_them() -> None:
-    assert [read_yuan(t, "x") for t in ("500000", "500,000", "五十万", "50万元", "1.5亿", "", None)] == [
+    assert [read_yuan(t, "x") for t in ("500000", "500,000", "五十万", "５０万元", "1.5亿", "", None)] == [
         500_000,
         500_000,
         500_000,
