@@ -72,7 +72,7 @@ test-fast: kb
 # The README's screenshots, from the browser tests against the real stack (make test writes to build/).
 screenshots: model widget assets
 	SCREENSHOT_DIR=docs/screenshots $(PY) -m pytest -q tests/widget/test_widget_browser.py tests/staff/test_browser.py \
-		tests/staff/test_review_browser.py
+		tests/staff/test_review_browser.py tests/calculator/test_calculator_browser.py tests/widget/test_widget_a11y_browser.py
 
 # The settings are checked first (a refused one stops here, before any training), the ports right
 # before the start (scripts/run.sh).

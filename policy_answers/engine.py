@@ -12,6 +12,7 @@ from enum import Enum
 from typing import Any
 
 from policy_answers import frame_answers, frames, render
+from policy_answers.calculator import profile_measures
 from policy_answers.clean import clean
 from policy_answers.figures import Figure, Role, count_claim, counts, read_figures, read_share_claim
 from policy_answers.frames import Frame, Operation, Subject
@@ -224,9 +225,18 @@ def calculator(
     """The measures for who the user is (and where, for the shares), with the money first."""
     if applicant is None:
         return Answer(Outcome.clarify, Topic.calculator, [render.fixed("utter_ask_who_again")])
-    verdicts = kb.measures_for(Profile(applicant_type=applicant, district=district))
+    verdicts = profile_measures(kb, applicant, district)  # the /calculator page's list too
     name = kb.district(district).name if district else None
     reply = render.calculator(kb, verdicts, kb.applicant_name(applicant), name, hotline)
+    if verdicts:
+        # The whole list as data (the text shows the first few): the widget links it to the /calculator page
+        # with this profile, and the test that the page and the bot agree reads it.
+        reply.custom = {
+            "type": "calculator_list",
+            "applicant": applicant,
+            "district": district,
+            "measures": [v.measure.id for v in verdicts],
+        }
     return Answer(
         Outcome.answered,
         Topic.calculator,

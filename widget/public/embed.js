@@ -7,6 +7,7 @@
  * It adds a "政策咨询" button to the lower right corner that opens the chat in a panel (full screen on
  * phones). The chat itself runs in an iframe from the gateway, so the host page's styles and scripts and
  * the widget's never touch each other, and the conversation is kept per browser, whatever page embeds it.
+ * window.WeihaiPolicyWidget.ask(text) opens the panel and asks `text` for the visitor (the calculator page).
  * Plain ES5 on purpose: it runs on whatever browser the host page supports, without a build step.
  */
 (function () {
@@ -62,7 +63,8 @@
     launcher.id = PREFIX + '-launcher';
     launcher.setAttribute('aria-expanded', 'false');
     launcher.setAttribute('aria-controls', PREFIX + '-panel');
-    launcher.setAttribute('aria-label', '打开' + title);
+    // The name starts with the words shown (WCAG 2.5.3): speech users say what they see.
+    launcher.setAttribute('aria-label', label + '：打开' + title);
     launcher.innerHTML = icon; // a constant above, never page or user data
     var text = document.createElement('span');
     text.textContent = label;
@@ -88,7 +90,7 @@
       }
       panel.hidden = false;
       launcher.setAttribute('aria-expanded', 'true');
-      launcher.setAttribute('aria-label', '关闭' + title);
+      launcher.setAttribute('aria-label', '收起：关闭' + title);
       text.textContent = '收起';
       document.documentElement.classList.add('wpw-open');
       frame.focus();
@@ -98,15 +100,29 @@
     function close() {
       panel.hidden = true;
       launcher.setAttribute('aria-expanded', 'false');
-      launcher.setAttribute('aria-label', '打开' + title);
+      launcher.setAttribute('aria-label', label + '：打开' + title);
       text.textContent = label;
       document.documentElement.classList.remove('wpw-open');
       launcher.focus();
     }
 
-    function tell(what) {
-      if (frame && frame.contentWindow) frame.contentWindow.postMessage({ type: PREFIX + ':' + what }, base.origin);
+    function tell(what, text) {
+      if (frame && frame.contentWindow) {
+        frame.contentWindow.postMessage({ type: PREFIX + ':' + what, text: text || '' }, base.origin);
+      }
     }
+
+    // A question the host page asks for its visitor (the calculator's 问政策助手): sent once the chat listens.
+    var pending = null;
+    var ready = false;
+    function ask(question) {
+      var text = String(question || '').trim().slice(0, 300);
+      if (!text) return;
+      open();
+      if (ready) tell('ask', text);
+      else pending = text;
+    }
+    window.WeihaiPolicyWidget = { open: open, ask: ask };
 
     launcher.addEventListener('click', function () {
       if (panel.hidden) open();
@@ -120,7 +136,12 @@
       var type = event.data && event.data.type;
       if (type === PREFIX + ':close') close();
       // The chat has started and listens: if the panel is open, it puts the focus in its input.
-      else if (type === PREFIX + ':ready' && !panel.hidden) tell('open');
+      else if (type === PREFIX + ':ready') {
+        ready = true;
+        if (!panel.hidden) tell('open');
+        if (pending) tell('ask', pending);
+        pending = null;
+      }
     });
 
     document.body.appendChild(panel);

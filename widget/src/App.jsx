@@ -9,9 +9,11 @@ import { botAvatar, USER_AVATAR } from './avatars.js';
 import { sendChat, sendFeedback } from './api.js';
 import { BOT_NAME, STARTER_QUESTIONS } from './config.js';
 import { Feedback } from './Feedback.jsx';
+import { useChineseVoice, useElderMode } from './elder.js';
 import { clearHistory, loadHistory, newSenderId, saveHistory } from './history.js';
 import { botText, botTurn, erasureNote, errorMessage, spoken, userMessage, withTime } from './messages.js';
 import { PolicyCard } from './PolicyCard.jsx';
+import { SpeakButton } from './Speak.jsx';
 
 export const MAX_MESSAGE_CHARS = 2000; // the gateway's default MAX_MESSAGE_CHARS
 export const TOO_LONG_NOTICE = `粘贴的内容超过了${MAX_MESSAGE_CHARS}字，输入框只保留了前${MAX_MESSAGE_CHARS}字。请删去不需要的部分，或只粘贴您的问题后再发送。`;
@@ -41,6 +43,8 @@ export function App({ config }) {
   const [conversation, setConversation] = useState(() => loadHistory() || freshConversation(config.welcome));
   const [busy, setBusy] = useState(false);
   const [announcement, setAnnouncement] = useState('');
+  const [elder, toggleElder] = useElderMode();
+  const voice = useChineseVoice();
   const { sender, messages, quickReplies, votes } = conversation;
 
   const senderRef = useRef(sender);
@@ -82,7 +86,7 @@ export function App({ config }) {
           quickReplies: turn.buttons,
           conversationId: conversationId || current.conversationId || null,
         }));
-        announce(`${BOT_NAME}：${turn.messages.map(spoken).join('。')}`);
+        announce(`${BOT_NAME}：${turn.messages.map(spoken).filter(Boolean).join('。')}`);
       } catch (error) {
         if (senderRef.current !== askedBy) return;
         const retry = error.retryable ? { title, payload } : null;
@@ -109,6 +113,9 @@ export function App({ config }) {
     },
     [ask, update],
   );
+
+  const sendRef = useRef(send);
+  sendRef.current = send;
 
   const retry = useCallback(
     (failed) => {
@@ -147,7 +154,14 @@ export function App({ config }) {
   // The host page (embed.js) says when the panel opens: the input gets the focus then.
   useEffect(() => {
     function onMessage(event) {
-      if (event.source !== window.parent || !event.data || event.data.type !== `${HOST_MESSAGE}:open`) return;
+      if (event.source !== window.parent || !event.data) return;
+      if (event.data.type === `${HOST_MESSAGE}:ask` && typeof event.data.text === 'string') {
+        // The host page's question for its visitor (the calculator's profile): asked as if typed.
+        const question = event.data.text.trim().slice(0, MAX_MESSAGE_CHARS);
+        if (question) sendRef.current(question, question);
+        return;
+      }
+      if (event.data.type !== `${HOST_MESSAGE}:open`) return;
       const input = rootRef.current && rootRef.current.querySelector('.Composer-input');
       if (input) input.focus();
     }
@@ -203,30 +217,47 @@ export function App({ config }) {
         </div>
       );
     }
-    const body =
-      type === 'card' ? <PolicyCard card={content.card} /> : <Bubble content={content.text} />;
-    if (!message.feedback) return body;
+    let body;
+    if (type === 'card') body = <PolicyCard card={content.card} />;
+    else if (type === 'calculator') {
+      body = (
+        <a className="CalcLink" href={content.list.href} target="_blank" rel="noopener">
+          在政策计算器中查看全部{content.list.count}项（新窗口，可打印）
+        </a>
+      );
+    } else body = <Bubble content={content.text} />;
+    const speech = message.position === 'left' && message.speech && voice;
+    if (!message.feedback && !speech) return body;
     return (
       <>
         {body}
-        <Feedback questionId={message.feedback} given={votes[message.feedback]} onVote={vote} />
+        {speech && <SpeakButton text={message.speech} voice={voice} slow={elder} />}
+        {message.feedback && <Feedback questionId={message.feedback} given={votes[message.feedback]} onVote={vote} />}
       </>
     );
   }
 
   return (
-    <div className="App" ref={rootRef}>
+    <div className={elder ? 'App App--elder' : 'App'} ref={rootRef}>
       <Chat
         locale="zh-CN"
+        elderMode={elder}
         renderNavbar={() => (
-          <Header config={config} avatar={bot.avatar} onRestart={restart} onClose={config.embedded ? close : null} />
+          <Header
+            config={config}
+            avatar={bot.avatar}
+            onRestart={restart}
+            onClose={config.embedded ? close : null}
+            elder={elder}
+            onElder={toggleElder}
+          />
         )}
         messages={shown}
         renderMessageContent={renderMessageContent}
         isTyping={busy}
         quickReplies={quickReplies}
         onQuickReplyClick={(item) => send(item.name, item.payload)}
-        placeholder="请输入您的问题，如：研发补助最多多少"
+        placeholder={elder ? '请输入您的问题' : '请输入您的问题，如：研发补助最多多少'} // one line at 20 px
         inputOptions={{
           'aria-label': '输入您的问题，按回车发送',
           maxLength: MAX_MESSAGE_CHARS,
@@ -270,7 +301,7 @@ export function App({ config }) {
   );
 }
 
-function Header({ config, avatar, onRestart, onClose }) {
+function Header({ config, avatar, onRestart, onClose, elder, onElder }) {
   return (
     <header className="Header">
       <img className="Header-avatar" src={avatar} alt="" />
@@ -279,6 +310,10 @@ function Header({ config, avatar, onRestart, onClose }) {
         <p className="Header-desc">政策咨询 · 答复以原文为准</p>
       </div>
       <div className="Header-actions">
+        <button type="button" className="Header-btn Header-elder" role="switch" aria-checked={elder} onClick={onElder}>
+          <span className="Header-switch" aria-hidden="true" />
+          <span>长辈模式</span>
+        </button>
         <button type="button" className="Header-btn" onClick={onRestart} aria-label="重新开始：清空记录，开始新的对话">
           <svg viewBox="0 0 24 24" aria-hidden="true" className="Header-icon">
             <path

@@ -65,6 +65,8 @@ export function botTurn(replies, questionId) {
         }
       }
     }
+    const list = calculatorList(reply.custom);
+    if (list) messages.push({ _id: messageId('l'), type: 'calculator', position: 'left', content: { list }, createdAt: Date.now() });
     const card = policyCard(reply.custom);
     if (card) {
       messages.push({
@@ -79,9 +81,10 @@ export function botTurn(replies, questionId) {
   if (messages.length === 0) {
     messages.push(botText('抱歉，这个问题我暂时答不上来。您可以换个说法再问，或拨打 12345 咨询。'));
   }
-  if (questionId) {
-    messages[messages.length - 1] = { ...messages[messages.length - 1], feedback: questionId };
-  }
+  // The turn's last message carries what 朗读 reads: the whole answer, text and card.
+  const last = { ...messages[messages.length - 1], speech: messages.map(spoken).filter(Boolean).join('。') };
+  if (questionId) last.feedback = questionId;
+  messages[messages.length - 1] = last;
   return { messages, buttons };
 }
 
@@ -115,8 +118,20 @@ export function policyCard(custom) {
   };
 }
 
+// The bot's whole list for a profile (我们是…有什么政策): a link to the calculator page with that profile.
+const ID = /^[a-z_]{1,40}$/;
+export function calculatorList(custom) {
+  if (!custom || typeof custom !== 'object' || custom.type !== 'calculator_list') return null;
+  if (!ID.test(custom.applicant || '') || (custom.district != null && !ID.test(custom.district))) return null;
+  const count = Array.isArray(custom.measures) ? custom.measures.length : 0;
+  const query = new URLSearchParams({ applicant: custom.applicant });
+  if (custom.district) query.set('district', custom.district);
+  return { count, href: `/calculator?${query.toString()}` };
+}
+
 // What a screen reader announces for a new bot message.
 export function spoken(message) {
+  if (message.type === 'calculator') return '';
   if (message.type === 'card') {
     const card = message.content.card;
     return ['答案卡片', card.title, card.amount && `支持标准：${card.amount}`, card.citation]
