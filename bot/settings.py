@@ -17,7 +17,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from app_store.retention import Retention
-from app_store.settings import VAR_DIR, SettingsError, app_db_url, app_secret, tracker_db_url
+from app_store.sealing import DataKeys, keys_from
+from app_store.settings import VAR_DIR, SettingsError, app_db_url, app_secret, data_keys, tracker_db_url
 from infra.settings import REPO_ROOT as REPO_ROOT  # the gateway's modules find the checkout through here
 from infra.settings import environment, read_defaults, to_int
 
@@ -69,11 +70,18 @@ class Settings:
     purge_every_hours: int = int(DEFAULTS["PURGE_EVERY_HOURS"])
     # Rasa's tracker store, which the purge and the erasure reach into (the URL Rasa itself is given).
     tracker_db_url: str = ""
+    # The keys that seal and open the callback numbers (DATA_KEY, DATA_KEYS_RETIRED); None: derived
+    # from app_secret, as app_store.settings.data_keys does while DATA_KEY is unset.
+    sealing_keys: DataKeys | None = field(default=None, repr=False)
     # Token of Rasa's HTTP API (`rasa run --auth-token`; production mode); None: sent nowhere.
     rasa_token: str | None = field(default=None, repr=False)
     # A listening socket handed over by a supervisor (supervisord's fcgi-program: 0; a systemd socket
     # unit: 3) instead of binding HOST:PORT: connections wait in its queue while the gateway restarts.
     listen_fd: int | None = None
+
+    @property
+    def data_keys(self) -> DataKeys:
+        return self.sealing_keys or keys_from(self.app_secret)
 
     @property
     def rasa_urls(self) -> tuple[str, ...]:
@@ -116,6 +124,8 @@ def load_settings(environ: Mapping[str, str] | None = None, var_dir: Path | None
         purge_every_hours=_int(env, "PURGE_EVERY_HOURS", minimum=0, maximum=24 * 365),
         tracker_db_url=tracker_db_url(env),
         rasa_token=env.get("RASA_TOKEN") or None,
+        # Unset: derived from app_secret on use (Settings.data_keys), as a Settings built in code does.
+        sealing_keys=data_keys(env, var) if env["DATA_KEY"] or env["DATA_KEYS_RETIRED"] else None,
         listen_fd=_int(env, "LISTEN_FD", minimum=0, maximum=1023) if env["LISTEN_FD"] else None,
     )
 
