@@ -68,6 +68,11 @@ class Settings:
     # (0: never by itself; production mode sets 24, `python -m bot.privacy purge` runs it by hand).
     retention: Retention = field(default_factory=Retention)
     purge_every_hours: int = int(DEFAULTS["PURGE_EVERY_HOURS"])
+    # Backups (bot.backup): every so many hours (0: never by itself; production mode sets 24), into
+    # directories under backup_dir, the newest backup_keep of them kept.
+    backup_every_hours: int = int(DEFAULTS["BACKUP_EVERY_HOURS"])
+    backup_dir: str = DEFAULTS["BACKUP_DIR"]
+    backup_keep: int = int(DEFAULTS["BACKUP_KEEP"])
     # Rasa's tracker store, which the purge and the erasure reach into (the URL Rasa itself is given).
     tracker_db_url: str = ""
     # The keys that seal and open the callback numbers (DATA_KEY, DATA_KEYS_RETIRED); None: derived
@@ -122,6 +127,9 @@ def load_settings(environ: Mapping[str, str] | None = None, var_dir: Path | None
             callback_hold_minutes=_int(env, "CALLBACK_HOLD_MINUTES", minimum=1, maximum=7 * 24 * 60),
         ),
         purge_every_hours=_int(env, "PURGE_EVERY_HOURS", minimum=0, maximum=24 * 365),
+        backup_every_hours=_int(env, "BACKUP_EVERY_HOURS", minimum=0, maximum=24 * 365),
+        backup_dir=env["BACKUP_DIR"],
+        backup_keep=_int(env, "BACKUP_KEEP", minimum=1, maximum=10_000),
         tracker_db_url=tracker_db_url(env),
         rasa_token=env.get("RASA_TOKEN") or None,
         # Unset: derived from app_secret on use (Settings.data_keys), as a Settings built in code does.
