@@ -26,7 +26,6 @@ import fcntl
 import hashlib
 import json
 import logging
-import os
 import shutil
 import sqlite3
 import subprocess
@@ -41,6 +40,7 @@ from sqlalchemy import MetaData, create_engine, select, text
 from sqlalchemy.engine import Connection, make_url
 
 from bot.settings import REPO_ROOT, Settings, load_settings
+from infra.settings import child_environment
 from policy_kb.settings import database_url as kb_database_url
 
 log = logging.getLogger(__name__)
@@ -241,14 +241,15 @@ def file_sha256(path: Path) -> str:
 def _pg(tool: str, url: str, *args: str) -> None:
     """Run pg_dump or pg_restore against `url`; the password goes in the environment, not on the command line."""
     parsed = make_url(url)
-    env = {
-        **os.environ,
-        "PGHOST": parsed.host or "",
-        "PGPORT": str(parsed.port or 5432),
-        "PGUSER": parsed.username or "",
-        "PGDATABASE": parsed.database or "",
-        "PGPASSWORD": parsed.password or "",
-    }
+    env = child_environment(
+        {
+            "PGHOST": parsed.host or "",
+            "PGPORT": str(parsed.port or 5432),
+            "PGUSER": parsed.username or "",
+            "PGDATABASE": parsed.database or "",
+            "PGPASSWORD": parsed.password or "",
+        }
+    )
     executable = shutil.which(tool)
     if executable is None:
         raise BackupError(f"找不到 {tool}：请安装与服务器版本一致的 PostgreSQL 客户端（postgresql-client）")
