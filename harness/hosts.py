@@ -117,17 +117,18 @@ def postgres_on(host: Host, subnet: str) -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def redis_on(host: Host) -> Iterator[str]:
-    """A non-persistent Redis inside `host` on its address; yields its URL."""
+def redis_on(host: Host, password: str) -> Iterator[str]:
+    """A non-persistent Redis inside `host` on its address, with `password` (without one, Redis's protected
+    mode refuses every client not on its own loopback); yields its URL."""
     executable = shutil.which("redis-server")
     if executable is None:
         raise ServiceNotInstalledError("redis-server not found on PATH")
     root = Path(tempfile.mkdtemp(prefix="hosts-redis-"))
-    args = [executable, "--bind", host.address, "--port", "6379", "--save", "", "--appendonly", "no"]
+    args = [executable, "--bind", host.address, "--port", "6379", "--requirepass", password, "--save", ""]
     process = subprocess.Popen(host.run([*args, "--dir", str(root)]), stdout=subprocess.DEVNULL)
     try:
         wait_for(host.address, 6379, 20, process)
-        yield f"redis://{host.address}:6379/0"
+        yield f"redis://:{password}@{host.address}:6379/0"
     finally:
         process.terminate()
         process.wait(timeout=10)

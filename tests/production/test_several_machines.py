@@ -35,6 +35,7 @@ if can_make_hosts() is not None:
     pytestmark.append(pytest.mark.skip(reason=str(can_make_hosts())))
 
 SECRET = "several-machines-secret"
+REDIS_PASSWORD = "several-machines-redis"
 RASA_PORT, ACTION_PORT, GATEWAY_PORT = 5005, 5055, 8080
 
 
@@ -81,7 +82,7 @@ def _profile(db: Host, pg: str, redis: str, workdir: Path) -> dict[str, str]:
         "LOCK_REDIS_HOST": str(make_url(redis).host),
         "LOCK_REDIS_PORT": "6379",
         "LOCK_REDIS_DB": "1",
-        "LOCK_REDIS_PASSWORD": "",
+        "LOCK_REDIS_PASSWORD": str(make_url(redis).password),
         "POLICY_KB_DB_URL": server.set(database="policy_kb").render_as_string(hide_password=False),
         "APP_DB_URL": server.set(database="policy_app").render_as_string(hide_password=False),
         "RASA_MODEL": str(MODEL),
@@ -104,7 +105,7 @@ def machines(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Machines]:
     with hosts(["db", "bot1", "bot2", "web"]) as net:
         db, web = net["db"], net["web"]
         subnet = db.address.rsplit(".", 1)[0] + ".0/24"
-        with postgres_on(db, subnet) as pg, redis_on(db) as redis:
+        with postgres_on(db, subnet) as pg, redis_on(db, REDIS_PASSWORD) as redis:
             admin = create_engine(pg, isolation_level="AUTOCOMMIT")
             with admin.connect() as connection:
                 for name in ("rasa_tracker", "policy_kb", "policy_app"):
