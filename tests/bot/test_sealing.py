@@ -81,6 +81,26 @@ def test_migration_0008_seals_the_numbers_stored_before_it(tmp_path: Path, monke
     assert callbacks.take(engine_for(url), "c0ffee", "139****1111", keys=KEYS) == "13900001111"
 
 
+def test_migration_0008_on_postgresql(pg_app_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Not PHONE: the plain number goes into the shared cluster's WAL, which the production privacy test scans.
+    phone = "13900002222"
+    upgrade(pg_app_url, "0007")
+    with engine_for(pg_app_url).begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO handoff_tickets (created_at, conversation, question, transcript, callback_phone, status)"
+                " VALUES (now(), 'c0ffee', '转人工', '[]', :phone, 'open')"
+            ),
+            {"phone": phone},
+        )
+    monkeypatch.setenv("APP_SECRET", SECRET)
+    upgrade(pg_app_url)
+    with Session(engine_for(pg_app_url)) as session:
+        stored = session.execute(select(HandoffTicketRow.callback_phone)).scalar_one()
+    assert stored is not None and is_sealed(stored) and phone not in stored
+    assert [ticket.callback_phone for ticket in open_tickets(engine_for(pg_app_url), keys=KEYS)] == [phone]
+
+
 def test_rotation_reseals_under_the_new_key_and_the_old_one_may_go(migrated_url: str) -> None:
     engine = engine_for(migrated_url)
     ticket = create_ticket(engine, conversation="c0ffee", question="转人工", callback_phone=PHONE, keys=KEYS)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import time
 import uuid
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -41,7 +42,9 @@ def test_backup_delete_restore_and_the_conversation_goes_on(tmp_path: Path) -> N
         assert "创新券" in stack.texts(sender, "科技创新券最多补多少")
         assert "电话号码" in stack.texts(sender, "转人工")
         assert "已为您转人工" in stack.texts(sender, f"我的电话是{PHONE}")
+        started = time.monotonic()
         made = _cli(stack, "bot.backup", "backup", str(tmp_path / "backup"))
+        took = time.monotonic() - started
         assert made.returncode == 0, made.stderr
     manifest = json.loads((tmp_path / "backup" / MANIFEST).read_text())
     assert set(manifest["stores"]) == {"app", "tracker", "kb"}
@@ -52,8 +55,11 @@ def test_backup_delete_restore_and_the_conversation_goes_on(tmp_path: Path) -> N
         engine.dispose()
     for path in _databases(workdir):
         path.unlink()
+    started = time.monotonic()
     restored = _cli(stack, "bot.backup", "restore", str(tmp_path / "backup"))
     assert restored.returncode == 0, restored.stderr
+    size = sum(len(data) for data in bytes_under(tmp_path / "backup").values())
+    print(f"SQLite backup {took:.2f} s, restore {time.monotonic() - started:.2f} s, {size} bytes")
     for name in ("app", "tracker", "kb"):
         assert table_sums(_url(workdir, name)) == manifest["stores"][name]["tables"], name
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import time
 import uuid
 from pathlib import Path
 
@@ -59,7 +60,9 @@ def test_backup_drop_restore_and_the_conversation_goes_on(pg_url: str, redis_url
         assert "电话号码" in first.texts(sender, "转人工")
         assert "已为您转人工" in first.texts(sender, f"我的电话是{PHONE}")
         env = _profile(first)
+        started = time.monotonic()
         made = _backup_cli(env, "backup", str(tmp_path / "backup"))
+        took = time.monotonic() - started
         assert made.returncode == 0, made.stderr
         # production mode made its own at start, into BACKUP_DIR
         assert [path.name for path in (first.workdir / "backups").glob("*/" + MANIFEST)] == [MANIFEST]
@@ -70,8 +73,11 @@ def test_backup_drop_restore_and_the_conversation_goes_on(pg_url: str, redis_url
 
     _recreate(pg_url, *(str(make_url(url).database) for url in urls.values()))
     assert table_sums(urls["app"]) == {}
+    started = time.monotonic()
     restored = _backup_cli(env, "restore", str(tmp_path / "backup"))
     assert restored.returncode == 0, restored.stderr
+    size = sum(path.stat().st_size for path in (tmp_path / "backup").iterdir())
+    print(f"PostgreSQL backup {took:.2f} s, restore {time.monotonic() - started:.2f} s, {size} bytes")
     for name, url in urls.items():
         assert table_sums(url) == manifest["stores"][name]["tables"], name
 

@@ -14,12 +14,16 @@ import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
 
+from app_store import engine_for
+from app_store.retention import Retention, purge
 from app_store.settings import internal_token
+from app_store.tracker import tracker_engine
 from harness.production import SECRET, ProductionStack, production_stack
 from tests.privacy_checks import (
     LOOPBACK,
@@ -116,6 +120,19 @@ def test_an_erasure_on_postgresql_leaves_nothing_in_the_table_files(production: 
     in_files = [path for path, _ in _data_directory_leaks(pg_url, (marker,)) if not path.startswith("pg_wal/")]
     assert in_files == [], in_files
     print(f"erasure with VACUUM FULL answered in {took:.2f} s")
+
+
+def test_after_a_purge_no_raw_value_is_in_postgresql_files(production: ProductionStack, pg_url: str) -> None:
+    # As if a year had passed: everything the earlier tests wrote goes (the later ones need none of it).
+    report = purge(
+        engine_for(production.app_db_url),
+        tracker_engine(production.tracker_db_url),
+        Retention(),
+        now=datetime.now(timezone.utc) + timedelta(days=400),
+    )
+    assert report.tracker_events > 0 and report.question_texts > 0
+    assert _data_directory_leaks(pg_url, SECRETS) == []
+    assert [cell for cell in database_cells(production.app_db_url) if found_in(cell[2])] == []
 
 
 def _table_files(url: str) -> dict[str, str]:
