@@ -4,6 +4,7 @@ file's bytes, the -wal file included."""
 
 from __future__ import annotations
 
+import json
 import secrets
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from app_store.sealing import UnreadableValueError, derived_key, is_sealed, key_
 from app_store.settings import SettingsError, data_keys
 from app_store.tickets import SEALED_AS, UNREADABLE_PHONE
 from bot.migrate import upgrade
+from bot.privacy import main as privacy_main
 from bot.settings import load_settings
 from tests.bot.conftest import KEYS, SECRET
 
@@ -133,3 +135,18 @@ def test_a_released_hold_leaves_no_bytes_on_disk(tmp_path: Path) -> None:
     assert callbacks.release(engine, "c0ffee") == 1
     assert sealed.split(":")[2][:16].encode() not in _disk(path)
     assert (path.parent / "app.db-wal").stat().st_size == 0
+
+
+def test_rotate_key_on_the_command_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    upgrade(url)
+    create_ticket(engine_for(url), conversation="c0ffee", question="转人工", callback_phone=PHONE, keys=KEYS)
+    new = secrets.token_hex(32)
+    for name, value in {"APP_DB_URL": url, "APP_SECRET": SECRET, "DATA_KEY": new}.items():
+        monkeypatch.setenv(name, value)
+    assert privacy_main(["rotate-key"]) == 0
+    assert json.loads(capsys.readouterr().out) == {"callback_holds.phone": 0, "handoff_tickets.callback_phone": 1}
+    [ticket] = open_tickets(engine_for(url), keys=keys_from("unrelated", new))
+    assert ticket.callback_phone == PHONE
