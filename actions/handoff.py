@@ -17,7 +17,7 @@ from app_store import callbacks, engine_for
 from app_store.callbacks import callback_number, masked_callback_number
 from app_store.privacy import pseudonym
 from app_store.retry import ROW_ERRORS, RetryingWriter
-from app_store.settings import app_db_url, app_secret
+from app_store.settings import app_db_url, app_secret, data_keys
 from app_store.tickets import NewTicket, create_tickets
 from infra.outcome import Outcome
 from policy_answers.settings import hotline
@@ -89,7 +89,9 @@ async def held_number(sender_id: str, masked: str) -> str | None:
     """The callback number the gateway held for this conversation (Rasa only ever saw it masked)."""
     try:
         engine = engine_for(app_db_url())
-        return await asyncio.to_thread(callbacks.take, engine, pseudonym(app_secret(), sender_id), masked)
+        return await asyncio.to_thread(
+            callbacks.take, engine, pseudonym(app_secret(), sender_id), masked, keys=data_keys()
+        )
     except Exception:  # the ticket still goes out (without a number) when the database is unavailable
         log.warning("hand-off: the held callback number could not be read", exc_info=True)
         return None
@@ -104,8 +106,9 @@ async def record_ticket(sender_id: str, question: str, lines: list[dict[str, str
             question=question,
             transcript=lines,
             callback_phone=phone,
+            keys=data_keys(),
         )
-    except Exception:  # no key to pseudonymise the sender with (var/secret.key unreadable)
+    except Exception:  # no key to pseudonymise the sender with (var/secret.key unreadable, DATA_KEY wrong)
         log.exception("hand-off: cannot open a ticket")
         return "utter_handoff_failed"
     try:

@@ -2,7 +2,8 @@
 
 Shared by the gateway and the Rasa custom actions, so it is plain synchronous SQLAlchemy with no aiohttp
 imports; async callers run these functions in a thread (`asyncio.to_thread`). Every function opens its
-own Session, and every text written here goes through `app_store.privacy.mask` first.
+own Session, and every text written here goes through `app_store.privacy.mask` first; the one raw value
+kept, a callback number, is sealed (`app_store.sealing`).
 """
 
 from app_store import accounts  # noqa: F401  (registers the staff_accounts table on Base)

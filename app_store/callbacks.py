@@ -4,7 +4,9 @@ The gateway masks every message before Rasa sees it, so the tracker store never 
 message carries a phone number, the gateway first `hold`s it here under the conversation's pseudonym;
 the hand-off form then finds the masked form in the text Rasa got ('138****5678'), and the hand-off
 action `take`s the held number (checking it masks to the same form) and writes it on the ticket. A hold
-lives until the ticket takes it, or CALLBACK_HOLD_MINUTES (the purge removes older ones).
+lives until the ticket takes it, or CALLBACK_HOLD_MINUTES (the purge removes older ones). The number is
+stored sealed (app_store.sealing), and releasing a hold scrubs the files (app_store.scrub): a number typed
+for any other reason is gone from the disk after its turn, not only from the table.
 """
 
 from __future__ import annotations
@@ -16,8 +18,10 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from app_store.engine import changed
-from app_store.models import CallbackHoldRow
+from app_store.models import CallbackHoldRow, sealed_as
 from app_store.privacy import mask
+from app_store.scrub import scrub
+from app_store.sealing import DataKeys
 from infra.pii import HALF_WIDTH, LANDLINE, MASKED_LANDLINE, MASKED_MOBILE, MOBILE
 
 
@@ -47,10 +51,19 @@ def masked_form(phone: str) -> str:
     return mask(phone)
 
 
+SEALED_AS = sealed_as(CallbackHoldRow.__table__.c.phone)
+
+
 def hold(
-    engine: Engine, conversation: str, phone: str, *, now: datetime | None = None, hold_for: timedelta | None = None
+    engine: Engine,
+    conversation: str,
+    phone: str,
+    *,
+    keys: DataKeys,
+    now: datetime | None = None,
+    hold_for: timedelta | None = None,
 ) -> None:
-    """Keep `phone` for `conversation` (replacing an earlier one); drops holds older than `hold_for`."""
+    """Keep `phone` sealed for `conversation` (replacing an earlier one); drops holds older than `hold_for`."""
     now = now or datetime.now(timezone.utc)
     with Session(engine) as session, session.begin():
         if hold_for is not None:
@@ -60,28 +73,32 @@ def hold(
             row = CallbackHoldRow(conversation=conversation[:16])
             session.add(row)
         row.created_at = now
-        row.phone = phone[:32]
+        row.phone = keys.seal(phone[:32], SEALED_AS)
         row.masked = masked_form(phone)[:40]
 
 
-def take(engine: Engine, conversation: str, masked: str) -> str | None:
-    """The held number of `conversation` if it masks to `masked`, removed from the holds; else None."""
+def take(engine: Engine, conversation: str, masked: str, *, keys: DataKeys) -> str | None:
+    """The held number of `conversation` if it masks to `masked`, removed from the holds; else None.
+    Raises app_store.sealing.UnreadableValueError when none of `keys` opens it."""
     with Session(engine) as session, session.begin():
         row = session.get(CallbackHoldRow, conversation[:16])
         if row is None:
             return None
         if _same_number(row.masked, masked):
             session.delete(row)
-            return str(row.phone)
+            return keys.open(row.phone, SEALED_AS)
         return None
 
 
 def release(engine: Engine, conversation: str) -> int:
-    """Drop `conversation`'s held number (erasure); returns how many rows went."""
+    """Drop `conversation`'s held number (after its turn; erasure) and scrub; returns how many rows went.
+    Scrubbed even when the ticket took the number: its row went then, in the action server."""
     with Session(engine) as session, session.begin():
-        return changed(
+        released = changed(
             session.execute(delete(CallbackHoldRow).where(CallbackHoldRow.conversation == conversation[:16]))
         )
+    scrub(engine, [CallbackHoldRow.__tablename__])
+    return released
 
 
 def expire(engine: Engine, older_than: datetime) -> int:

@@ -35,8 +35,8 @@ def engine_for(url: str) -> Engine:
         # Keep Chinese readable in the JSON columns for whoever inspects the database by hand.
         json_serializer=partial(json.dumps, ensure_ascii=False),
     )
-    # The gateway and the action server write the same file.
-    use_sqlite_pragmas(engine, wal=True)
+    # The gateway and the action server write the same file; what is deleted holds personal data.
+    use_sqlite_pragmas(engine, wal=True, secure_delete=True)
     return engine
 
 

@@ -4,7 +4,9 @@ A conversation is named by what a user or staff member can have in hand: its con
 16-hex pseudonym the widget shows when the user presses 重新开始), a message id (the 32-hex "message_id"
 of one answer), or the sender id itself. What goes: the question-log rows and their feedback, the
 hand-off tickets, a held callback number, the WeChat channel's deliveries and numbered options (app
-database), and every event and checkpoint of the conversation's senders in Rasa's tracker store.
+database), and every event and checkpoint of the conversation's senders in Rasa's tracker store. Both
+databases are scrubbed afterwards (app_store.scrub: the WAL checkpointed on SQLite, VACUUM FULL of the
+tables it deleted from on PostgreSQL), so the deleted rows are gone from the files too.
 """
 
 from __future__ import annotations
@@ -19,11 +21,27 @@ from sqlalchemy.orm import Session
 
 from app_store import callbacks, tracker, wechat
 from app_store.engine import changed
-from app_store.models import FeedbackRow, HandoffTicketRow, QuestionLogRow
+from app_store.models import (
+    CallbackHoldRow,
+    FeedbackRow,
+    HandoffTicketRow,
+    QuestionLogRow,
+    WeChatDeliveryRow,
+    WeChatFollowerRow,
+)
 from app_store.privacy import pseudonym
+from app_store.scrub import scrub
 
 CONVERSATION_ID = re.compile(r"[0-9a-f]{16}")
 MESSAGE_ID = re.compile(r"[0-9a-f]{32}")
+ERASED_TABLES = (
+    QuestionLogRow.__tablename__,
+    FeedbackRow.__tablename__,
+    HandoffTicketRow.__tablename__,
+    CallbackHoldRow.__tablename__,
+    WeChatDeliveryRow.__tablename__,
+    WeChatFollowerRow.__tablename__,
+)
 
 
 @dataclass(frozen=True)
@@ -100,9 +118,13 @@ def erase_conversation(
         )
     holds = callbacks.release(app_engine, conversation)
     deliveries, followers = wechat.erase(app_engine, conversation)
+    counts = (questions, feedback, tickets, holds, deliveries, followers)
     events = 0
     if tracker_engine is not None:
         events = tracker.delete_senders(tracker_engine, tracker.senders_of(tracker_engine, secret, conversation))
+        scrub(tracker_engine, tracker.TABLES if events else (), full=True)
+    # Only the tables something was deleted from: VACUUM FULL rewrites each one.
+    scrub(app_engine, [table for table, count in zip(ERASED_TABLES, counts, strict=True) if count], full=True)
     return ErasureReport(
         conversation=conversation,
         questions=int(questions),

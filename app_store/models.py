@@ -25,6 +25,9 @@ from sqlalchemy.types import TypeDecorator
 
 Base = declarative_base()
 
+# A sealed value ('v1:<key id>:<base64>') of up to 40 characters fits: 3 + 9 + 4 * (12 + 40 + 16) / 3.
+SEALED_CHARS = 128
+
 
 class UTCDateTime(TypeDecorator):  # type: ignore[type-arg]
     """Aware UTC datetimes in and out, also on SQLite, which stores no offset."""
@@ -136,8 +139,9 @@ class HandoffTicketRow(Base):
     conversation: Mapped[str] = Column(String(16), nullable=False)
     question: Mapped[str] = Column(Text, nullable=False)  # masked
     transcript: Mapped[Any] = Column(JSON, nullable=False)  # [{"who", "text"}], masked
-    # Unmasked on purpose: staff must be able to call back. Analytics never read this column.
-    callback_phone = Column(String(32))
+    # Kept on purpose, sealed (app_store.sealing, migration 0008): staff must be able to call back; only
+    # their ticket page and API open it. Analytics never read this column.
+    callback_phone = Column(String(SEALED_CHARS))
     status: Mapped[str] = Column(String(8), nullable=False)  # open / done
     note = Column(Text)
     closed_at = Column(UTCDateTime())
@@ -152,7 +156,8 @@ class CallbackHoldRow(Base):
     __table_args__ = (Index("ix_callback_holds_created_at", "created_at"),)
     conversation: Mapped[str] = Column(String(16), primary_key=True)  # pseudonym; only the latest number is held
     created_at: Mapped[datetime] = Column(UTCDateTime(), nullable=False)
-    phone: Mapped[str] = Column(String(32), nullable=False)  # as the ticket stores it: digits, '0631-5201234'
+    # sealed (app_store.sealing) from the digits the ticket gets: '13812345678', '0631-5201234'
+    phone: Mapped[str] = Column(String(SEALED_CHARS), nullable=False)
     masked: Mapped[str] = Column(String(40), nullable=False)  # the form Rasa saw, to check it is the same number
 
 
@@ -187,3 +192,13 @@ class WeChatFollowerRow(Base):
     options: Mapped[Any] = Column(JSON, nullable=False)  # [[title, payload], …] of option 1, 2, …
     more: Mapped[Any] = Column(JSON, nullable=False)  # [part, …] still to send for MORE
     updated_at: Mapped[datetime] = Column(UTCDateTime(), nullable=False)
+
+
+# The columns that hold sealed personal values, each opened with "table.column" as the associated data
+# (app_store.sealing): what migration 0008 sealed and `python -m bot.privacy rotate-key` re-seals.
+SEALED_COLUMNS = (CallbackHoldRow.__table__.c.phone, HandoffTicketRow.__table__.c.callback_phone)
+
+
+def sealed_as(column: Any) -> str:
+    """The associated data a value of `column` is sealed with."""
+    return f"{column.table.name}.{column.name}"

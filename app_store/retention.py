@@ -11,6 +11,8 @@ What goes, and what stays for the analytics:
 - Callback numbers the gateway holds for the hand-off form: dropped after `callback_hold_minutes`.
 - The WeChat channel's memory (app_store.wechat): deliveries after DELIVERY_TTL (a minute), followers'
   numbered options after FOLLOWER_TTL (30 minutes); the gateway also drops them once a minute.
+Afterwards the tables it changed are scrubbed (app_store.scrub): a WAL checkpoint on SQLite, whose
+connections zero what they delete; VACUUM on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -25,7 +27,15 @@ from sqlalchemy.orm import Session
 
 from app_store import callbacks, tracker, wechat
 from app_store.engine import changed
-from app_store.models import FeedbackRow, HandoffTicketRow, QuestionLogRow
+from app_store.models import (
+    CallbackHoldRow,
+    FeedbackRow,
+    HandoffTicketRow,
+    QuestionLogRow,
+    WeChatDeliveryRow,
+    WeChatFollowerRow,
+)
+from app_store.scrub import scrub
 from app_store.tickets import DONE
 from infra.settings import default
 
@@ -100,6 +110,17 @@ def purge(
         )
     holds = callbacks.expire(app_engine, now - timedelta(minutes=retention.callback_hold_minutes))
     deliveries, followers = wechat.expire(app_engine, now)
+    if tracker_engine is not None and events:
+        scrub(tracker_engine, tracker.TABLES)
+    touched = {
+        QuestionLogRow.__tablename__: texts,
+        FeedbackRow.__tablename__: reasons,
+        HandoffTicketRow.__tablename__: phones + transcripts,
+        CallbackHoldRow.__tablename__: holds,
+        WeChatDeliveryRow.__tablename__: deliveries,
+        WeChatFollowerRow.__tablename__: followers,
+    }
+    scrub(app_engine, [table for table, count in touched.items() if count])
     return PurgeReport(
         tracker_events=events,
         question_texts=texts,

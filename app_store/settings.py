@@ -14,6 +14,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import URL
 
+from app_store.sealing import DataKeys, keys_from
 from infra.settings import SettingsError as SettingsError  # raised here; the gateway and tests import it from here
 from infra.settings import environment
 
@@ -32,6 +33,17 @@ def app_secret(env: Mapping[str, str] | None = None, var: Path = VAR_DIR) -> str
     """APP_SECRET, or the key kept in var/secret.key."""
     env = environment(env)
     return env.get("APP_SECRET") or read_or_create_secret(var / SECRET_FILE_NAME)
+
+
+def data_keys(env: Mapping[str, str] | None = None, var: Path = VAR_DIR) -> DataKeys:
+    """The keys that seal and open the personal values kept on purpose (app_store.sealing): DATA_KEY, or
+    one derived from APP_SECRET (HKDF) while it is unset; DATA_KEYS_RETIRED (comma-separated) open only."""
+    env = environment(env)
+    retired = [part for part in env["DATA_KEYS_RETIRED"].split(",") if part.strip()]
+    try:
+        return keys_from(app_secret(env, var), env["DATA_KEY"] or None, retired)
+    except ValueError as error:
+        raise SettingsError(str(error)) from None
 
 
 def read_or_create_secret(path: Path) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -12,9 +13,12 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from app_store.engine import changed, engine_for
-from app_store.models import HandoffTicketRow
+from app_store.models import HandoffTicketRow, sealed_as
 from app_store.privacy import mask
+from app_store.sealing import DataKeys, UnreadableValueError
 from infra.pii import HALF_WIDTH, LANDLINE, MOBILE
+
+log = logging.getLogger(__name__)
 
 OPEN = "open"
 DONE = "done"
@@ -28,6 +32,9 @@ TRANSCRIPT_TURNS = 10
 # any user line between them cannot make a ticket grow.
 _LINES_PER_TURN = 4
 LINE_MAX_CHARS = 2000
+SEALED_AS = sealed_as(HandoffTicketRow.__table__.c.callback_phone)
+# What staff read instead of a number no key opens (DATA_KEY changed without DATA_KEYS_RETIRED).
+UNREADABLE_PHONE = "（号码无法解密：请检查 DATA_KEY / DATA_KEYS_RETIRED）"
 
 
 @dataclass(frozen=True)
@@ -50,11 +57,13 @@ def create_ticket(
     question: str,
     transcript: Iterable[Mapping[str, Any]] = (),
     callback_phone: str | None = None,
+    keys: DataKeys,
 ) -> int:
     """Open a ticket; returns its id.
 
     `conversation` is the pseudonym of the sender (`app_store.privacy.pseudonym`), `transcript` a list of
-    {"who": "user" | "bot", "text": ...}. Question and transcript are masked; the callback phone is not.
+    {"who": "user" | "bot", "text": ...}. Question and transcript are masked; the callback phone, which
+    staff need whole, is sealed with `keys`.
     """
     phone = (callback_phone or "").strip() or None
     if phone is not None and not is_phone_number(phone):
@@ -68,7 +77,7 @@ def create_ticket(
         conversation=conversation[:16],
         question=mask(question)[:LINE_MAX_CHARS],
         transcript=lines,
-        callback_phone=phone,
+        callback_phone=keys.seal(phone, SEALED_AS) if phone is not None else None,
         status=OPEN,
     )
     with Session(engine) as session, session.begin():
@@ -87,6 +96,7 @@ class NewTicket:
     question: str
     transcript: Sequence[Mapping[str, Any]] = field(default_factory=tuple)
     callback_phone: str | None = None
+    keys: DataKeys = field(repr=False)
 
 
 def create_tickets(tickets: Sequence[NewTicket]) -> list[int]:
@@ -98,6 +108,7 @@ def create_tickets(tickets: Sequence[NewTicket]) -> list[int]:
             question=ticket.question,
             transcript=ticket.transcript,
             callback_phone=ticket.callback_phone,
+            keys=ticket.keys,
         )
         for ticket in tickets
     ]
@@ -116,8 +127,9 @@ def last_turns(lines: list[Mapping[str, Any]], turns: int) -> list[Mapping[str, 
     return lines[start:][-turns * _LINES_PER_TURN :]
 
 
-def open_tickets(engine: Engine, limit: int = 200) -> list[Ticket]:
-    """Open tickets, oldest first: callers are served in the order they asked."""
+def open_tickets(engine: Engine, *, keys: DataKeys, limit: int = 200) -> list[Ticket]:
+    """Open tickets, oldest first: callers are served in the order they asked. The callback numbers are
+    opened with `keys`: this is what the hotline staff's page reads, and nothing else."""
     query = (
         select(HandoffTicketRow)
         .where(HandoffTicketRow.status == OPEN)
@@ -125,7 +137,7 @@ def open_tickets(engine: Engine, limit: int = 200) -> list[Ticket]:
         .limit(limit)
     )
     with Session(engine) as session:
-        return [_ticket(row) for row in session.execute(query).scalars()]
+        return [_ticket(row, keys) for row in session.execute(query).scalars()]
 
 
 def close_ticket(engine: Engine, ticket_id: int, note: str = "") -> bool:
@@ -140,15 +152,26 @@ def close_ticket(engine: Engine, ticket_id: int, note: str = "") -> bool:
         return changed(session.execute(statement)) == 1
 
 
-def _ticket(row: HandoffTicketRow) -> Ticket:
+def _ticket(row: HandoffTicketRow, keys: DataKeys) -> Ticket:
     return Ticket(
         id=row.id,
         created_at=row.created_at,
         conversation=row.conversation,
         question=row.question,
         transcript=list(row.transcript),
-        callback_phone=row.callback_phone,
+        callback_phone=_opened(row, keys),
         status=row.status,
         note=row.note,
         closed_at=row.closed_at,
     )
+
+
+def _opened(row: HandoffTicketRow, keys: DataKeys) -> str | None:
+    if row.callback_phone is None:
+        return None
+    try:
+        return keys.open(row.callback_phone, SEALED_AS)
+    except UnreadableValueError as error:
+        # The ticket is still shown (its question matters); the log says which key is missing, not the value.
+        log.error("ticket %s: %s", row.id, error)
+        return UNREADABLE_PHONE

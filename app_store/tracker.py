@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from app_store.privacy import pseudonym
+from infra.sqlite import use_sqlite_pragmas
 
 EVENTS = sa.table(
     "events",
@@ -20,6 +21,8 @@ EVENTS = sa.table(
     sa.column("timestamp", sa.Float),
     sa.column("data", sa.Text),
 )
+# The tables personal data is deleted from (app_store.scrub after the purge and the erasure).
+TABLES = ("events", "tracker_windows")
 WINDOWS = sa.table(
     "tracker_windows",
     sa.column("sender_id", sa.String),
@@ -29,7 +32,10 @@ WINDOWS = sa.table(
 
 @lru_cache(maxsize=8)
 def tracker_engine(url: str) -> Engine:
-    return sa.create_engine(url, future=True, pool_pre_ping=True, hide_parameters=True)
+    """The purge's and the erasure's engine: what they delete is zeroed on SQLite (app_store.scrub)."""
+    engine = sa.create_engine(url, future=True, pool_pre_ping=True, hide_parameters=True)
+    use_sqlite_pragmas(engine, wal=True, secure_delete=True)
+    return engine
 
 
 def has_events(engine: Engine) -> bool:

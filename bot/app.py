@@ -11,6 +11,7 @@ from aiohttp import web
 
 from app_store import engine_for
 from bot.appkeys import ENGINE, QUESTION_LOG, RASA, SETTINGS
+from bot.backup import scheduled_backup
 from bot.middlewares import setup_middlewares
 from bot.privacy import scheduled_purge
 from bot.question_log import QuestionLogWriter
@@ -33,6 +34,7 @@ def create_app(settings: Settings | None = None) -> web.Application:
     app.cleanup_ctx.append(_rasa_client)
     app.cleanup_ctx.append(_question_log)
     app.cleanup_ctx.append(scheduled_purge)
+    app.cleanup_ctx.append(scheduled_backup)
     return app
 
 

@@ -18,6 +18,9 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
+from app_store.engine import engine_for
+from app_store.models import SEALED_COLUMNS
+from app_store.scrub import scrub
 from app_store.settings import app_db_url
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -33,6 +36,8 @@ def alembic_config(url: str) -> Config:
 
 def upgrade(url: str, revision: str = "head") -> None:
     command.upgrade(alembic_config(url), revision)
+    # 0008 sealed the numbers stored before it: no plain copy may stay in a free page or the WAL.
+    scrub(engine_for(url), {column.table.name for column in SEALED_COLUMNS})
 
 
 def downgrade(url: str, revision: str) -> None:

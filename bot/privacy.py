@@ -2,8 +2,9 @@
 
     python -m bot.privacy purge              # remove what is older than its retention period
     python -m bot.privacy erase REFERENCE    # one conversation: conversation id, message id or sender id
+    python -m bot.privacy rotate-key         # re-seal the callback numbers under DATA_KEY
 
-Both print what went from each store as JSON. Periods and databases come from the gateway's settings
+Each prints what it did as JSON. Periods and databases come from the gateway's settings
 (RETAIN_CONVERSATION_DAYS, RETAIN_TICKET_PHONE_DAYS, CALLBACK_HOLD_MINUTES, APP_DB_URL, TRACKER_DB*);
 the rules are in app_store.retention and app_store.erasure. The masking itself is app_store.privacy.mask,
 which the gateway applies to every message before Rasa sees it.
@@ -27,10 +28,11 @@ from app_store import engine_for
 from app_store.erasure import ErasureReport, conversation_for, erase_conversation
 from app_store.privacy import mask, pseudonym
 from app_store.retention import PurgeReport, purge
+from app_store.rotation import rotate
 from app_store.tracker import tracker_engine
 from bot.settings import Settings, load_settings
 
-__all__ = ["erase", "main", "mask", "pseudonym", "run_purge", "scheduled_purge"]
+__all__ = ["erase", "main", "mask", "pseudonym", "rotate_key", "run_purge", "scheduled_purge"]
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +52,12 @@ def erase(settings: Settings, reference: str) -> ErasureReport | None:
     if conversation is None:
         return None
     return erase_conversation(app_engine, _tracker(settings), settings.app_secret, conversation)
+
+
+def rotate_key(settings: Settings) -> dict[str, int]:
+    """Re-seal every callback number not sealed under DATA_KEY (those under DATA_KEYS_RETIRED or the key
+    derived from APP_SECRET); how many per column. Afterwards the retired key may be dropped."""
+    return rotate(engine_for(settings.app_db_url), settings.data_keys)
 
 
 async def scheduled_purge(app: web.Application) -> AsyncIterator[None]:
@@ -84,10 +92,14 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("purge", help="remove personal data older than its retention period")
     erase_parser = commands.add_parser("erase", help="delete one conversation from every store")
     erase_parser.add_argument("reference", help="conversation id (16 hex), message id (32 hex) or sender id")
+    commands.add_parser("rotate-key", help="re-seal the callback numbers under DATA_KEY")
     args = parser.parse_args(argv)
     settings = load_settings()
     if args.command == "purge":
         print(json.dumps(run_purge(settings).as_dict(), ensure_ascii=False))
+        return 0
+    if args.command == "rotate-key":
+        print(json.dumps(rotate_key(settings), ensure_ascii=False))
         return 0
     report = erase(settings, args.reference)
     if report is None:

@@ -17,7 +17,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from app_store.retention import Retention
-from app_store.settings import VAR_DIR, SettingsError, app_db_url, app_secret, tracker_db_url
+from app_store.sealing import DataKeys, keys_from
+from app_store.settings import VAR_DIR, SettingsError, app_db_url, app_secret, data_keys, tracker_db_url
 from infra.settings import REPO_ROOT as REPO_ROOT  # the gateway's modules find the checkout through here
 from infra.settings import environment, read_defaults, to_int
 
@@ -67,13 +68,25 @@ class Settings:
     # (0: never by itself; production mode sets 24, `python -m bot.privacy purge` runs it by hand).
     retention: Retention = field(default_factory=Retention)
     purge_every_hours: int = int(DEFAULTS["PURGE_EVERY_HOURS"])
+    # Backups (bot.backup): every so many hours (0: never by itself; production mode sets 24), into
+    # directories under backup_dir, the newest backup_keep of them kept.
+    backup_every_hours: int = int(DEFAULTS["BACKUP_EVERY_HOURS"])
+    backup_dir: str = DEFAULTS["BACKUP_DIR"]
+    backup_keep: int = int(DEFAULTS["BACKUP_KEEP"])
     # Rasa's tracker store, which the purge and the erasure reach into (the URL Rasa itself is given).
     tracker_db_url: str = ""
+    # The keys that seal and open the callback numbers (DATA_KEY, DATA_KEYS_RETIRED); None: derived
+    # from app_secret, as app_store.settings.data_keys does while DATA_KEY is unset.
+    sealing_keys: DataKeys | None = field(default=None, repr=False)
     # Token of Rasa's HTTP API (`rasa run --auth-token`; production mode); None: sent nowhere.
     rasa_token: str | None = field(default=None, repr=False)
     # A listening socket handed over by a supervisor (supervisord's fcgi-program: 0; a systemd socket
     # unit: 3) instead of binding HOST:PORT: connections wait in its queue while the gateway restarts.
     listen_fd: int | None = None
+
+    @property
+    def data_keys(self) -> DataKeys:
+        return self.sealing_keys or keys_from(self.app_secret)
 
     @property
     def rasa_urls(self) -> tuple[str, ...]:
@@ -114,8 +127,13 @@ def load_settings(environ: Mapping[str, str] | None = None, var_dir: Path | None
             callback_hold_minutes=_int(env, "CALLBACK_HOLD_MINUTES", minimum=1, maximum=7 * 24 * 60),
         ),
         purge_every_hours=_int(env, "PURGE_EVERY_HOURS", minimum=0, maximum=24 * 365),
+        backup_every_hours=_int(env, "BACKUP_EVERY_HOURS", minimum=0, maximum=24 * 365),
+        backup_dir=env["BACKUP_DIR"],
+        backup_keep=_int(env, "BACKUP_KEEP", minimum=1, maximum=10_000),
         tracker_db_url=tracker_db_url(env),
         rasa_token=env.get("RASA_TOKEN") or None,
+        # Unset: derived from app_secret on use (Settings.data_keys), as a Settings built in code does.
+        sealing_keys=data_keys(env, var) if env["DATA_KEY"] or env["DATA_KEYS_RETIRED"] else None,
         listen_fd=_int(env, "LISTEN_FD", minimum=0, maximum=1023) if env["LISTEN_FD"] else None,
     )
 

@@ -174,6 +174,8 @@ def production_stack(
         "POLICY_KB_DB_URL": kb_url,
         "APP_DB_URL": app_url,
         "RUN_DIR": workdir,
+        # production mode backs up at start (bot/backup.py): into the run's directory, not the checkout's var/
+        "BACKUP_DIR": workdir / "backups",
         # the tests speak plain http on loopback: a Secure cookie (production's default) would never come back
         "STAFF_COOKIE_SECURE": "0",
         **(extra or {}),

@@ -78,6 +78,12 @@ def environment(environ: Mapping[str, str] | None = None) -> Environment:
     return Environment(os.environ if environ is None else environ)
 
 
+def child_environment(extra: Mapping[str, str]) -> dict[str, str]:
+    """This process's environment with `extra` on top: for a tool started with a few variables of its own
+    (pg_dump's PGPASSWORD, which must not go on its command line)."""
+    return {**os.environ, **extra}
+
+
 def default(name: str) -> str:
     """`name`'s default as the file writes it (references filled from the file alone): for the defaults of
     values built in code rather than read (dataclass fields, keyword defaults)."""

@@ -13,7 +13,12 @@ BUSY_TIMEOUT_MS = 5000
 
 
 def use_sqlite_pragmas(
-    engine: Engine, *, wal: bool, foreign_keys: bool = False, busy_timeout_ms: int = BUSY_TIMEOUT_MS
+    engine: Engine,
+    *,
+    wal: bool,
+    foreign_keys: bool = False,
+    secure_delete: bool = False,
+    busy_timeout_ms: int = BUSY_TIMEOUT_MS,
 ) -> None:
     """Set the pragmas on each connection `engine` opens from now on (nothing for other databases).
 
@@ -21,6 +26,8 @@ def use_sqlite_pragmas(
     during a write, and a crash of a process loses nothing (a power cut may lose the last commits; FULL
     would wait for the disk on every commit, and production runs on PostgreSQL).
     `foreign_keys`: SQLite enforces declared foreign keys only when asked to.
+    `secure_delete`: deleted content is overwritten with zeros, not left in free space (personal data:
+    app_store.scrub then checkpoints the WAL so that no older copy of the page survives either).
     The busy timeout makes a writer wait for the lock instead of failing at once.
     """
     if engine.dialect.name != "sqlite":
@@ -30,6 +37,8 @@ def use_sqlite_pragmas(
         statements += ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL"]
     if foreign_keys:
         statements.append("PRAGMA foreign_keys=ON")
+    if secure_delete:
+        statements.append("PRAGMA secure_delete=ON")
 
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
         cursor = dbapi_connection.cursor()

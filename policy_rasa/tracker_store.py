@@ -186,8 +186,9 @@ class TurnRecordingTrackerStore(SQLTrackerStore):
         # The window grows to this many turns before the checkpoint moves up to `window_turns` turns back.
         self.longest_window = self.window_turns + max(1, self.window_turns // 2)
         # SQLite in development only (production is on PostgreSQL): without WAL every save waits for an
-        # fsync, and readers (another Rasa process, exports) would be blocked by a write.
-        use_sqlite_pragmas(self.engine, wal=True)
+        # fsync, and readers (another Rasa process, exports) would be blocked by a write. The conversations
+        # are personal data: what a checkpoint update or the erasure frees is zeroed (app_store.scrub).
+        use_sqlite_pragmas(self.engine, wal=True, secure_delete=True)
         _create_window_table(self.engine)
         self._queries = _Queries(self.SQLEvent.__table__)
 

@@ -32,6 +32,7 @@ fi
 # Production runs behind HTTPS: settings that depend on it (the staff cookie is Secure) follow this.
 export APP_ENV="${APP_ENV:-production}"
 export PURGE_EVERY_HOURS="${PURGE_EVERY_HOURS:-24}"  # the privacy purge (bot/privacy.py): daily
+export BACKUP_EVERY_HOURS="${BACKUP_EVERY_HOURS:-24}"  # a backup into BACKUP_DIR (bot/backup.py): daily
 # The gateway's deadline for a Rasa answer: past it the user gets the Chinese apology (504), so a
 # conversation waiting on a dead process's lock never keeps its user longer (supervise/processes.py).
 export RASA_TIMEOUT_S="${RASA_TIMEOUT_S:-2.5}"

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import uuid
 import zipfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -16,7 +17,7 @@ import requests
 from sqlalchemy import MetaData, create_engine, select
 
 from app_store import engine_for
-from app_store.accounts import ANALYST, create_account
+from app_store.accounts import ANALYST, STAFF, create_account
 
 PHONE = "13812345678"
 ID_NUMBER = "370602198801011234"
@@ -79,21 +80,24 @@ def run_conversation(chat: Callable[[str, str], tuple[int, dict[str, Any]]], sen
     return bodies
 
 
-def analyst_session(url: str, app_db_url: str, username: str = "privacy-analyst") -> requests.Session:
-    """A browser-like session of an analyst account created for the test."""
-    create_account(engine_for(app_db_url), username, ANALYST, STAFF_PASSWORD)
+def analyst_session(
+    url: str, app_db_url: str, username: str = "privacy-analyst", role: str = ANALYST
+) -> requests.Session:
+    """A browser-like session of an analyst (or, with role STAFF, a hotline staff) account made for the test."""
+    create_account(engine_for(app_db_url), username, role, STAFF_PASSWORD)
+    home = "/staff/analytics" if role == ANALYST else "/staff"
     session = requests.Session()
     page = session.get(f"{url}/staff/login", timeout=30)
     csrf = _CSRF.search(page.text)
     assert csrf, page.text
     response = session.post(
         f"{url}/staff/login",
-        data={"csrf": csrf.group(1), "username": username, "password": STAFF_PASSWORD, "next": "/staff/analytics"},
+        data={"csrf": csrf.group(1), "username": username, "password": STAFF_PASSWORD, "next": home},
         timeout=30,
         allow_redirects=False,
     )
     assert response.status_code == 302, response.text
-    page = session.get(f"{url}/staff/analytics", timeout=30)
+    page = session.get(f"{url}{home}", timeout=30)
     meta = _META_CSRF.search(page.text)
     assert meta, page.text
     session.headers["X-CSRF-Token"] = meta.group(1)
@@ -109,6 +113,19 @@ def exports(session: requests.Session, url: str) -> dict[str, str]:
         found[name] = unpacked(response.content)
     assert any(row for row in csv.reader(io.StringIO(found["export.csv"].lstrip("\ufeff"))))
     return found
+
+
+def staff_callback_numbers(url: str, app_db_url: str) -> list[str | None]:
+    """The callback numbers hotline staff see on their ticket page (its API, /staff/api/tickets)."""
+    session = analyst_session(url, app_db_url, f"staff-{uuid.uuid4().hex[:6]}", role=STAFF)
+    response = session.get(f"{url}/staff/api/tickets", timeout=30)
+    assert response.status_code == 200, response.text
+    return [ticket["callback_phone"] for ticket in response.json()["tickets"]]
+
+
+def bytes_under(*roots: Path) -> dict[Path, bytes]:
+    """Every file under `roots`, raw: databases with their -wal and -shm files, logs, dumps."""
+    return {path: path.read_bytes() for root in roots for path in sorted(root.rglob("*")) if path.is_file()}
 
 
 def listening_addresses(port: int) -> set[str]:

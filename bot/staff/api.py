@@ -118,7 +118,7 @@ async def ask(request: web.Request) -> web.Response:
 
 @roles(STAFF)
 async def tickets(request: web.Request) -> web.Response:
-    rows = await asyncio.to_thread(open_tickets, request.app[ENGINE])
+    rows = await asyncio.to_thread(open_tickets, request.app[ENGINE], keys=request.app[SETTINGS].data_keys)
     return web.json_response(
         {
             "tickets": [

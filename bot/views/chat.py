@@ -133,11 +133,14 @@ async def _hold_callback_number(request: web.Request, conversation: str, raw: st
     phone = callbacks.callback_number(raw)
     if phone is None:
         return False
-    hold_for = timedelta(minutes=request.app[SETTINGS].retention.callback_hold_minutes)
+    settings = request.app[SETTINGS]
+    hold_for = timedelta(minutes=settings.retention.callback_hold_minutes)
     try:
         # Bounded: a locked database must not hold up the answer (SQLite waits up to 5 s for its lock).
         await asyncio.wait_for(
-            asyncio.to_thread(callbacks.hold, request.app[ENGINE], conversation, phone, hold_for=hold_for),
+            asyncio.to_thread(
+                callbacks.hold, request.app[ENGINE], conversation, phone, keys=settings.data_keys, hold_for=hold_for
+            ),
             CALLBACK_HOLD_TIMEOUT_S,
         )
     except Exception as exc:

@@ -17,6 +17,8 @@ from sqlalchemy.orm import Session
 from actions.handoff import ActionHandoff, ticket_queue
 from app_store import HandoffTicketRow, engine_for
 from app_store.privacy import pseudonym
+from app_store.sealing import keys_from
+from app_store.tickets import SEALED_AS
 from bot.migrate import upgrade
 from tests.actions.test_actions import shown
 
@@ -72,7 +74,8 @@ async def test_a_ticket_waits_out_a_locked_database(app_db: tuple[str, Path]) ->
     await ticket_queue().drain(timeout=60)
     [ticket] = tickets(url)
     assert ticket.conversation == pseudonym(SECRET, "locked-out")[:16]
-    assert ticket.question == "创新券怎么申请" and ticket.callback_phone == "13800138000"
+    assert ticket.question == "创新券怎么申请" and ticket.callback_phone is not None
+    assert keys_from(SECRET).open(ticket.callback_phone, SEALED_AS) == "13800138000"  # sealed at rest
     assert ticket.transcript[-1] == {"who": "user", "text": "138****8000"}  # masked; the callback number is not
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from app_store import QuestionLogRow, engine_for
+from app_store.sealing import keys_from
 from bot.app import create_app
 from bot.appkeys import QUESTION_LOG, SETTINGS
 from bot.migrate import upgrade
@@ -21,6 +22,8 @@ from bot.settings import Settings
 from tests.bot.stub_rasa import StubRasa
 
 SECRET = "test-secret"
+# The data keys of a gateway built with SECRET (Settings.data_keys): what tickets are sealed with in tests.
+KEYS = keys_from(SECRET)
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from app_store import (
     ping,
 )
 from app_store.tickets import TRANSCRIPT_TURNS
-from tests.bot.conftest import query_rows
+from tests.bot.conftest import KEYS, query_rows
 
 ASKED_AT = datetime(2026, 11, 27, 9, 30, tzinfo=timezone(timedelta(hours=8)))
 
@@ -97,9 +97,10 @@ def test_ticket_lifecycle(migrated_url: str) -> None:
         question="我要找人工，我的身份证370602199001011234",
         transcript=[{"who": "user", "text": "电话13800138000"}, {"who": "bot", "text": "好的"}],
         callback_phone=" 13800138000 ",
+        keys=KEYS,
     )
-    second = create_ticket(engine, conversation="fedcba9876543210", question="转人工")
-    [one, two] = open_tickets(engine)
+    second = create_ticket(engine, conversation="fedcba9876543210", question="转人工", keys=KEYS)
+    [one, two] = open_tickets(engine, keys=KEYS)
     assert (one.id, two.id) == (first, second)  # oldest first
     assert one.question == "我要找人工，我的身份证370************234"
     assert one.transcript == [{"who": "user", "text": "电话138****8000"}, {"who": "bot", "text": "好的"}]
@@ -110,7 +111,7 @@ def test_ticket_lifecycle(migrated_url: str) -> None:
     assert close_ticket(engine, first, "已回电，客户留言13912345678") is True
     assert close_ticket(engine, first, "again") is False
     assert close_ticket(engine, 999_999, "") is False
-    assert [ticket.id for ticket in open_tickets(engine)] == [second]
+    assert [ticket.id for ticket in open_tickets(engine, keys=KEYS)] == [second]
     with Session(engine) as session:
         closed = session.execute(select(HandoffTicketRow).where(HandoffTicketRow.id == first)).scalar_one()
         assert (closed.status, closed.note) == ("done", "已回电，客户留言139****5678")
@@ -120,8 +121,8 @@ def test_ticket_lifecycle(migrated_url: str) -> None:
 def test_ticket_keeps_the_last_turns(migrated_url: str) -> None:
     engine = engine_for(migrated_url)
     lines = [{"who": who, "text": f"第{n}{said}"} for n in range(30) for who, said in (("user", "问"), ("bot", "答"))]
-    create_ticket(engine, conversation="c", question="q", transcript=lines)
-    [ticket] = open_tickets(engine)
+    create_ticket(engine, conversation="c", question="q", transcript=lines, keys=KEYS)
+    [ticket] = open_tickets(engine, keys=KEYS)
     assert len(ticket.transcript) == 2 * TRANSCRIPT_TURNS
     assert ticket.transcript[0]["text"] == f"第{30 - TRANSCRIPT_TURNS}问" and ticket.transcript[-1]["text"] == "第29答"
 
@@ -136,15 +137,15 @@ def test_the_action_server_sees_every_turn_a_ticket_keeps() -> None:
 @pytest.mark.parametrize("phone", ["call me maybe", "12345", "1-2-3-4-5", "138001380001", "+1 (555) 0100"])
 def test_ticket_refuses_a_callback_phone_that_is_no_phone(migrated_url: str, phone: str) -> None:
     with pytest.raises(ValueError, match="callback_phone"):
-        create_ticket(engine_for(migrated_url), conversation="c", question="q", callback_phone=phone)
+        create_ticket(engine_for(migrated_url), conversation="c", question="q", callback_phone=phone, keys=KEYS)
 
 
 @pytest.mark.parametrize(
     "phone", ["13800138000", "+86 138 0013 8000", "0631-5812345", "(0631)5812345", "１３８００１３８０００"]
 )
 def test_ticket_takes_mobile_and_landline_numbers(migrated_url: str, phone: str) -> None:
-    create_ticket(engine_for(migrated_url), conversation="c", question="q", callback_phone=phone)
-    assert open_tickets(engine_for(migrated_url))[0].callback_phone == phone
+    create_ticket(engine_for(migrated_url), conversation="c", question="q", callback_phone=phone, keys=KEYS)
+    assert open_tickets(engine_for(migrated_url), keys=KEYS)[0].callback_phone == phone
 
 
 def test_ping_needs_the_migrated_schema(migrated_url: str) -> None:

@@ -10,6 +10,8 @@ from sqlalchemy.orm import Session
 
 from app_store import HandoffTicketRow, QuestionLogRow
 from app_store.privacy import pseudonym
+from app_store.sealing import keys_from
+from app_store.tickets import SEALED_AS
 from harness.stack import Stack, get_status
 
 CITE = "依据：威政办发〔2018〕32号"
@@ -90,7 +92,8 @@ def test_handoff_records_a_ticket(stack: Stack) -> None:
         ticket = session.execute(
             select(HandoffTicketRow).where(HandoffTicketRow.conversation == pseudonym(stack.env["APP_SECRET"], who))
         ).scalar_one()
-    assert ticket.status == "open" and ticket.callback_phone == "13800138000"
+    assert ticket.status == "open" and ticket.callback_phone is not None
+    assert keys_from(stack.env["APP_SECRET"]).open(ticket.callback_phone, SEALED_AS) == "13800138000"
     assert ticket.question == "创新券什么时候申报"
     assert any(line["who"] == "bot" and "文件未规定" in line["text"] for line in ticket.transcript)
 

@@ -1,20 +1,29 @@
 """Personal data in production mode (scripts/run_production.sh: PostgreSQL, Redis, 2 Rasa processes,
 2 action servers): masked in the tracker store and the app database on PostgreSQL, the files and the
-exports, except the callback number on its ticket; Rasa's HTTP API and the action servers refuse
-callers without the token / shared secret; the daily purge ran at start."""
+exports; the callback number sealed on its ticket and shown to hotline staff; no raw value anywhere in
+PostgreSQL's data directory (table files and WAL) nor in the backup production mode made at start, also
+after an erasure; Rasa's HTTP API and the action servers refuse callers without the token / shared
+secret; the daily purge ran at start."""
 
 from __future__ import annotations
 
 import json
+import subprocess
 import time
 import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
 
+from app_store import engine_for
+from app_store.retention import Retention, purge
 from app_store.settings import internal_token
+from app_store.tracker import tracker_engine
 from harness.production import SECRET, ProductionStack, production_stack
 from tests.privacy_checks import (
     LOOPBACK,
@@ -27,6 +36,7 @@ from tests.privacy_checks import (
     found_in,
     listening_addresses,
     run_conversation,
+    staff_callback_numbers,
 )
 
 RASA_TOKEN = internal_token("rasa", {"APP_SECRET": SECRET})
@@ -49,7 +59,9 @@ def status_of(url: str, headers: dict[str, str] | None = None) -> int:
         return error.code
 
 
-def test_no_store_holds_the_personal_data_but_the_ticket_its_callback_number(production: ProductionStack) -> None:
+def test_no_store_holds_the_personal_data_and_staff_see_the_callback_number(
+    production: ProductionStack, pg_url: str
+) -> None:
     sender = f"prod-privacy-{uuid.uuid4().hex[:8]}"
     bodies = run_conversation(production.chat, sender)
     assert "会尽快回电" in "".join(r.get("text", "") for r in bodies[-1]["replies"])
@@ -67,13 +79,82 @@ def test_no_store_holds_the_personal_data_but_the_ticket_its_callback_number(pro
     assert any(value == sender for _, column, value in tracker_cells if column == "sender_id")
     assert any("138****5678" in value for _, column, value in tracker_cells if column == "data")
     assert [cell for cell in tracker_cells if found_in(cell[2])] == []
-    assert [cell for cell in app_cells if found_in(cell[2])] == [("handoff_tickets", "callback_phone", PHONE)]
+    assert [cell for cell in app_cells if found_in(cell[2])] == []  # the ticket's number is sealed
+    assert PHONE in staff_callback_numbers(production.url, production.app_db_url)
 
     session = analyst_session(production.url, production.app_db_url)
     for name, content in exports(session, production.url).items():
         assert found_in(content) == [], name
     for path, content in file_texts(production.workdir).items():
         assert found_in(content, SECRETS) == [], path
+    # PostgreSQL's own files, every byte of its data directory (table files, WAL) after a checkpoint.
+    assert _data_directory_leaks(pg_url, SECRETS) == []
+    # The backup production mode made at start (BACKUP_EVERY_HOURS), read as the SQL it restores.
+    [made] = [path for path in (production.workdir / "backups").iterdir() if path.is_dir()]
+    for dump in sorted(made.glob("*.dump")):
+        sql = subprocess.run(["pg_restore", "-f", "-", str(dump)], capture_output=True, check=True).stdout
+        assert found_in(sql.decode("utf-8", "replace")) == [], dump
+
+
+def test_an_erasure_on_postgresql_leaves_nothing_in_the_table_files(production: ProductionStack, pg_url: str) -> None:
+    sender = f"prod-erase-{uuid.uuid4().hex[:8]}"
+    bodies = run_conversation(production.chat, sender)
+    marker = f"zqx{uuid.uuid4().hex[:10]}"
+    production.texts(sender, f"研发补助 {marker}")
+    time.sleep(1)
+    files_before = _table_files(production.app_db_url)
+    session = analyst_session(production.url, production.app_db_url, f"eraser-{uuid.uuid4().hex[:6]}")
+    started = time.monotonic()
+    response = session.post(
+        f"{production.url}/staff/api/erase", json={"reference": bodies[0]["conversation_id"]}, timeout=60
+    )
+    took = time.monotonic() - started
+    assert response.status_code == 200 and response.json()["tickets"] == 1, response.text
+    # VACUUM FULL wrote the tables it deleted from anew (a new file each) and dropped the old files.
+    files_after = _table_files(production.app_db_url)
+    assert files_after["question_log"] != files_before["question_log"]
+    assert files_after["handoff_tickets"] != files_before["handoff_tickets"]
+    assert _data_directory_leaks(pg_url, SECRETS) == []
+    # The conversation's own word is gone from the table files; PostgreSQL's WAL keeps it until it
+    # recycles the segment.
+    in_files = [path for path, _ in _data_directory_leaks(pg_url, (marker,)) if not path.startswith("pg_wal/")]
+    assert in_files == [], in_files
+    print(f"erasure with VACUUM FULL answered in {took:.2f} s")
+
+
+def test_after_a_purge_no_raw_value_is_in_postgresql_files(production: ProductionStack, pg_url: str) -> None:
+    # As if a year had passed: everything the earlier tests wrote goes (the later ones need none of it).
+    report = purge(
+        engine_for(production.app_db_url),
+        tracker_engine(production.tracker_db_url),
+        Retention(),
+        now=datetime.now(timezone.utc) + timedelta(days=400),
+    )
+    assert report.tracker_events > 0 and report.question_texts > 0
+    assert _data_directory_leaks(pg_url, SECRETS) == []
+    assert [cell for cell in database_cells(production.app_db_url) if found_in(cell[2])] == []
+
+
+def _table_files(url: str) -> dict[str, str]:
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        rows = connection.execute(text("SELECT relname, pg_relation_filepath(relid) FROM pg_stat_user_tables")).all()
+    engine.dispose()
+    return {name: path for name, path in rows}
+
+
+def _data_directory_leaks(pg_url: str, values: tuple[str, ...]) -> list[tuple[str, str]]:
+    """(file, value) for every value found in the bytes of the cluster's data directory after a CHECKPOINT."""
+    admin = create_engine(pg_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text("CHECKPOINT"))
+        data = Path(connection.execute(text("SHOW data_directory")).scalar_one())
+    admin.dispose()
+    leaks = []
+    for path in sorted(p for p in data.rglob("*") if p.is_file()):
+        content = path.read_bytes()
+        leaks += [(str(path.relative_to(data)), value) for value in values if value.encode() in content]
+    return leaks
 
 
 def test_rasa_api_wants_the_token_and_the_action_servers_the_secret(production: ProductionStack) -> None:

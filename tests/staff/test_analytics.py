@@ -16,6 +16,7 @@ from sqlalchemy import text
 
 from app_store import QuestionRecord, create_ticket, engine_for, log_questions
 from bot.staff.analytics import CHINA, FilterError, Filters, normalise, parse_filters
+from tests.bot.conftest import KEYS
 
 DAY = date(2026, 11, 16)  # a Monday
 PERIOD = {"from": "2026-11-16", "to": "2026-11-29"}
@@ -85,7 +86,7 @@ def seeded(app_db_url: str) -> str:
             ),
             {"at": _at(10).astimezone(timezone.utc).replace(tzinfo=None), "text": f"回电{PHONE}谢谢"},
         )
-    create_ticket(engine, conversation="a1b2c3d4e5f60718", question="研发补助", callback_phone="13700001111")
+    create_ticket(engine, conversation="a1b2c3d4e5f60718", question="研发补助", callback_phone="13700001111", keys=KEYS)
     return app_db_url
 
 

@@ -23,6 +23,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app_store import HandoffTicketRow, QuestionRecord, engine_for, log_questions
+from app_store.sealing import keys_from
+from app_store.tickets import SEALED_AS
 from bot.staff.analytics import CHINA
 from harness.stack import SCREENSHOTS, Stack
 
@@ -118,17 +120,13 @@ def _handoff_ticket(stack: Stack) -> int:
     stack.texts(sender, "转人工")
     reply = stack.texts(sender, CALLBACK_PHONE)
     assert "已为您转人工" in reply, reply
+    keys = keys_from(stack.env["APP_SECRET"])
     with Session(engine_for(stack.app_db_url)) as session:
-        rows = (
-            session.execute(
-                select(HandoffTicketRow).where(
-                    HandoffTicketRow.callback_phone == CALLBACK_PHONE, HandoffTicketRow.status == "open"
-                )
-            )
-            .scalars()
-            .all()
+        rows = session.execute(select(HandoffTicketRow).where(HandoffTicketRow.status == "open")).scalars().all()
+        # The number is sealed at rest (app_store.sealing): compared once opened.
+        return max(
+            row.id for row in rows if row.callback_phone and keys.open(row.callback_phone, SEALED_AS) == CALLBACK_PHONE
         )
-        return max(row.id for row in rows)
 
 
 def test_console_search_copy_ask_and_close_a_ticket(browser: object, stack: Stack, logins: dict[str, str]) -> None:

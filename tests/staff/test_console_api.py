@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from app_store import HandoffTicketRow, create_ticket, engine_for
 from app_store.privacy import pseudonym
-from tests.bot.conftest import SECRET, logged_rows
+from tests.bot.conftest import KEYS, SECRET, logged_rows
 from tests.bot.stub_rasa import StubRasa
 from tests.staff.conftest import page_csrf
 
@@ -123,6 +123,7 @@ async def test_open_tickets_show_transcript_and_callback_phone(staff: TestClient
         question="研发补助怎么申请",
         transcript=[{"who": "user", "text": "研发补助怎么申请"}, {"who": "bot", "text": "请向市科技局咨询"}],
         callback_phone="13812345678",
+        keys=KEYS,
     )
     body = await (await staff.get("/staff/api/tickets")).json()
     [ticket] = body["tickets"]
@@ -134,7 +135,9 @@ async def test_open_tickets_show_transcript_and_callback_phone(staff: TestClient
 
 async def test_closing_a_ticket_with_a_note_takes_it_off_the_queue(staff: TestClient, app_db_url: str) -> None:
     engine = engine_for(app_db_url)
-    ticket_id = create_ticket(engine, conversation="c0ffee", question="创新券", callback_phone="0631-5812345")
+    ticket_id = create_ticket(
+        engine, conversation="c0ffee", question="创新券", callback_phone="0631-5812345", keys=KEYS
+    )
     token = await page_csrf(staff)
     headers = {"X-CSRF-Token": token}
     response = await staff.post(
@@ -152,7 +155,7 @@ async def test_closing_a_ticket_with_a_note_takes_it_off_the_queue(staff: TestCl
 
 
 async def test_closing_with_bad_input_is_a_4xx_in_chinese(staff: TestClient, app_db_url: str) -> None:
-    ticket_id = create_ticket(engine_for(app_db_url), conversation="c0ffee", question="创新券")
+    ticket_id = create_ticket(engine_for(app_db_url), conversation="c0ffee", question="创新券", keys=KEYS)
     headers = {"X-CSRF-Token": await page_csrf(staff)}
     cases = [
         ("/staff/api/tickets/abc/close", {"note": ""}, 400, "工单编号不正确"),

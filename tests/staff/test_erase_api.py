@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from app_store import HandoffTicketRow, QuestionLogRow, create_ticket, engine_for
 from app_store.privacy import pseudonym
-from tests.bot.conftest import SECRET, logged_rows
+from tests.bot.conftest import KEYS, SECRET, logged_rows
 from tests.staff.conftest import log_in, page_csrf
 
 
@@ -22,7 +22,9 @@ async def test_an_analyst_erases_a_conversation_by_its_id(analyst: TestClient, a
     assert conversation == pseudonym(SECRET, "staying")
     await logged_rows(analyst)
     engine = engine_for(app_db_url)
-    create_ticket(engine, conversation=pseudonym(SECRET, "leaving"), question="转人工", callback_phone="13812345678")
+    create_ticket(
+        engine, conversation=pseudonym(SECRET, "leaving"), question="转人工", callback_phone="13812345678", keys=KEYS
+    )
 
     response = await analyst.post("/staff/api/erase", json={"reference": pseudonym(SECRET, "leaving")}, headers=token)
     assert response.status == 200
