@@ -793,6 +793,20 @@ def _sibling_by_word(kb: KnowledgeBase, measure_id: str, word: str) -> str | Non
     return siblings[0].id if len(siblings) == 1 else None
 
 
+def _sibling_in_words(kb: KnowledgeBase, measure_id: str, text: str) -> str | None:
+    """The one measure of the same clause whose name shares two or more characters in a row with `text`
+    that the given measure's name does not have ('县（市）' of 国家创新型县（市）奖励 beside the township's)."""
+    measure = kb.measure(measure_id)
+    pieces = {text[i:j] for i in range(len(text)) for j in range(i + 2, len(text) + 1)}
+    own = {p for p in pieces if p not in measure.name}
+    siblings = [
+        m.id
+        for m in kb.measures
+        if m.clause == measure.clause and m.id != measure_id and any(p in m.name for p in own)
+    ]
+    return siblings[0] if len(siblings) == 1 else None
+
+
 def _lean_on(
     question: Question, context: Context, kb: KnowledgeBase, lang: Language, frame: Frame, partial: bool
 ) -> tuple[Question, Context]:
@@ -811,8 +825,15 @@ def _lean_on(
         intent = _ASPECT_INTENT.get(aspect or "", "inform")
     measure, clause = context.measure, context.clause
     entities = question.entities
-    if partial and len(previous.measures) == 1:
-        measure = _sibling_by_word(kb, previous.measures[0], frames.core(frame.rest, lang)) or previous.measures[0]
+    base = previous.measures[0] if len(previous.measures) == 1 else None
+    if base and frame.correction and not question.sure_values("measure"):
+        # '哦我记混了，500万是给县（市）的对吧' after the township award: the county award, then the claim
+        base = _sibling_in_words(kb, base, frame.rest) or base
+    if base and base != previous.measures[0] and not partial:
+        measure = base
+        entities = (*entities, {"entity": "measure", "value": base, "confidence_entity": 1.0, "inherited": True})
+    if partial and base:
+        measure = _sibling_by_word(kb, base, frames.core(frame.rest, lang)) or base
         if frame.applicant:
             measure = _sibling_for(kb, measure, frame.applicant)  # '合作社呢'
         # the measure it omits is inherited: a weak search hit on its other words does not replace it
@@ -916,6 +937,8 @@ def _document_asked(
     previous = context.frame
     if previous is not None and previous.measures and not lang.frames.this_document.search(question.text):
         return None
+    if frame.doc_aspect is None and question.sure_values("measure"):
+        return None  # 'the maximum R&D subsidy under 威政办发〔2018〕32号': the measure, in the document
     structure_of_part = frame.doc_aspect == "structure" and frame.part is not None  # '保障措施有几条'
     by_number = kb.document.number in question.text or bool(lang.frames.this_document.search(question.text))
     if (
@@ -928,7 +951,8 @@ def _document_asked(
         )
     ):
         return None
-    return _document_frame(kb, frame.doc_aspect or ("structure" if frame.part else "all"), frame.part)
+    part = None if lang.frames.whole_structure.search(question.text) else frame.part
+    return _document_frame(kb, frame.doc_aspect or ("structure" if part else "all"), part)
 
 
 def _targets_asked(
@@ -947,8 +971,10 @@ def _targets_asked(
 def _clause_asked(
     question: Question, context: Context, kb: KnowledgeBase, lang: Language, frame: Frame
 ) -> Answer | None:
-    if frame.subject is not Subject.clause or not frame.clause or frame.measures:
+    if frame.subject is not Subject.clause or not frame.clause:
         return None
+    if frame.measures and question.sure_values("measure"):
+        return None  # '第二部分第十二条的创新券': the measure; a typo-like match ('标准' ~ 奖励标准) is not one
     previous = context.frame
     if previous is not None and previous.part:  # '第三条讲什么' after the safeguards: 三（三）
         refs = frames.clause_refs(question.text, kb.data.clauses, default_part=previous.part)
@@ -1002,6 +1028,16 @@ def _clause_frame(question: Question, context: Context, kb: KnowledgeBase, lang:
     if chosen is not None:
         return _measure(
             question, context, kb, lang, chosen, aspect, question.first("district") or context.district, [chosen.id]
+        )
+    if aspect == "amount" and len(with_money) > 1:  # '第二部分第三条 奖励标准': every sum the clause states
+        return Answer(
+            Outcome.answered,
+            Topic.clause,
+            [frame_answers.clause_money(kb, clause.id)],
+            aspect=aspect,
+            measures=tuple(m.id for m in with_money),
+            clause=clause.id,
+            memory={"last_aspect": aspect, "measure": None, "clause": clause.id},
         )
     return _clause_reply(kb, clause, question.text, aspect)
 
@@ -1251,7 +1287,7 @@ def _undecided(
 ) -> Answer | None:
     """A yes/no question the document does not decide ('能和别的补助叠加吗', '2025年还能申请吗'): never 是/不是."""
     text = _last_sentence(question.text)  # '…以便对接到账时间。这600万元里县级承担多少？' asks the last
-    what = lang.frames.undecided_of(text)
+    what = lang.frames.undecided_of(text) or _unstated_rule(text, kb, lang)
     year = frame.year
     if what is None and year is None:
         return None
@@ -1276,6 +1312,31 @@ def _undecided(
         measures=(measure.id,),
         memory={"last_aspect": "info", "measure": measure.id, "clause": None},
     )
+
+
+def _unstated_rule(text: str, kb: KnowledgeBase, lang: Language) -> str | None:
+    """'500万奖励必须专款专用，是不是这么规定的': a rule put forward whose words ('专款专用') are neither
+    the document's nor its terms' is one the document does not decide, whatever the figure beside it."""
+    if not (lang.is_yes_no(text) and lang.frames.obligation.search(text)):
+        return None
+    if kb.find_applicant_types(text):
+        return None  # '只能是高校的老师，学生不行': who may apply is the measure's own answer (maybe_for, ✗ or ✓)
+    import jieba  # imported late, as policy_kb.terms does: most questions never need it
+
+    known = {term for kinds in kb.term_lists().values() for terms in kinds.values() for term in terms}
+    document = _document_text(kb)
+    unstated = [
+        word
+        for word in dict.fromkeys(jieba.cut(text))
+        if len(word) >= 2
+        and all("\u4e00" <= ch <= "\u9fff" for ch in word)
+        and word not in document
+        and word not in known
+        and word not in lang.frames.claim_fillers
+        and not lang.frames.obligation.fullmatch(word)
+        and not lang.is_yes_no(word)
+    ]
+    return "、".join(f"“{word}”" for word in unstated) or None
 
 
 def _last_sentence(text: str) -> str:
@@ -1313,10 +1374,17 @@ def _passage_asked(question: Question, kb: KnowledgeBase, lang: Language, frame:
     cues = (lang.target_question, lang.frames.divide, lang.frames.subtract)
     if any(cue.search(question.text) for cue in cues):
         return None  # numbers to reach, and sums over them: the target steps
-    if frame.subject is Subject.document and frame.doc_aspect not in (None, "all", "summary"):
+    where = lang.frames.where_said.search(question.text)  # '一事一议 涉及哪几条' is no question of structure
+    if frame.subject is Subject.document and frame.doc_aspect not in (
+        None,
+        "all",
+        "summary",
+        *(("structure",) if where else ()),
+    ):
         return None
-    # the document's words for itself ('这份实施意见') point at no clause
-    words = lang.frames.this_document.sub(" ", lang.frames.document.sub(" ", question.text))
+    # the document's words for itself ('这份实施意见', its title and number) point at no clause
+    words = question.text.replace(kb.document.title, " ").replace(kb.document.number, " ")
+    words = lang.frames.this_document.sub(" ", lang.frames.document.sub(" ", words))
     words = f"{words} {lang.frames.document_words(words)}"  # '回县里创业' is where the document says 县域就业创业
     # a kind of applicant ('科技服务机构') is who asks, a district where: unless it is all the message asks about
     profile = bool(lang.profile.search(question.text))

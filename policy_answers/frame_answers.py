@@ -48,6 +48,19 @@ def _money_items(kb: KnowledgeBase) -> list[str]:
     ]
 
 
+def clause_money(kb: KnowledgeBase, clause_id: str) -> Reply:
+    """'第二部分第三条 奖励标准': each sum the clause states, one line each (the county's 500万元 and the
+    township's 100万元 are one sentence apart in the text)."""
+    clause = kb.clause(clause_id)
+    items = [
+        say("frames", "arithmetic", "input", name=m.name, amount=kb.amount_text(m), clause=m.clause)
+        for m in money_measures(kb)
+        if m.clause == clause_id
+    ]
+    head = say("frames", "clause_money", clause=clause.id, title=clause.title)
+    return Reply("\n".join([head, *items, _cite(kb, [clause_id])]))
+
+
 def _main_lead_unit(kb: KnowledgeBase) -> str:
     counts = Counter(u for c in kb.data.clauses for u in c.lead_units)
     return kb.unit(counts.most_common(1)[0][0]).name if counts else ""
@@ -307,6 +320,8 @@ def passage(kb: KnowledgeBase, found: list[Passage], aspect: str) -> Reply:
         silent_on = templates("frames")["passage"]["silent_on"].get(aspect)
         if silent_on and not re.search(r"\d", place.sentence):
             body.append(say("frames", "passage", "silent", what=silent_on, units=units))
+        elif clause.units_quote:
+            body.append(f"{clause.units_quote}。")  # the document's words: who leads and who is responsible
         elif units:
             body.append(say("frames", "passage", "units", units=units))
     return Reply("\n".join([*body, _cite(kb, [p.clause for p in found])]))

@@ -232,6 +232,8 @@ def is_partial(frame: Frame, text: str, lang: Language, named: tuple[str, ...] =
     return len(residue(text, lang, named)) <= lang.frames.partial_max_chars
 
 
+# A follow-up names one short thing ('其中国家级的呢'); more than this is a question of its own.
+FOLLOW_UP_MAX_CHARS = 8
 _FOLLOW_UP_MARK = re.compile(r"^(?:那么?|还有|and|what about)|(?:呢|嘞|咧)[？?。！!\s]*$", re.IGNORECASE)
 
 
@@ -275,6 +277,10 @@ def signals(text: str, lang: Language, names_subject: bool, named: tuple[str, ..
         found.add("operation")
     if cues.not_covered.search(text) or cues.undecided_of(text):
         found.add("open_point")
+    if cues.basis.search(text):
+        found.add("basis")  # '它落实的是哪份文件' asks the document's words, however polite it sounds
+    if is_follow_up(text, lang) and 2 <= len(residue(text, lang, named)) <= FOLLOW_UP_MAX_CHARS:
+        found.add("follow_up")  # '其中国家级的呢': something new asked the way the last question was
     rest = text[correction.end() :] if correction else text
     if (
         not names_subject

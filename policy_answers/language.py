@@ -38,6 +38,10 @@ class FrameCues:
     previous: re.Pattern[str]
     undecided: dict[str, re.Pattern[str]]
     not_covered: re.Pattern[str]
+    obligation: re.Pattern[str]
+    whole_structure: re.Pattern[str]
+    where_said: re.Pattern[str]
+    claim_fillers: frozenset[str]
     passage_edges: str
     passage_generic: re.Pattern[str]
     passage_who_max_chars: int
@@ -87,6 +91,10 @@ def _frame_cues(raw: dict[str, Any]) -> FrameCues:
         previous=re.compile(raw["previous"]),
         undecided={what: re.compile(cue, re.IGNORECASE) for what, cue in raw["undecided"].items()},
         not_covered=re.compile(raw["not_covered"], re.IGNORECASE),
+        obligation=re.compile(raw["obligation"]),
+        whole_structure=re.compile(raw["whole_structure"], re.IGNORECASE),
+        where_said=re.compile(raw["where_said"], re.IGNORECASE),
+        claim_fillers=frozenset(raw["claim_fillers"].split("|")),
         passage_edges=str(raw["passage_edges"]),
         passage_generic=re.compile(f"(?:{raw['passage_generic']})+"),
         passage_who_max_chars=int(raw["passage_who_max_chars"]),

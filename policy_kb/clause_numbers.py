@@ -27,6 +27,11 @@ CLAUSE_FORMS = [
     ),
     # 第八条, 第十二项: the numbered items of the document are the fourteen tasks (二)
     re.compile(rf"(?<![部分])第\s*(?P<item>{_NUM})\s*[条项](?!件)"),
+    # 二6, 二-6, 二.6, 2-6 (hotline shorthand): a part's numeral right before an item's digits, not a figure
+    re.compile(
+        r"(?<![\u4e00-\u9fff\d.])(?P<part>[一二三])\s*[-—.、]?\s*(?P<item>\d{1,2})(?![\d.%万元亿个名家人年])"
+        r"|(?<![\d.])(?P<part2>[123])\s*[-—]\s*(?P<item4>\d{1,2})(?![\d.%万元亿个名家人年])"
+    ),
     # （十二） alone
     re.compile(r"(?<![一二三四五六七八九十\d])[（(]\s*(?P<item>[一二三四五六七八九十]{1,3})\s*[)）]"),
 ]
@@ -69,13 +74,14 @@ def clause_refs(text: str, clauses: Iterable[Clause], default_part: str = "二")
             if any(s < match.end() and match.start() < e for s, e in taken):
                 continue
             groups = match.groupdict()
-            item = numeral_value(next(groups[g] for g in ("item", "item2", "item3") if groups.get(g)))
+            item = numeral_value(next(groups[g] for g in ("item", "item2", "item3", "item4") if groups.get(g)))
             if groups.get("title"):
                 if groups["title"] not in titles:
                     continue
                 part = titles[groups["title"]]
-            elif groups.get("part"):
-                number = numeral_value(groups["part"]) if groups["part"].isdigit() else _PART_NUM[groups["part"]]
+            elif groups.get("part") or groups.get("part2"):
+                said = groups.get("part") or groups["part2"]
+                number = numeral_value(said) if said.isdigit() else _PART_NUM[said]
                 part = _CN_PARTS.get(number or 0, "")
             else:
                 part = default_part  # '第八条': the fourteen tasks, unless the conversation is about another part

@@ -55,6 +55,9 @@ TO_HANDOFF = YIELDING - {"bot_challenge", "what_can_you_do"}
 # Intents the frame's words overrule: a correction is not a denial, '县呢' is not small talk, and
 # '按哪些文件给奖励' without anyone named is not a profile for the calculator's form.
 FRAME_YIELDING = YIELDING | {"ask_what_can_i_get", "inform"}
+# Intents a short follow-up ('其中国家级的呢') overrules: the replies to a conversation's end, not a
+# question about the bot or the weather ('你是谁呢', '今天天气怎么样呢').
+FOLLOW_UP_YIELDING = frozenset({"affirm", "deny", "thank", "goodbye"})
 POLICY_INTENTS = (
     "ask_measure_info",
     "ask_eligibility",
@@ -154,11 +157,13 @@ def _by_frame(message: Message, name: str, measures: list[dict[str, Any]]) -> st
     )  # the engine asks which, if need be
     # a topic the document does not cover stays out_of_scope: its action asks the engine what is near it
     open_point = "open_point" in found and name != "out_of_scope"
-    if found & {"clause", "operation"} or open_point or unsure_but_about_policy:
+    if found & {"clause", "operation", "basis"} or open_point or unsure_but_about_policy:
         ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") in POLICY_INTENTS[:-1]]
         return ranking[0]["name"] if ranking else "ask_measure_info"
     if found & {"correction", "brevity", "previous"} and name != "inform":
         return "inform"
+    if "follow_up" in found and name in FOLLOW_UP_YIELDING:
+        return "inform"  # '其中国家级的呢' is no 'ok'
     if "partial" in found and name == DEFAULT_NLU_FALLBACK_INTENT_NAME:
         return "inform"  # '到哪年': the engine leans on the last frame
     if "partial" in found and name != "inform" and (language().aspect_of(text) or _names_other(message)):

@@ -234,6 +234,30 @@ CASES = [
     Case(
         "省级以上创新平台330个，其中国家级30个，那国家级以外的有多少个？", "ask_targets", Topic.targets, (), "= 300个"
     ),
+    # a rule put forward in words that are not the document's: not decided, never 是的
+    Case(
+        "创新型县的500万奖励必须专款专用，是不是这么规定的？",
+        "ask_amount",
+        Topic.measure,
+        ("innovative_county_award",),
+        "文件未规定“专款专用”",
+        ["500万元"],
+        lacks=["是的"],
+    ),
+    Case("研发补助必须先自己垫资吗", "ask_eligibility", Topic.measure, ("rd_subsidy",), "文件未规定“垫资”"),
+    # the document's number beside a measure asks the measure; its parts asked as a whole; where it says
+    # something; every sum of a clause
+    Case(
+        "What's the maximum R&D subsidy one company can receive under 威政办发〔2018〕32号?",
+        "ask_amount",
+        Topic.measure,
+        ("rd_subsidy",),
+        holds=["1000万元"],
+    ),
+    Case("文件一共分几大部分？重点任务有几条？", "ask_document", Topic.document, (), "文件分三部分", ["保障措施"]),
+    Case("一事一议 涉及哪几条", "ask_document", Topic.clause, (), "二（四）", ["二（八）"]),
+    Case("第二部分第三条 奖励标准 快", "ask_document", Topic.clause, (), "二（三）", ["500万元", "100万元"]),
+    Case("二6 封顶额", "ask_amount", Topic.measure, ("rd_subsidy",), holds=["1000万元"]),
     # one target taken from another, one shared over another: each input quoted with its clause
     Case(
         "省级以上创新平台目标里，扣掉国家级的，还剩多少个？",
@@ -265,7 +289,7 @@ CASES = [
         Topic.clause,
         (),
         "二（五）",
-        ["二（十一）", "市人力资源社会保障局"],
+        ["二（十一）", "人力资源社会保障局"],
     ),
     Case("农技协在这个文件里管啥", "ask_measure_info", Topic.measure, ("popular_science",), holds=["二（十一）"]),
     Case("农技协有没有经费", "ask_amount", Topic.measure, ("popular_science",), holds=["二（十一）"]),
