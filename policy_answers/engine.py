@@ -800,9 +800,7 @@ def _sibling_in_words(kb: KnowledgeBase, measure_id: str, text: str) -> str | No
     pieces = {text[i:j] for i in range(len(text)) for j in range(i + 2, len(text) + 1)}
     own = {p for p in pieces if p not in measure.name}
     siblings = [
-        m.id
-        for m in kb.measures
-        if m.clause == measure.clause and m.id != measure_id and any(p in m.name for p in own)
+        m.id for m in kb.measures if m.clause == measure.clause and m.id != measure_id and any(p in m.name for p in own)
     ]
     return siblings[0] if len(siblings) == 1 else None
 
