@@ -860,6 +860,7 @@ def _framed(
     """The answers a frame plans on its own; None where the measure engine answers. Each step returns an
     answer or None, in this order: what leans on the last frame, then what the message asks by itself."""
     steps: tuple[Callable[[], Answer | None], ...] = (
+        lambda: _unit_asked(question, context, kb, lang),  # '市科协负责哪几条' names its subject, however short
         lambda: _following(question, context, kb, lang, frame, partial),
         lambda: _not_covered(question, kb, lang, context.hotline),  # '驾驶证到期了去哪换证' is no validity question
         lambda: _passage_asked(question, kb, lang, frame, partial),
@@ -935,8 +936,9 @@ def _document_asked(
     previous = context.frame
     if previous is not None and previous.measures and not lang.frames.this_document.search(question.text):
         return None
-    if frame.doc_aspect is None and question.sure_values("measure"):
-        return None  # 'the maximum R&D subsidy under 威政办发〔2018〕32号': the measure, in the document
+    themed = any(cue.search(question.text) for cue in lang.themes.values())
+    if frame.doc_aspect in (None, "all") and (question.sure_values("measure") or themed):
+        return None  # 'the maximum R&D subsidy under 威政办发〔2018〕32号': the measure (or theme), in the document
     structure_of_part = frame.doc_aspect == "structure" and frame.part is not None  # '保障措施有几条'
     by_number = kb.document.number in question.text or bool(lang.frames.this_document.search(question.text))
     if (
@@ -1413,6 +1415,30 @@ def _passage_asked(question: Question, kb: KnowledgeBase, lang: Language, frame:
         aspect=aspect,
         clause=found[0].clause,
         memory={"last_aspect": aspect, "measure": None, "clause": found[0].clause},
+    )
+
+
+def _unit_asked(question: Question, context: Context, kb: KnowledgeBase, lang: Language) -> Answer | None:
+    """'统计局在这条里是啥角色', '市科协负责哪几条': the clauses that name the department, the last answer's
+    clause alone when it names it."""
+    units = list(dict.fromkeys(h.key for h in kb.find_units(question.text)))
+    if len(units) != 1 or not lang.frames.unit_role.search(question.text) or question.sure_values("measure"):
+        return None
+    name = kb.unit(units[0]).name
+    short = name.removeprefix("市")
+    naming = [c.id for c in kb.data.clauses if c.units_quote and short in c.units_quote]
+    previous = context.clause or (kb.measure(context.measure).clause if context.measure else None)
+    if previous in naming:
+        naming = [previous]
+    if not naming:
+        return None
+    return Answer(
+        Outcome.answered,
+        Topic.clause,
+        [frame_answers.unit_role(kb, name, naming)],
+        aspect="lead_unit",
+        clause=naming[0],
+        memory={"last_aspect": "lead_unit", "measure": None, "clause": naming[0]},
     )
 
 

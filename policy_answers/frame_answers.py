@@ -61,6 +61,24 @@ def clause_money(kb: KnowledgeBase, clause_id: str) -> Reply:
     return Reply("\n".join([head, *items, _cite(kb, [clause_id])]))
 
 
+# A department named in many clauses: the first few, and how many more.
+UNIT_ROLE_LINES = 5
+
+
+def unit_role(kb: KnowledgeBase, unit: str, clause_ids: list[str]) -> Reply:
+    """'统计局在这条里是啥角色': each clause that names the department, with the document's own words on who
+    leads and who is responsible there."""
+    shown = clause_ids[:UNIT_ROLE_LINES]
+    items = [
+        say("frames", "unit_role", "item", clause=c.id, title=c.title, units=c.units_quote)
+        for c in (kb.clause(i) for i in shown)
+    ]
+    more = len(clause_ids) - len(shown)
+    tail = [say("frames", "unit_role", "many", more=more, unit=unit)] if more else []
+    head = say("frames", "unit_role", "head", unit=unit)
+    return Reply("\n".join([head, *items, *tail, _cite(kb, shown)]))
+
+
 def _main_lead_unit(kb: KnowledgeBase) -> str:
     counts = Counter(u for c in kb.data.clauses for u in c.lead_units)
     return kb.unit(counts.most_common(1)[0][0]).name if counts else ""

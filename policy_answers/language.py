@@ -41,6 +41,7 @@ class FrameCues:
     obligation: re.Pattern[str]
     whole_structure: re.Pattern[str]
     where_said: re.Pattern[str]
+    unit_role: re.Pattern[str]
     claim_fillers: frozenset[str]
     passage_edges: str
     passage_generic: re.Pattern[str]
@@ -94,6 +95,7 @@ def _frame_cues(raw: dict[str, Any]) -> FrameCues:
         obligation=re.compile(raw["obligation"]),
         whole_structure=re.compile(raw["whole_structure"], re.IGNORECASE),
         where_said=re.compile(raw["where_said"], re.IGNORECASE),
+        unit_role=re.compile(raw["unit_role"], re.IGNORECASE),
         claim_fillers=frozenset(raw["claim_fillers"].split("|")),
         passage_edges=str(raw["passage_edges"]),
         passage_generic=re.compile(f"(?:{raw['passage_generic']})+"),

@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from policy_answers.language import language
 from policy_answers.templates import lines, say
 from policy_kb.figures import format_yuan
 from policy_kb.query import CostSplit, KnowledgeBase, LimitResult, Status, Verdict
@@ -246,6 +247,8 @@ def measure_answer(
         ),
     }
     fields["units_line"] = _units_line(measure, fields["units"], _units(kb, measure))
+    if aspect == "lead_unit" and language().aspects["how_to_apply"].search(question):
+        fields["how_if_asked"] = say("measure", "pieces", "how_open")
     if aspect == "amount" and measure.cost_shares:
         split = kb.cost_split(measure.id, district, None)
         fields["shares"] = "\n".join(line for line in (split_line(split), split.exception_note) if line)

@@ -258,6 +258,31 @@ CASES = [
     Case("一事一议 涉及哪几条", "ask_document", Topic.clause, (), "二（四）", ["二（八）"]),
     Case("第二部分第三条 奖励标准 快", "ask_document", Topic.clause, (), "二（三）", ["500万元", "100万元"]),
     Case("二6 封顶额", "ask_amount", Topic.measure, ("rd_subsidy",), holds=["1000万元"]),
+    # a department's part in the document; a share of the user's own spending is not the document's
+    Case("市科协负责哪几条", "ask_lead_unit", Topic.clause, (), "市科协在文件中的分工", ["二（十一）"]),
+    Case(
+        "研发补助是按企业研发投入的10%给的，对吧",
+        "ask_amount",
+        Topic.measure,
+        ("rd_subsidy",),
+        "文件未规定按企业自身投入",
+        lacks=["不是。"],
+    ),
+    Case(
+        "Which agency leads the measures on sci-tech finance in this document?",
+        "ask_lead_unit",
+        Topic.clause,
+        (),
+        "二（十）",
+        ["市金融办"],
+    ),
+    Case(
+        "科技特派员怎么报名，找谁",
+        "ask_lead_unit",
+        Topic.measure,
+        ("tech_commissioner",),
+        holds=["市科技局", "文件未规定申报程序"],
+    ),
     # one target taken from another, one shared over another: each input quoted with its clause
     Case(
         "省级以上创新平台目标里，扣掉国家级的，还剩多少个？",
