@@ -724,6 +724,8 @@ def _targets_answer(kb: KnowledgeBase, chosen: list[Target], text: str, lang: La
 
 
 def _document(question: Question, context: Context, kb: KnowledgeBase, lang: Language) -> Answer:
+    if question.sure_values("measure") and lang.aspect_of(question.text):
+        return _policy(question, context, kb, lang)  # 'the maximum R&D subsidy under 威政办发〔2018〕32号'
     clause = kb.find_clause_by_title(question.text)  # '文件的基本原则是啥' → 一（二）
     if clause:
         reply = render.clause_answer(kb, clause, question.text, "info", whole=True)

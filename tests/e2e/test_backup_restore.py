@@ -13,6 +13,8 @@ import uuid
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import pytest
+
 from app_store import engine_for
 from app_store.retention import Retention, purge
 from app_store.tracker import tracker_engine
@@ -31,6 +33,7 @@ def _databases(workdir: Path) -> list[Path]:
     return [path for path in workdir.iterdir() if path.name.startswith(("app.db", "tracker.db", "policy.db"))]
 
 
+@pytest.mark.stack  # a stack of its own (running_stack), not the shared fixture's
 def test_backup_delete_restore_and_the_conversation_goes_on(tmp_path: Path) -> None:
     workdir = tmp_path / "stack"
     workdir.mkdir()
