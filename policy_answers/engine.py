@@ -777,7 +777,19 @@ def _remembered(answer: Answer, frame: Frame, context: Context, kb: KnowledgeBas
         part=answer.part,
         district=frame.district or (previous.district if previous else None),
         applicant=frame.applicant or (previous.applicant if previous else None),
+        earlier=_earlier(answer.measures, previous),
     )
+
+
+# How many measures answered before the last one a conversation keeps ('俩加一块多少' needs one).
+EARLIER_KEPT = 3
+
+
+def _earlier(measures: tuple[str, ...], previous: Frame | None) -> tuple[str, ...]:
+    if previous is None:
+        return ()
+    before = (*previous.measures, *previous.earlier)
+    return tuple(m for m in dict.fromkeys(before) if m not in measures)[:EARLIER_KEPT]
 
 
 def _sibling_by_word(kb: KnowledgeBase, measure_id: str, word: str) -> str | None:
@@ -1160,6 +1172,8 @@ def _arithmetic(question: Question, context: Context, kb: KnowledgeBase, lang: L
         and frame.operation in (Operation.add, Operation.compare)
     ):
         measures = [previous.measures[0], *measures]  # '加上乡镇奖励一共多少' after the county award
+    if _both_last(question, lang, frame, previous, kb):
+        measures = [previous.measures[0], previous.earlier[0]]  # type: ignore[union-attr]
     targets = list(frame.targets) or (list(previous.targets) if previous is not None and not measures else [])
     counted = _counted_money_measures(question.text, kb, lang)
     if len(counted) > len(measures):  # '一个县和两个镇都评上，一共多少'
@@ -1232,6 +1246,17 @@ def _targets_named(kb: KnowledgeBase, text: str) -> list[Target]:
             if not any(piece in other.indicator for other in kb.targets if other is not target):
                 starts[target.id] = at
     return [kb.target(key) for key in sorted(starts, key=starts.__getitem__)]
+
+
+def _both_last(question: Question, lang: Language, frame: Frame, previous: Frame | None, kb: KnowledgeBase) -> bool:
+    """'乡镇奖多少' → '县呢' → '俩加一块多少': the sum of the last two measures answered, when the message
+    names none ('俩' with no noun after it is the two, not a count of people)."""
+    if previous is None or len(previous.measures) != 1 or not previous.earlier or question.values("measure"):
+        return False
+    if frame.operation is Operation.multiply and not lang.frames.both.search(question.text):
+        return False
+    pair = [kb.measure(previous.measures[0]), kb.measure(previous.earlier[0])]
+    return frame.operation is not Operation.compare and all(m.amount.value_yuan for m in pair)
 
 
 def _basis_asked(

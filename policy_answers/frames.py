@@ -60,6 +60,7 @@ class Frame:
     correction: bool = False
     rest: str = ""  # the message without a correction's lead-in ('不对，我问的是镇' → '镇')
     qualifiers: tuple[str, ...] = field(default=())
+    earlier: tuple[str, ...] = ()  # measures answered before these, latest first ('县呢' after 乡镇: 乡镇)
 
     @property
     def names_subject(self) -> bool:
@@ -82,7 +83,7 @@ class Frame:
             known["operation"] = Operation(known.get("operation", "lookup"))
         except ValueError:
             return None
-        for name in ("measures", "targets", "qualifiers"):
+        for name in ("measures", "targets", "qualifiers", "earlier"):
             known[name] = tuple(known.get(name) or ())
         return cls(**known)
 

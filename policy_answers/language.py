@@ -42,6 +42,7 @@ class FrameCues:
     whole_structure: re.Pattern[str]
     where_said: re.Pattern[str]
     unit_role: re.Pattern[str]
+    both: re.Pattern[str]
     claim_fillers: frozenset[str]
     passage_edges: str
     passage_generic: re.Pattern[str]
@@ -96,6 +97,7 @@ def _frame_cues(raw: dict[str, Any]) -> FrameCues:
         whole_structure=re.compile(raw["whole_structure"], re.IGNORECASE),
         where_said=re.compile(raw["where_said"], re.IGNORECASE),
         unit_role=re.compile(raw["unit_role"], re.IGNORECASE),
+        both=re.compile(raw["both"], re.IGNORECASE),
         claim_fillers=frozenset(raw["claim_fillers"].split("|")),
         passage_edges=str(raw["passage_edges"]),
         passage_generic=re.compile(f"(?:{raw['passage_generic']})+"),

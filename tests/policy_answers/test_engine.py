@@ -283,6 +283,22 @@ CASES = [
         ("tech_commissioner",),
         holds=["市科技局", "文件未规定申报程序"],
     ),
+    # '乡镇奖多少' → '县呢' → '俩加一块多少': the last two measures answered, summed
+    Case(
+        "俩加一块多少",
+        "ask_amount",
+        Topic.measures,
+        holds=["600万元"],
+        context={
+            "measure": "innovative_county_award",
+            "frame": {
+                "document": "weihai-2018-32",
+                "subject": "measure",
+                "measures": ["innovative_county_award"],
+                "earlier": ["innovative_township_award"],
+            },
+        },
+    ),
     # one target taken from another, one shared over another: each input quoted with its clause
     Case(
         "省级以上创新平台目标里，扣掉国家级的，还剩多少个？",
