@@ -324,6 +324,8 @@ def _policy(question: Question, context: Context, kb: KnowledgeBase, lang: Langu
     if early is not None:
         return early
     district = question.first("district") or context.district
+    if lang.frames.other_districts.search(text):
+        district = None  # '荣成县级按多少？其他区市又是多少？': the general shares, with 荣成市's beside them
     hit = kb.clear_hit(text)
     named = _named_measures(question, kb, hit)
     if len(named) > 1:

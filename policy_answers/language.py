@@ -43,6 +43,7 @@ class FrameCues:
     where_said: re.Pattern[str]
     unit_role: re.Pattern[str]
     both: re.Pattern[str]
+    other_districts: re.Pattern[str]
     claim_fillers: frozenset[str]
     passage_edges: str
     passage_generic: re.Pattern[str]
@@ -98,6 +99,7 @@ def _frame_cues(raw: dict[str, Any]) -> FrameCues:
         where_said=re.compile(raw["where_said"], re.IGNORECASE),
         unit_role=re.compile(raw["unit_role"], re.IGNORECASE),
         both=re.compile(raw["both"], re.IGNORECASE),
+        other_districts=re.compile(raw["other_districts"], re.IGNORECASE),
         claim_fillers=frozenset(raw["claim_fillers"].split("|")),
         passage_edges=str(raw["passage_edges"]),
         passage_generic=re.compile(f"(?:{raw['passage_generic']})+"),

@@ -299,6 +299,14 @@ CASES = [
             },
         },
     ),
+    # a named district with the others asked beside it: the general shares and the district's
+    Case(
+        "荣成县级按多少分担？其他区市县级又是多少？",
+        "ask_cost_share",
+        Topic.measure,
+        ("rd_subsidy",),
+        holds=["县级25%", "荣成市", "县级50%"],
+    ),
     # one target taken from another, one shared over another: each input quoted with its clause
     Case(
         "省级以上创新平台目标里，扣掉国家级的，还剩多少个？",
