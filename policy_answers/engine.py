@@ -573,6 +573,9 @@ def _measure(
     return answer(reply if agrees is None else render.verdict_first(reply, agrees), aspect)
 
 
+_PERCENT = re.compile(r"\d+(?:\.\d+)?\s*[%％]|百分之|[一二三四五六七八九]成")
+
+
 def _claim_agrees(kb: KnowledgeBase, measure: Measure, aspect: str, text: str, lang: Language) -> bool | None:
     """A yes/no question that puts a unit or a count forward: does the document agree? None when the
     question puts nothing forward to check."""
@@ -584,6 +587,8 @@ def _claim_agrees(kb: KnowledgeBase, measure: Measure, aspect: str, text: str, l
     claimed = count_claim(text, lang, frozenset({kb.document.period.end_year}))
     if not claimed:
         return None
+    if measure.amount.value_yuan is None and not measure.cost_shares and _PERCENT.search(text):
+        return None  # '创新券的奖补比例是50%吗': 一定比例 is no figure to hold 50% against, nor to deny it
     stated = [measure.quote, *(f.quote for f in [measure.frequency] if f), *(limit.quote for limit in measure.limits)]
     return set(claimed) <= set(counts("".join(stated)))
 
@@ -1188,7 +1193,7 @@ def _arithmetic(question: Question, context: Context, kb: KnowledgeBase, lang: L
     elif len(measures) >= 2:
         counts = {**_counted_measures(question.text, kb, lang, measures), **counted}
         reply = frame_answers.add(kb, [kb.measure(m) for m in measures[:3]], counts)
-    elif count := (frame.count if frame.operation is Operation.multiply else _places(question, measures)):
+    elif count := _count_of(question, frame, measures, counted):
         level = next((name for name, cue in lang.levels.items() if cue.search(question.text)), None)
         district = question.first("district") or context.district
         reply = frame_answers.multiply(kb, kb.measure(measures[0]), count, level, district) if measures else None
@@ -1248,6 +1253,16 @@ def _targets_named(kb: KnowledgeBase, text: str) -> list[Target]:
             if not any(piece in other.indicator for other in kb.targets if other is not target):
                 starts[target.id] = at
     return [kb.target(key) for key in sorted(starts, key=starts.__getitem__)]
+
+
+def _count_of(question: Question, frame: Frame, measures: list[str], counted: dict[str, int]) -> int | None:
+    """How many of the one measure asked: the count × amount question's, the count said beside the
+    measure's own applicant ('一个区里有两个镇都评上了国家创新型乡镇': 2, the 区 holds them), or places."""
+    if frame.operation is Operation.multiply:
+        return frame.count
+    if len(measures) == 1 and counted.get(measures[0], 0) > 1:
+        return counted[measures[0]]
+    return _places(question, measures)
 
 
 def _both_last(question: Question, lang: Language, frame: Frame, previous: Frame | None, kb: KnowledgeBase) -> bool:
@@ -1403,12 +1418,13 @@ def _passage_asked(question: Question, kb: KnowledgeBase, lang: Language, frame:
     cues = (lang.target_question, lang.frames.divide, lang.frames.subtract)
     if any(cue.search(question.text) for cue in cues):
         return None  # numbers to reach, and sums over them: the target steps
-    where = lang.frames.where_said.search(question.text)  # '一事一议 涉及哪几条' is no question of structure
+    # '一事一议 涉及哪几条', '回老家创业 文件有啥说法' are no questions of structure; '有几条' is
+    where = lang.frames.where_said.search(question.text) or not re.search(r"几|多少", question.text)
     if frame.subject is Subject.document and frame.doc_aspect not in (
         None,
         "all",
         "summary",
-        *(("structure",) if where else ()),
+        *(("structure",) if where and frame.part is None else ()),
     ):
         return None
     # the document's words for itself ('这份实施意见', its title and number) point at no clause

@@ -338,7 +338,7 @@ def passage(kb: KnowledgeBase, found: list[Passage], aspect: str) -> Reply:
         silent_on = templates("frames")["passage"]["silent_on"].get(aspect)
         if silent_on and not re.search(r"\d", place.sentence):
             body.append(say("frames", "passage", "silent", what=silent_on, units=units))
-        elif clause.units_quote:
+        if clause.units_quote:
             body.append(f"{clause.units_quote}。")  # the document's words: who leads and who is responsible
         elif units:
             body.append(say("frames", "passage", "units", units=units))

@@ -32,6 +32,8 @@ CLAUSE_FORMS = [
         r"(?<![\u4e00-\u9fff\d.])(?P<part>[一二三])\s*[-—.、]?\s*(?P<item>\d{1,2})(?![\d.%万元亿个名家人年])"
         r"|(?<![\d.])(?P<part2>[123])\s*[-—]\s*(?P<item4>\d{1,2})(?![\d.%万元亿个名家人年])"
     ),
+    # 2.2条, 2.12项: digits with a dot are a clause only with the word for one after them (0.1个百分点 is not)
+    re.compile(r"(?<![\d.])(?P<part3>[123])\s*\.\s*(?P<item5>\d{1,2})\s*[条项款](?!件)"),
     # （十二） alone
     re.compile(r"(?<![一二三四五六七八九十\d])[（(]\s*(?P<item>[一二三四五六七八九十]{1,3})\s*[)）]"),
 ]
@@ -74,13 +76,13 @@ def clause_refs(text: str, clauses: Iterable[Clause], default_part: str = "二")
             if any(s < match.end() and match.start() < e for s, e in taken):
                 continue
             groups = match.groupdict()
-            item = numeral_value(next(groups[g] for g in ("item", "item2", "item3", "item4") if groups.get(g)))
+            item = numeral_value(next(groups[g] for g in ("item", "item2", "item3", "item4", "item5") if groups.get(g)))
             if groups.get("title"):
                 if groups["title"] not in titles:
                     continue
                 part = titles[groups["title"]]
-            elif groups.get("part") or groups.get("part2"):
-                said = groups.get("part") or groups["part2"]
+            elif groups.get("part") or groups.get("part2") or groups.get("part3"):
+                said = groups.get("part") or groups.get("part2") or groups["part3"]
                 number = numeral_value(said) if said.isdigit() else _PART_NUM[said]
                 part = _CN_PARTS.get(number or 0, "")
             else:

@@ -307,6 +307,26 @@ CASES = [
         ("rd_subsidy",),
         holds=["县级25%", "荣成市", "县级50%"],
     ),
+    # the count said beside the measure's own applicant; a share claimed where the document states none;
+    # the document's own basis; everyday words around a place name
+    Case(
+        "一个区市下面3个镇都创成了国家创新型乡镇，市级奖励总共多少",
+        "ask_amount",
+        Topic.measure,
+        ("innovative_township_award",),
+        "3 × 100万元 = 300万元",
+    ),
+    Case(
+        "科技创新券的奖补比例是50%吗",
+        "ask_amount",
+        Topic.measure,
+        ("innovation_voucher",),
+        "未规定具体金额或比例",
+        lacks=["不是。"],
+    ),
+    Case("这个意见是根据省里哪个文件制定的", "ask_document", Topic.document, (), holds=["鲁政办发〔2018〕12号"]),
+    Case("俺儿大学毕业了想回文登老家创业 文件有啥说法", "ask_measure_info", Topic.clause, (), "二（五）"),
+    Case("2.2条上限多少", "ask_amount", Topic.measure, ("fund_allocation",), holds=["500万元"]),
     # one target taken from another, one shared over another: each input quoted with its clause
     Case(
         "省级以上创新平台目标里，扣掉国家级的，还剩多少个？",
