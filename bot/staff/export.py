@@ -215,11 +215,13 @@ def to_xlsx(all_tables: list[Table]) -> bytes:
             cell.font = header_font
             cell.fill = header_fill
             cell.alignment = Alignment(vertical="center")
-        for row in table.rows:
+        for number, row in enumerate(table.rows, start=2):
             sheet.append(row)
-            for cell, value in zip(sheet[sheet.max_row], row, strict=True):
+            for column, value in enumerate(row, start=1):
                 if isinstance(value, str):
-                    cell.data_type = "s"  # never a formula, whatever the text starts with
+                    # never a formula, whatever the text starts with; the cell by its address, since
+                    # sheet.max_row scans every cell and made a long question log quadratic
+                    sheet.cell(row=number, column=column).data_type = "s"
         sheet.freeze_panes = "A2"
         for index, header in enumerate(table.headers, 1):
             values = [header, *(row[index - 1] for row in table.rows[:500])]
