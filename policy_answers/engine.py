@@ -720,14 +720,7 @@ def _targets_answer(kb: KnowledgeBase, chosen: list[Target], text: str, lang: La
         # '技术交易额目标是50亿吗': 是/不是 first
         stated = counts("".join(t.quote for t in (chosen or kb.targets)))
         reply = render.verdict_first(reply, set(claimed) <= set(stated))
-    return Answer(
-        Outcome.answered,
-        Topic.targets,
-        [reply],
-        aspect="targets",
-        targets=tuple(t.id for t in chosen),
-        memory={"last_aspect": "targets"},
-    )
+    return _targets_answered(reply, chosen)
 
 
 def _document(question: Question, context: Context, kb: KnowledgeBase, lang: Language) -> Answer:
@@ -936,14 +929,30 @@ def _after_targets(question: Question, kb: KnowledgeBase, lang: Language, frame:
 
 
 def _clause_reply(kb: KnowledgeBase, clause: Clause, text: str, aspect: str) -> Answer:
-    reply = render.clause_answer(kb, clause, text, aspect)
+    return _clause_answered(render.clause_answer(kb, clause, text, aspect), clause.id, aspect)
+
+
+def _clause_answered(reply: render.Reply, clause_id: str, aspect: str, measures: tuple[str, ...] = ()) -> Answer:
+    """An answer about a clause, remembered so that '谁牵头' next leans on it."""
     return Answer(
         Outcome.answered,
         Topic.clause,
         [reply],
         aspect=aspect,
-        clause=clause.id,
-        memory={"last_aspect": aspect, "measure": None, "clause": clause.id},
+        measures=measures,
+        clause=clause_id,
+        memory={"last_aspect": aspect, "measure": None, "clause": clause_id},
+    )
+
+
+def _targets_answered(reply: render.Reply, chosen: list[Target]) -> Answer:
+    return Answer(
+        Outcome.answered,
+        Topic.targets,
+        [reply],
+        aspect="targets",
+        targets=tuple(t.id for t in chosen),
+        memory={"last_aspect": "targets"},
     )
 
 
@@ -1051,15 +1060,8 @@ def _clause_frame(question: Question, context: Context, kb: KnowledgeBase, lang:
             question, context, kb, lang, chosen, aspect, question.first("district") or context.district, [chosen.id]
         )
     if aspect == "amount" and len(with_money) > 1:  # '第二部分第三条 奖励标准': every sum the clause states
-        return Answer(
-            Outcome.answered,
-            Topic.clause,
-            [frame_answers.clause_money(kb, clause.id)],
-            aspect=aspect,
-            measures=tuple(m.id for m in with_money),
-            clause=clause.id,
-            memory={"last_aspect": aspect, "measure": None, "clause": clause.id},
-        )
+        reply = frame_answers.clause_money(kb, clause.id)
+        return _clause_answered(reply, clause.id, aspect, tuple(m.id for m in with_money))
     return _clause_reply(kb, clause, question.text, aspect)
 
 
@@ -1225,16 +1227,7 @@ def _between_targets(question: Question, kb: KnowledgeBase, lang: Language) -> A
     if divide and per and [t.unit for t in named].count(per.group(1)) == 1 and named[0].unit == per.group(1):
         named.reverse()  # '平均每家多少名': shared over the one counted in 家, whichever was named first
     reply = frame_answers.between_targets(kb, named[0], named[1], "divide" if divide else "subtract")
-    if reply is None:
-        return None
-    return Answer(
-        Outcome.answered,
-        Topic.targets,
-        [reply],
-        aspect="targets",
-        targets=tuple(t.id for t in named),
-        memory={"last_aspect": "targets"},
-    )
+    return None if reply is None else _targets_answered(reply, named)
 
 
 def _targets_named(kb: KnowledgeBase, text: str) -> list[Target]:
@@ -1453,14 +1446,7 @@ def _passage_asked(question: Question, kb: KnowledgeBase, lang: Language, frame:
     if len(found) == 1 and len(quoted) == 1:  # the words are one measure's: its answer, with its figures
         measure = quoted[0]
         return _measure(question, Context(), kb, lang, measure, aspect, frame.district, [measure.id])
-    return Answer(
-        Outcome.answered,
-        Topic.clause,
-        [frame_answers.passage(kb, found, aspect)],
-        aspect=aspect,
-        clause=found[0].clause,
-        memory={"last_aspect": aspect, "measure": None, "clause": found[0].clause},
-    )
+    return _clause_answered(frame_answers.passage(kb, found, aspect), found[0].clause, aspect)
 
 
 def _unit_asked(question: Question, context: Context, kb: KnowledgeBase, lang: Language) -> Answer | None:
@@ -1477,14 +1463,7 @@ def _unit_asked(question: Question, context: Context, kb: KnowledgeBase, lang: L
         naming = [previous]
     if not naming:
         return None
-    return Answer(
-        Outcome.answered,
-        Topic.clause,
-        [frame_answers.unit_role(kb, name, naming)],
-        aspect="lead_unit",
-        clause=naming[0],
-        memory={"last_aspect": "lead_unit", "measure": None, "clause": naming[0]},
-    )
+    return _clause_answered(frame_answers.unit_role(kb, name, naming), naming[0], "lead_unit")
 
 
 def _beside_named(question: Question, kb: KnowledgeBase, found: list[Passage]) -> list[Passage]:

@@ -239,7 +239,8 @@ def between_targets(kb: KnowledgeBase, first: Target, second: Target, operation:
     }
     if operation == "subtract":
         if first.unit != second.unit:
-            return Reply("\n".join([say("frames", "arithmetic", "targets_differ", **fields), _cite(kb)]))
+            cited = _cite(kb, list(dict.fromkeys([first.clause, second.clause])))
+            return Reply("\n".join([say("frames", "arithmetic", "targets_differ", **fields), cited]))
         result = (values[0] - values[1]).normalize()
     else:
         result = (values[0] / values[1]).quantize(Decimal("0.01")).normalize()
