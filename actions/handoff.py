@@ -19,6 +19,7 @@ from app_store.privacy import pseudonym
 from app_store.retry import ROW_ERRORS, RetryingWriter
 from app_store.settings import app_db_url, app_secret, data_keys
 from app_store.tickets import NewTicket, create_tickets
+from infra import settings
 from infra.outcome import Outcome
 from policy_answers.settings import hotline
 
@@ -133,5 +134,9 @@ def ticket_queue() -> RetryingWriter[NewTicket]:
     global _queue
     loop = asyncio.get_running_loop()
     if _queue is None or _queue[0] is not loop:
-        _queue = (loop, RetryingWriter(create_tickets, name="hand-off tickets", batch_size=1, max_pending=10_000))
+        retry_after_s = settings.get_int("APP_DB_RETRY_S", minimum=1, maximum=3600)
+        writer = RetryingWriter(
+            create_tickets, name="hand-off tickets", retry_after_s=retry_after_s, batch_size=1, max_pending=10_000
+        )
+        _queue = (loop, writer)
     return _queue[1]

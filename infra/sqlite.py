@@ -8,8 +8,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-# How long a writer waits for another process's write lock before it fails ("database is locked").
-BUSY_TIMEOUT_MS = 5000
+from infra import settings
 
 
 def use_sqlite_pragmas(
@@ -18,7 +17,7 @@ def use_sqlite_pragmas(
     wal: bool,
     foreign_keys: bool = False,
     secure_delete: bool = False,
-    busy_timeout_ms: int = BUSY_TIMEOUT_MS,
+    busy_timeout_ms: int | None = None,
 ) -> None:
     """Set the pragmas on each connection `engine` opens from now on (nothing for other databases).
 
@@ -28,10 +27,13 @@ def use_sqlite_pragmas(
     `foreign_keys`: SQLite enforces declared foreign keys only when asked to.
     `secure_delete`: deleted content is overwritten with zeros, not left in free space (personal data:
     app_store.scrub then checkpoints the WAL so that no older copy of the page survives either).
-    The busy timeout makes a writer wait for the lock instead of failing at once.
+    The busy timeout makes a writer wait for the lock instead of failing at once (default: the setting
+    SQLITE_BUSY_TIMEOUT_MS, how long a writer waits for another process's write lock).
     """
     if engine.dialect.name != "sqlite":
         return
+    if busy_timeout_ms is None:
+        busy_timeout_ms = settings.get_int("SQLITE_BUSY_TIMEOUT_MS", minimum=0, maximum=600_000)
     statements = [f"PRAGMA busy_timeout={int(busy_timeout_ms)}"]
     if wal:
         statements += ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL"]

@@ -77,9 +77,6 @@ from sqlalchemy.pool import QueuePool
 from infra.outcome import Outcome
 from infra.settings import default
 from infra.sqlite import use_sqlite_pragmas
-from policy_rasa import speedups
-
-speedups.install()
 
 log = logging.getLogger(__name__)
 
@@ -179,6 +176,12 @@ class _Boundary:
 
 class TurnRecordingTrackerStore(SQLTrackerStore):
     def __init__(self, *args: Any, window_turns: int | str | None = DEFAULT_WINDOW_TURNS, **kwargs: Any) -> None:
+        # Rasa makes its tracker store once, at start, before the first message: the place to install the
+        # speed-ups (imported here, not at the top: they load TensorFlow, which the window's own tests and
+        # the retention jobs that import this module do not need).
+        from policy_rasa import speedups
+
+        speedups.install()
         super().__init__(*args, **kwargs)
         if self.engine.dialect.name == "sqlite":
             self._keep_sqlite_connections()

@@ -50,16 +50,20 @@ def tickets(url: str) -> list[HandoffTicketRow]:
 def app_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[str, Path]:
     path = tmp_path / "app.db"
     url = f"sqlite:///{path}"
-    upgrade(url)
     monkeypatch.setenv("APP_DB_URL", url)
     monkeypatch.setenv("APP_SECRET", SECRET)
+    # The same lock and queue as in production, with shorter waits: a writer gives up after 0.2 s (not 5 s)
+    # and the queue retries every second (not every 5 s), so the three outages cost seconds, not 20.
+    monkeypatch.setenv("SQLITE_BUSY_TIMEOUT_MS", "200")
+    monkeypatch.setenv("APP_DB_RETRY_S", "1")
+    upgrade(url)  # after the settings: the engine reads its busy timeout when it is made
     return url, path
 
 
 async def test_a_ticket_waits_out_a_locked_database(app_db: tuple[str, Path]) -> None:
     url, path = app_db
     locker = sqlite3.connect(path, isolation_level=None)
-    locker.execute("BEGIN EXCLUSIVE")  # another process holding the write lock past the 5 s busy timeout
+    locker.execute("BEGIN EXCLUSIVE")  # another process holding the write lock past the busy timeout
     try:
         dispatcher = CollectingDispatcher()
         await ActionHandoff().run(dispatcher, handoff_tracker("locked-out"), {})
@@ -70,7 +74,7 @@ async def test_a_ticket_waits_out_a_locked_database(app_db: tuple[str, Path]) ->
         locker.execute("COMMIT")
         locker.close()
 
-    # The queue retries on its own (every 5 s); no nudge from the test.
+    # The queue retries on its own (every APP_DB_RETRY_S); no nudge from the test.
     await ticket_queue().drain(timeout=60)
     [ticket] = tickets(url)
     assert ticket.conversation == pseudonym(SECRET, "locked-out")[:16]

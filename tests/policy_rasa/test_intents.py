@@ -9,10 +9,12 @@ import pytest
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from policy_rasa.intents import MeasureIntentRefiner
-
 
 def refined(text: str, intent: str, entities: list[dict[str, Any]], ranking: list[str] | None = None) -> str:
+    # Imported here: the refiner's module loads Rasa's recipe and TensorFlow, which a worker of
+    # make test-fast should pay only when it runs these tests.
+    from policy_rasa.intents import MeasureIntentRefiner
+
     message = Message(
         {
             TEXT: text,

@@ -13,9 +13,15 @@ class _NoEnts:
     ents: tuple[()] = ()  # the character matcher alone finds every KB term
 
 
+_indexes: dict[int, Any] = {}
+
+
 def _entities(kb: KnowledgeBase, text: str) -> list[dict[str, Any]]:
-    products = frozenset(p for m in kb.measures for p in m.products)
-    return extract_entities(clean(text), _NoEnts(), term_indexes(ruler_patterns(kb.term_lists(), products)))
+    # The index is built once per KB (as the NLU component does at load), not once per term checked.
+    if id(kb) not in _indexes:
+        products = frozenset(p for m in kb.measures for p in m.products)
+        _indexes[id(kb)] = term_indexes(ruler_patterns(kb.term_lists(), products))
+    return extract_entities(clean(text), _NoEnts(), _indexes[id(kb)])
 
 
 def test_no_other_kind_of_term_is_read_as_a_measure(kb: KnowledgeBase) -> None:
