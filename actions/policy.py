@@ -13,7 +13,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from policy_answers.engine import Answer, Context, Question, calculator, decide, quotes_a_measure
+from policy_answers.engine import Answer, Context, Question, calculator, decide, names_a_passage, quotes_a_measure
 from policy_answers.frames import Frame
 from policy_answers.language import language
 from policy_answers.outcome import Outcome
@@ -103,7 +103,7 @@ class ActionPolicyCalculator(Action):
         kb = await get_kb()
         question = question_of(tracker)
         if question.intent == "ask_what_can_i_get" and (
-            quotes_a_measure(kb, question) or language().theme_of(question.text)
+            quotes_a_measure(kb, question) or language().theme_of(question.text) or names_a_passage(kb, question)
         ):
             # '企业建立技术研发和服务机构有啥政策' reads like a profile but quotes a measure's words;
             # '我们是企业，金融方面有什么支持' asks about a theme

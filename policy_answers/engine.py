@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from enum import Enum
 from typing import Any
 
@@ -20,9 +21,10 @@ from policy_answers.language import Language, language
 from policy_answers.outcome import Outcome
 from policy_answers.settings import DEFAULT_HOTLINE
 from policy_answers.templates import say
+from policy_kb.clause_numbers import CLAUSE_FORMS
 from policy_kb.passages import Passage
-from policy_kb.query import KnowledgeBase, Profile
-from policy_kb.schema import Clause, Measure, Target, TargetKind
+from policy_kb.query import KnowledgeBase, Profile, Status
+from policy_kb.schema import AmountKind, Clause, Measure, Target, TargetKind
 from policy_kb.search import SearchHit
 
 INTENT_ASPECT = {
@@ -131,9 +133,88 @@ class Answer:
 
 
 def decide(question: Question, context: Context, kb: KnowledgeBase) -> Answer:
-    """Read the message as a frame, merge it onto the last one, answer, and remember what was answered."""
+    """Read the message as a frame, merge it onto the last one, answer, and remember what was answered.
+    A message that asks two or three questions of their own gets each answered."""
     question = replace(question, text=clean(question.text))
     lang = language()
+    question = replace(question, entities=tuple(frames.kept_by_user(question.text, list(question.entities), lang)))
+    parts = _questions(question, kb, lang)
+    if parts:
+        answers: list[Answer] = []
+        now = context
+        for part in parts:  # each as if sent alone, after the one before it ('…县级出多少？荣成的话呢？')
+            district = part.first("district")
+            if district and not part.values("measure") and kb.district(district).name in _said(answers):
+                continue  # the general shares already gave that place's line
+            answers.append(_decide_frame(part, now, kb, lang))
+            now = _context_after(now, answers[-1])
+        if len(answers) == 1:
+            return answers[0]
+        subjects = {(a.measures[:1], a.clause, a.targets[:1], a.doc_aspect, _district_of(a)) for a in answers}
+        if all(a.outcome is Outcome.answered and a.replies for a in answers) and len(subjects) == len(answers):
+            return _together(answers)
+    return _decide_frame(question, context, kb, lang)
+
+
+def _said(answers: list[Answer]) -> str:
+    return "\n".join(r.text or "" for a in answers for r in a.replies)
+
+
+def _context_after(context: Context, answer: Answer) -> Context:
+    """The context the next message would have after `answer` (the adapters keep it in slots)."""
+    names = {"measure", "clause", "district", "applicant_type", "amount", "last_aspect", "frame"}
+    return replace(context, **{name: value for name, value in answer.memory.items() if name in names})
+
+
+def _district_of(answer: Answer) -> str | None:
+    frame = answer.memory.get("frame")
+    return frame.get("district") if isinstance(frame, dict) else None
+
+
+def _questions(question: Question, kb: KnowledgeBase, lang: Language) -> list[Question]:
+    """'两个问题：国家创新型县奖多少？技术交易额目标多少？' → the two questions, each with the entities
+    found in it; [] unless every part names a subject of its own ('研发补助多少？荣成呢？' is one question
+    and its follow-up, read whole as before). DIET's intent was read on the whole message: the parts are
+    read by their own words."""
+    text = question.text
+    if len(text) > lang.several_questions_max_chars:
+        return []
+    spans, start = [], 0
+    for cut in lang.question_break.finditer(text):
+        spans.append((start, cut.start()))
+        start = cut.end()
+    spans.append((start, len(text)))
+    spans = [(a, b) for a, b in spans if text[a:b].strip()]
+    if not 2 <= len(spans) <= 3:
+        return []
+    parts: list[Question] = []
+    for begin, end in spans:
+        entities = tuple(e for e in question.entities if e.get("start") is not None and begin <= e["start"] < end)
+        part = Question(text=text[begin:end], entities=tuple(_shifted(e, -begin) for e in entities))
+        frame = frames.read(part.text, part.entities, kb, lang)
+        theme = any(cue.search(part.text) for cue in lang.themes.values())  # '科技金融那块谁牵头'
+        own = (frame.names_subject or theme) and not frames.is_partial(frame, part.text, lang, _named_words(part))
+        # After one that asks a level's share, a part may change only the place: '县级出多少？荣成的话出多少？'
+        changes_place = parts and frame.district and not frame.names_subject and _level_asked(parts[0].text, lang)
+        if not own and not changes_place:
+            return []
+        parts.append(part)
+    return parts
+
+
+def _level_asked(text: str, lang: Language) -> bool:
+    return any(cue.search(text) for cue in lang.levels.values()) and lang.aspect_of(text) == "cost_share"
+
+
+def _shifted(entity: dict[str, Any], by: int) -> dict[str, Any]:
+    moved = dict(entity)
+    for key in ("start", "end"):
+        if isinstance(moved.get(key), int):
+            moved[key] += by
+    return moved
+
+
+def _decide_frame(question: Question, context: Context, kb: KnowledgeBase, lang: Language) -> Answer:
     frame = frames.read(question.text, question.entities, kb, lang, question.intent)
     partial = frames.is_partial(frame, question.text, lang, _named_words(question))
     answer = _framed(question, context, kb, lang, frame, partial)
@@ -141,6 +222,9 @@ def decide(question: Question, context: Context, kb: KnowledgeBase) -> Answer:
         if context.frame is not None and (partial or frame.correction or frames.is_follow_up(question.text, lang)):
             question, context = _lean_on(question, context, kb, lang, frame, partial)
         answer = _understood(question, context, kb, lang)
+        if frame.brevity == "long" and answer.topic is Topic.measure and answer.aspect == "info":
+            # '企业研发补助政策详细讲讲': the measure with its clause's own words (shares, conditions)
+            answer.replies = [render.longer(kb, r, answer.measures, answer.clause) for r in answer.replies]
     answer.memory["frame"] = _remembered(answer, frame, context, kb).to_slot()
     return _other_place_noted(answer, question.text, kb)
 
@@ -284,9 +368,14 @@ def target_follow_up(kb: KnowledgeBase, text: str, context: Context) -> list[Tar
 def _aspect(question: Question, context: Context, lang: Language) -> str:
     if question.inherited_aspect and not lang.aspect_of(question.text):
         return question.inherited_aspect
+    # '我们公司正在牵头修订…': the user's own doing, not a question of who leads
+    question = replace(question, text=lang.aspect_not_asked.sub("", question.text))
     asked = {lang.aspect_of(part) for part in re.split(r"[？?。；;]", question.text) if part}
-    if {"amount", "lead_unit"} <= asked:
-        return "amount"  # '给多少钱？该找哪个部门？': the amount reply names the lead units too
+    if "lead_unit" in asked and len(asked - {None}) > 1:
+        # '给多少钱？该找哪个部门？', '提了什么要求？归哪个部门牵头？': the other aspect's reply names the lead
+        # units too, and a reply of lead units alone would leave the first question unanswered
+        by_part = (lang.aspect_of(part) for part in re.split(r"[？?。；;]", question.text) if part)
+        return next(a for a in by_part if a and a != "lead_unit")
     said = INTENT_ASPECT.get(question.intent or "")
     cue = lang.aspect_of(question.text)
     if said and cue and said not in ("eligibility", "info") and not lang.aspects[said].search(question.text):
@@ -531,7 +620,7 @@ def _measure(
         return Answer(
             Outcome.answered,
             Topic.measure,
-            [reply],
+            [_also_said(kb, lang, question, measure, reply)],
             aspect=final_aspect,
             measures=(measure.id,),
             figures=figures,
@@ -573,6 +662,38 @@ def _measure(
     return answer(reply if agrees is None else render.verdict_first(reply, agrees), aspect)
 
 
+def _also_said(
+    kb: KnowledgeBase, lang: Language, question: Question, measure: Measure, reply: render.Reply
+) -> render.Reply:
+    """'科技活动周都干些啥': the measure named by words the document also says in one other clause
+    (二（十一）'s 科技活动周 turned to 技术对接), with that clause's sentence before the citation, so the
+    user is not told only half of what the document says about their words."""
+    if not reply.text:
+        return reply
+    said = [
+        e.get("text") or "" for e in question.entities if e.get("entity") == "measure" and e.get("value") == measure.id
+    ]
+    others = [
+        p
+        for words in dict.fromkeys(w for w in said if len(w) >= 3 and w not in measure.name)
+        for p in kb.passages(words, lang.frames.passage_edges, words.__eq__)
+        if p.clause != measure.clause
+    ]
+    if not others:
+        return reply
+    return _with_passages(kb, reply, measure.clause, others[:1])
+
+
+def _with_passages(kb: KnowledgeBase, reply: render.Reply, clause: str, others: list[Passage]) -> render.Reply:
+    """`reply` (cited to `clause`) with the other places the document says the user's words, before the
+    citation, which then names them too."""
+    if not reply.text or not others:
+        return reply
+    body, _, _ = reply.text.rpartition("\n")
+    lines = [say("frames", "also_said", clause=p.clause, phrase=p.phrase, sentence=p.sentence) for p in others]
+    return replace(reply, text="\n".join([body, *lines, kb.citation(clause, *(p.clause for p in others))]))
+
+
 _PERCENT = re.compile(r"\d+(?:\.\d+)?\s*[%％]|百分之|[一二三四五六七八九]成")
 
 
@@ -584,13 +705,22 @@ def _claim_agrees(kb: KnowledgeBase, measure: Measure, aspect: str, text: str, l
     if aspect == "lead_unit":
         named = {h.key for h in kb.find_units(text)}
         return named <= {u.id for u in kb.lead_units(measure.id)} if named else None
-    claimed = count_claim(text, lang, frozenset({kb.document.period.end_year}))
+    claimed = _claimed_counts(text, kb, lang)
     if not claimed:
         return None
     if measure.amount.value_yuan is None and not measure.cost_shares and _PERCENT.search(text):
         return None  # '创新券的奖补比例是50%吗': 一定比例 is no figure to hold 50% against, nor to deny it
     stated = [measure.quote, *(f.quote for f in [measure.frequency] if f), *(limit.quote for limit in measure.limits)]
     return set(claimed) <= set(counts("".join(stated)))
+
+
+def _claimed_counts(text: str, kb: KnowledgeBase, lang: Language) -> list[Decimal]:
+    """The counts a yes/no question puts forward, without the numbers that name things: the document's
+    number ('32号文里有没有支持的说法' puts no 32 forward), a clause's ('二（六）'), the document's years."""
+    for name in (kb.document.number, *(m[0] for f in CLAUSE_FORMS for m in f.finditer(text))):
+        text = text.replace(name, " ")
+    text = lang.frames.this_document.sub(" ", text)
+    return count_claim(text, lang, frozenset(frames.document_years(kb)))
 
 
 def _several(
@@ -715,7 +845,14 @@ def _targets(question: Question, context: Context, kb: KnowledgeBase, lang: Lang
 
 def _targets_answer(kb: KnowledgeBase, chosen: list[Target], text: str, lang: Language) -> Answer:
     reply = render.targets(kb, chosen)
-    claimed = count_claim(text, lang, frozenset({kb.document.period.end_year}))
+    other_years = [y for y in frames.years_in(text) if y < kb.document.period.end_year]
+    if other_years and chosen:
+        # '那2018年要达到多少呢': the document sets each target for one year only; another year's is not said
+        units = "、".join(u.name for u in kb.lead_units(chosen[0].clause))
+        note = say("frames", "target_year_open", year=other_years[0], end=kb.document.period.end_year)
+        note += say("frames", "target_year_ask", units=units) if units else ""
+        reply = replace(reply, text=f"{note}\n{reply.text}")
+    claimed = _claimed_counts(text, kb, lang)
     if claimed:
         # '技术交易额目标是50亿吗': 是/不是 first
         stated = counts("".join(t.quote for t in (chosen or kb.targets)))
@@ -1167,7 +1304,7 @@ def _joined_money_measures(text: str, kb: KnowledgeBase, lang: Language) -> list
 
 def _arithmetic(question: Question, context: Context, kb: KnowledgeBase, lang: Language, frame: Frame) -> Answer | None:
     """Sums, count × amount and differences over the document's figures, each input shown with its clause."""
-    if frame.operation is Operation.lookup:
+    if frame.operation is Operation.lookup and not _counted_amount(question.text, kb, lang):
         return None
     measures = list(frame.measures) or list(question.values("measure"))
     previous = context.frame
@@ -1211,6 +1348,13 @@ def _arithmetic(question: Question, context: Context, kb: KnowledgeBase, lang: L
         measures=tuple(measures),
         memory={"last_aspect": "amount", "measure": measures[0] if measures else None},
     )
+
+
+def _counted_amount(text: str, kb: KnowledgeBase, lang: Language) -> bool:
+    """'假设有50名科技特派员被择优给予研发支持，至少要多少钱': the amount of a count of one measure's
+    recipients, without a word of a total."""
+    counted = _counted_money_measures(text, kb, lang)
+    return len(counted) == 1 and max(counted.values()) > 1 and lang.aspect_of(text) == "amount"
 
 
 def _between_targets(question: Question, kb: KnowledgeBase, lang: Language) -> Answer | None:
@@ -1390,6 +1534,8 @@ def _not_covered(question: Question, kb: KnowledgeBase, lang: Language, hotline:
     found = lang.frames.not_covered.search(text)
     if found is None or lang.profile.search(text) or found.group(0) in _document_text(kb):
         return None
+    if lang.frames.done_before.search(text[: found.start()]) or lang.frames.done_after.search(text[found.end() :]):
+        return None  # '俺是新型职业农民，去年刚认定的，有啥培训': what happened to the user, not what is asked
     named = question.sure_values("measure")
     # what the document says nearby: a measure the rest of the question names plainly ('高新技术企业认定')
     hit = kb.clear_hit(question.text.replace(found.group(0), ""), min_score=UNSURE_INTENT_SCORE)
@@ -1398,19 +1544,35 @@ def _not_covered(question: Question, kb: KnowledgeBase, lang: Language, hotline:
     return Answer(Outcome.out_of_scope, Topic.out_of_scope, [reply])
 
 
+def names_a_passage(kb: KnowledgeBase, question: Question) -> bool:
+    """'俺是村里的嫁接能手，算乡土人才不，有奖励没' reads like who the user is, but names words the document
+    says in one or two clauses: those clauses answer, not the policy calculator's list."""
+    text = clean(question.text)
+    lang = language()
+    frame = frames.read(text, question.entities, kb, lang)
+    return bool(_passages_of(replace(question, text=text), kb, lang, frame, partial=False))
+
+
 def _passage_asked(question: Question, kb: KnowledgeBase, lang: Language, frame: Frame, partial: bool) -> Answer | None:
+    found = _passages_of(question, kb, lang, frame, partial)
+    if not found:
+        return None
+    return _passage_answer(question, kb, lang, frame, found)
+
+
+def _passages_of(question: Question, kb: KnowledgeBase, lang: Language, frame: Frame, partial: bool) -> list[Passage]:
     """'俺是乡土人才，文件说俺们啥了', '农技协 科协 这文件让他们干啥活': words of the document no measure is
     named by, in one or two clauses: the document's sentence that says them. A measure named in longer
     words, or in the same clause, is answered as that measure; a document aspect, a clause number, a target
     or a sum is answered by its own step; a follow-up
     ('那国家级的呢') leans on the last answer; the user's own figures go to the measure they are about."""
     if partial or frame.operation is not Operation.lookup or frame.clause or frame.targets or frame.year is not None:
-        return None
+        return []
     if read_figures(question.text, lang) or any(p in question.text for p in kb.document.other_places):
-        return None  # the user's own figures, or another city's policy: answered by the measure steps
+        return []  # the user's own figures, or another city's policy: answered by the measure steps
     cues = (lang.target_question, lang.frames.divide, lang.frames.subtract)
     if any(cue.search(question.text) for cue in cues):
-        return None  # numbers to reach, and sums over them: the target steps
+        return []  # numbers to reach, and sums over them: the target steps
     # '一事一议 涉及哪几条', '回老家创业 文件有啥说法' are no questions of structure; '有几条' is
     where = lang.frames.where_said.search(question.text) or not re.search(r"几|多少", question.text)
     if frame.subject is Subject.document and frame.doc_aspect not in (
@@ -1419,7 +1581,7 @@ def _passage_asked(question: Question, kb: KnowledgeBase, lang: Language, frame:
         "summary",
         *(("structure",) if where and frame.part is None else ()),
     ):
-        return None
+        return []
     # the document's words for itself ('这份实施意见', its title and number) point at no clause
     words = question.text.replace(kb.document.title, " ").replace(kb.document.number, " ")
     words = lang.frames.this_document.sub(" ", lang.frames.document.sub(" ", words))
@@ -1427,25 +1589,75 @@ def _passage_asked(question: Question, kb: KnowledgeBase, lang: Language, frame:
     # a kind of applicant ('科技服务机构') is who asks, a district where: unless it is all the message asks about
     profile = bool(lang.profile.search(question.text))
 
+    who = [e.get("text") or "" for e in question.entities if e.get("entity") in ("applicant_type", "district")]
+
     def particular(phrase: str) -> bool:
-        if not lang.frames.names_a_place(phrase):
+        if not lang.frames.names_a_place(phrase) or any(_straddles(phrase, w) for w in who if w):
             return False
         if not (kb.find_applicant_types(phrase) or kb.find_districts(phrase)):
             return True
+        where = words.find(phrase)
+        if lang.frames.membership_asked.search(words[max(0, where - 5) : where]):
+            return True  # '俺算是个乡土人才吧，有奖励不': whether they are one is the question
         return not profile and len(frames.residue(words, lang, (phrase,))) <= lang.frames.passage_who_max_chars
 
-    found = kb.passages(words, lang.frames.passage_edges, particular)
+    found = kb.passages(words, lang.frames.passage_edges, particular) or _said_to_whom(question, kb, lang, words, who)
     if not found or kb.find_targets(question.text):
-        return None
+        return []
     found = _beside_named(question, kb, found)
     if not found:
-        return None
+        return []
+    return found
+
+
+def _said_to_whom(question: Question, kb: KnowledgeBase, lang: Language, words: str, who: list[str]) -> list[Passage]:
+    """'俺是新型职业农民，谁给俺们培训': the measure named by the word (三（三）'s 科技管理专题培训) is not for
+    who the user is, and another clause says that word to them (二（十一）: 对新型职业农民…的培训): that
+    place, not a ✗. The passages of the user's kind are kept by `_beside_named` only where the measure's
+    word is in the same sentence."""
+    applicant = question.first("applicant_type")
+    named = question.sure_values("measure")
+    if applicant is None or len(named) != 1:
+        return []
+    if kb.verdict(named[0], Profile(applicant_type=applicant)).status is not Status.not_met:
+        return []
+
+    def of_the_kind(phrase: str) -> bool:
+        return (
+            lang.frames.names_a_place(phrase)
+            and bool(kb.find_applicant_types(phrase))
+            and not any(_straddles(phrase, w) for w in who if w)
+        )
+
+    clause = kb.measure(named[0]).clause
+    return [p for p in kb.passages(words, lang.frames.passage_edges, of_the_kind) if p.clause != clause]
+
+
+def _straddles(phrase: str, term: str) -> bool:
+    """'家高新' in '一家高新技术企业': a match glued across a term's edge, half of it the term's."""
+    if phrase in term or term in phrase:
+        return False
+    return any(term.startswith(phrase[i:]) or term.endswith(phrase[: len(phrase) - i]) for i in range(1, len(phrase)))
+
+
+def _passage_answer(
+    question: Question, kb: KnowledgeBase, lang: Language, frame: Frame, found: list[Passage]
+) -> Answer:
     phrase, clauses = found[0].phrase, {p.clause for p in found}
     aspect = frame.aspect or "info"
     quoted = [m for m in kb.measures if m.clause in clauses and phrase in "".join(m.quote.split())]
     if len(found) == 1 and len(quoted) == 1:  # the words are one measure's: its answer, with its figures
         measure = quoted[0]
         return _measure(question, Context(), kb, lang, measure, aspect, frame.district, [measure.id])
+    giving = [m for m in kb.measures if m.clause in clauses and m.amount.kind is not AmountKind.none]
+    if len(giving) == 1 and (aspect == "amount" or (aspect == "info" and lang.frames.given.search(question.text))):
+        # '算乡土人才不，有奖励没': of the clauses that say the phrase, the one measure that gives something
+        # answers what is given, and the other places that say the phrase follow it
+        measure = giving[0]
+        answer = _measure(question, Context(), kb, lang, measure, aspect, frame.district, [measure.id])
+        others = [p for p in found if p.clause != measure.clause]
+        answer.replies = [_with_passages(kb, r, measure.clause, others) for r in answer.replies]
+        return answer
     return _clause_answered(frame_answers.passage(kb, found, aspect), found[0].clause, aspect)
 
 

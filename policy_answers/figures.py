@@ -59,7 +59,8 @@ def _role(text: str, start: int, end: int, lang: Language) -> Role:
     if nearest is not None and nearest[1] is not Role.subsidy:
         return nearest[1]
     after = text[end:]
-    if nearest is None and lang.is_yes_no(after) and _claims(text[:start], lang):
+    asked_before = re.search(r"是不是|是否", text[max(0, start - 6) : start])  # '最高是不是500万'
+    if nearest is None and (lang.is_yes_no(after) or asked_before) and _claims(text[:start], lang):
         return Role.claim  # '创新型乡镇是不是奖50万？'
     return nearest[1] if nearest else Role.subsidy
 

@@ -94,7 +94,7 @@ _YEAR = re.compile(r"(?<!\d)(20\d\d)\s*年?|([二〇零一三四五六七八九]
 _YEAR_DIGITS = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0"}
 
 
-def _years(text: str) -> list[int]:
+def years_in(text: str) -> list[int]:
     """'2025年', '二〇二五年' → 2025."""
     found = []
     for digits, spoken in _YEAR.findall(text):
@@ -122,7 +122,7 @@ def read(
     )
     districts = [e["value"] for e in entities if e.get("entity") == "district"]
     applicants = [e["value"] for e in entities if e.get("entity") == "applicant_type"]
-    clauses = clause_refs(text, kb.data.clauses)
+    clauses = clause_refs(text, kb.data.clauses) or _title_word(text, kb, lang, bool(measures or targets))
     doc_aspect = frames.document_aspect(text, intent)
     part = next((number for title, number in part_titles(kb.data.clauses).items() if title in text), None)
     if (
@@ -155,7 +155,7 @@ def read(
     elif targets:
         subject = Subject.targets
     operation, count = _operation(text, lang) if subject is not Subject.document else (Operation.lookup, None)
-    year = next((y for y in _years(text) if y not in _document_years(kb)), None)
+    year = next((y for y in years_in(text) if y not in document_years(kb)), None)
     brevity = "short" if frames.shorter.search(text) else "long" if frames.longer.search(text) else None
     return Frame(
         document=kb.document.code,
@@ -177,11 +177,39 @@ def read(
     )
 
 
+def _title_word(text: str, kb: KnowledgeBase, lang: Language, names_other: bool) -> list[str]:
+    """'督导呢' after '宣传总结谁负责': a short message whose one word is part of exactly one clause's title
+    (三（二）“加强指导督导”) names that clause."""
+    if names_other:
+        return []
+    word = residue(text, lang)
+    if not 2 <= len(word) <= lang.frames.partial_max_chars + 1 or not lang.frames.names_a_place(word):
+        return []
+    if kb.find_applicant_types(word) or kb.find_districts(word) or kb.find_units(word):
+        return []  # '企业能申请吗', '乡镇呢': who, not which clause
+    if any(cue.search(word) for cue in lang.levels.values()):
+        return []
+    holders = [c.id for c in kb.data.clauses if word in c.title]
+    return holders if len(holders) == 1 else []
+
+
+def kept_by_user(text: str, entities: list[dict[str, Any]], lang: Language) -> list[dict[str, Any]]:
+    """`entities` without a district or applicant the user takes back ('县级（不是荣成）出多少'): whoever
+    found them (the KB's matcher, DIET), they are not the user's."""
+    return [
+        e
+        for e in entities
+        if e.get("entity") not in ("district", "applicant_type")
+        or not isinstance(e.get("start"), int)
+        or not lang.frames.negation.search(text[max(0, e["start"] - 3) : e["start"]])
+    ]
+
+
 def read_money(text: str) -> bool:
     return bool(money_spans(text))
 
 
-def _document_years(kb: KnowledgeBase) -> set[int]:
+def document_years(kb: KnowledgeBase) -> set[int]:
     """Years the document itself names: a question about them is not about another year."""
     return {kb.document.issue_date.year, kb.document.period.end_year}
 

@@ -38,6 +38,8 @@ class FrameCues:
     previous: re.Pattern[str]
     undecided: dict[str, re.Pattern[str]]
     not_covered: re.Pattern[str]
+    done_before: re.Pattern[str]
+    done_after: re.Pattern[str]
     obligation: re.Pattern[str]
     whole_structure: re.Pattern[str]
     where_said: re.Pattern[str]
@@ -48,6 +50,8 @@ class FrameCues:
     passage_edges: str
     passage_generic: re.Pattern[str]
     passage_who_max_chars: int
+    membership_asked: re.Pattern[str]
+    given: re.Pattern[str]
     plain_words: dict[str, re.Pattern[str]]
 
     def document_words(self, text: str) -> str:
@@ -94,6 +98,8 @@ def _frame_cues(raw: dict[str, Any]) -> FrameCues:
         previous=re.compile(raw["previous"]),
         undecided={what: re.compile(cue, re.IGNORECASE) for what, cue in raw["undecided"].items()},
         not_covered=re.compile(raw["not_covered"], re.IGNORECASE),
+        done_before=re.compile(raw["done_before"]),
+        done_after=re.compile(raw["done_after"]),
         obligation=re.compile(raw["obligation"]),
         whole_structure=re.compile(raw["whole_structure"], re.IGNORECASE),
         where_said=re.compile(raw["where_said"], re.IGNORECASE),
@@ -104,6 +110,8 @@ def _frame_cues(raw: dict[str, Any]) -> FrameCues:
         passage_edges=str(raw["passage_edges"]),
         passage_generic=re.compile(f"(?:{raw['passage_generic']})+"),
         passage_who_max_chars=int(raw["passage_who_max_chars"]),
+        membership_asked=re.compile(raw["membership_asked"]),
+        given=re.compile(raw["given"], re.IGNORECASE),
         plain_words={phrase: re.compile(cue) for phrase, cue in raw["plain_words"].items()},
     )
 
@@ -124,6 +132,9 @@ class Language:
     share_words: dict[str, int | None]
     several: re.Pattern[str]
     joined: re.Pattern[str]
+    question_break: re.Pattern[str]
+    aspect_not_asked: re.Pattern[str]
+    several_questions_max_chars: int
     pleasantry_first: re.Pattern[str]  # one pleasantry at the start
     pleasantry_last: re.Pattern[str]  # one at the end
     themes: dict[str, re.Pattern[str]]  # KB topic id -> the user's words for it
@@ -132,6 +143,7 @@ class Language:
 
     def aspect_of(self, text: str) -> str | None:
         """The aspect a plain cue names, in the file's order (lead unit before amount: '谁给钱')."""
+        text = self.aspect_not_asked.sub("", text)
         return next((aspect for aspect, cue in self.aspects.items() if cue.search(text)), None)
 
     def theme_of(self, text: str) -> str | None:
@@ -164,6 +176,9 @@ def language() -> Language:
         share_words=dict(raw["share_words"]),
         several=re.compile(raw["several"]),
         joined=re.compile(raw["joined"]),
+        question_break=re.compile(raw["question_break"]),
+        aspect_not_asked=re.compile(raw["aspect_not_asked"]),
+        several_questions_max_chars=int(raw["several_questions_max_chars"]),
         pleasantry_first=re.compile("^" + raw["pleasantries"]["before"], re.IGNORECASE),
         pleasantry_last=re.compile(raw["pleasantries"]["after"] + "$", re.IGNORECASE),
         themes={topic: re.compile(cue, re.IGNORECASE) for topic, cue in raw["themes"].items()},

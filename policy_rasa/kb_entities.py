@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from policy_answers.clean import official_text
+from policy_answers.frames import kept_by_user
 from policy_answers.language import language
 from policy_kb.figures import money_spans
 from policy_kb.terms import TermHit, TermIndex
@@ -75,15 +76,7 @@ def extract_entities(text: str, doc: Any, terms: dict[str, TermIndex]) -> list[d
         for hit in _shorthand(text, terms["measure"], [a or b for a, b in zip(covered, cue_words, strict=True)]):
             if not any(e["start"] == hit.end or e["end"] == hit.start for e in found):  # '科技型中小企业'
                 add("measure", hit.key, hit.start, hit.end, SHORTHAND_CONFIDENCE)
-    negation = language().frames.negation
-    # '（不是荣成）': a district or applicant taken back is not the user's
-    kept = [
-        e
-        for e in found
-        if e["entity"] not in ("district", "applicant_type")
-        or not negation.search(text[max(0, e["start"] - 3) : e["start"]])
-    ]
-    return sorted(kept, key=lambda e: e["start"])
+    return sorted(kept_by_user(text, found, language()), key=lambda e: e["start"])
 
 
 def _spelt_right(text: str, doc: Any, terms: dict[str, TermIndex]) -> list[tuple[str, str, int, int]]:

@@ -368,6 +368,118 @@ CASES = [
     # generic words ('补助政策') and who the user says they are point at no place; another city is out
     Case("烟台市对企业研发有什么补助政策？", "ask_measure_info", Topic.out_of_scope, lacks=["文件在"]),
     Case("我们是科技服务机构，有什么政策", "ask_measure_info", Topic.calculator, lacks=["文件在"]),
+    # two questions of their own in one message: each answered, in the order asked
+    Case(
+        "两个问题：国家创新型县奖多少？技术交易额目标多少？",
+        "ask_targets",
+        Topic.measures,
+        ("innovative_county_award",),
+        holds=["500万元", "二（三）", "35亿元", "一（三）"],
+    ),
+    Case(
+        "问两个事：研发补助单个企业上限是多少？另外科技金融那块是哪个部门牵头？",
+        "ask_amount",
+        Topic.measures,
+        ("rd_subsidy",),
+        holds=["1000万元", "二（六）", "市金融办", "二（十）"],
+    ),
+    # a second part that changes only the place: the general shares first, that place's line with them
+    Case(
+        "企业研发补助批了800万元，县级要出多少？如果企业在荣成呢？",
+        "ask_cost_share",
+        Topic.measure,
+        ("rd_subsidy",),
+        holds=["县级25% 200万元", "县级50% 400万元"],
+    ),
+    Case(
+        "如果单个企业拿满研发补助上限，县级（不是荣成）出多少？荣成的话出多少？",
+        "ask_cost_share",
+        Topic.measure,
+        ("rd_subsidy",),
+        holds=["县级25% 250万元", "县级50% 500万元"],
+    ),
+    # a follow-up and its question stay one question
+    Case("研发补助最多多少？荣成呢？", "ask_amount", Topic.measure, ("rd_subsidy",), holds=["荣成市分担"]),
+    # the document's number is no figure put forward: no 不是 for '32号文里…有没有'
+    Case(
+        "这个32号文里对企业参与制定标准有没有支持的说法？",
+        "ask_measure_info",
+        Topic.measure,
+        ("standards_support",),
+        holds=["行业标准", "二（六）"],
+        lacks=["不是"],
+    ),
+    Case("研发补助最高是不是500万", "ask_amount", Topic.measure, ("rd_subsidy",), "不是", ["1000万元"]),
+    # 牵头 in what the user does is no question of who leads
+    Case(
+        "我们已经是高新技术企业了，打算牵头建一个技术创新中心，文件里市县两级怎么支持？",
+        "ask_lead_unit",
+        Topic.measure,
+        ("tech_innovation_center",),
+        holds=["协同支持"],
+        aspect="info",
+    ),
+    Case(
+        "这个文件对科技支行和合作银行提了什么要求？归哪个部门牵头？",
+        "ask_lead_unit",
+        Topic.measure,
+        ("tech_bank",),
+        holds=["产品和服务", "市金融办"],
+    ),
+    # a measure's word the document also says in another clause: both places
+    Case(
+        "咱这科技活动周都干些啥 能教俺们真技术不",
+        "ask_measure_info",
+        Topic.measure,
+        ("innovation_events",),
+        holds=["二（九）", "二（十一）", "技术对接"],
+    ),
+    Case("科技特派员有啥支持", "ask_measure_info", Topic.measure, ("tech_commissioner",), lacks=["三（一）"]),
+    # a count of one measure's recipients times its sum, without a word of a total
+    Case(
+        "假设有50名科技特派员被择优给予研发支持，按文件标准至少要多少钱？",
+        "ask_amount",
+        Topic.measure,
+        ("tech_commissioner",),
+        holds=["不低于500万元", "二（十二）"],
+    ),
+    Case(
+        "到2020年的经纪人队伍目标平均分到服务机构目标上，每家大概多少名？",
+        "ask_targets",
+        Topic.targets,
+        holds=["10名", "二（八）"],
+    ),
+    # a kind of applicant asked about ('算乡土人才不'), not who asks: its places, what is given first
+    Case(
+        "俺是村里的嫁接能手 算乡土人才不 政府有奖励没",
+        "ask_what_can_i_get",
+        Topic.measure,
+        ("talent_support",),
+        holds=["威发〔2018〕22号", "二（五）", "二（十一）"],
+    ),
+    # the measure a word names is not for the user, another clause says the word to them
+    Case(
+        "俺是新型职业农民 想学点新技术 谁给俺们培训啊",
+        "ask_lead_unit",
+        Topic.measure,
+        ("popular_science",),
+        holds=["二（十一）", "科技创新指导团"],
+        lacks=["✗"],
+    ),
+    # what was done to the user ('去年刚认定的') is their story, not a topic the document leaves out
+    Case(
+        "俺是新型职业农民 去年刚认定的 有没有啥培训能参加",
+        "ask_eligibility",
+        Topic.measure,
+        ("popular_science",),
+        lacks=["没有涉及"],
+    ),
+    Case("高新技术企业认定需要什么条件", "ask_conditions", Topic.out_of_scope, holds=["没有涉及“认定”"]),
+    Case("申请发明专利的费用能减免吗？", "ask_amount", Topic.out_of_scope),
+    # '详细讲讲' asks for the clause's own words too (here the shares)
+    Case("企业研发补助政策详细讲讲", "ask_measure_info", Topic.measure, ("rd_subsidy",), holds=["县级25%"]),
+    # another year of a target than the one the document sets it for: not said
+    Case("技术交易额2019年目标多少", "ask_targets", Topic.targets, holds=["没有规定2019年", "35亿元"]),
 ]
 
 
