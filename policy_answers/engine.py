@@ -1014,6 +1014,7 @@ def _framed(
         lambda: _unit_asked(question, context, kb, lang),  # '市科协负责哪几条' names its subject, however short
         lambda: _following(question, context, kb, lang, frame, partial),
         lambda: _not_covered(question, kb, lang, context.hotline),  # '驾驶证到期了去哪换证' is no validity question
+        lambda: _technique_asked(question, kb, lang, context.hotline),
         lambda: _passage_asked(question, kb, lang, frame, partial),
         lambda: _document_asked(question, context, kb, lang, frame),
         lambda: _between_targets(question, kb, lang),
@@ -1542,6 +1543,20 @@ def _not_covered(question: Question, kb: KnowledgeBase, lang: Language, hotline:
     nearby = kb.measure(named[0]) if named else kb.measure(hit.id) if hit and hit.kind == "measure" else None
     reply = frame_answers.not_covered(kb, found.group(0), nearby, hotline)
     return Answer(Outcome.out_of_scope, Topic.out_of_scope, [reply])
+
+
+def _technique_asked(question: Question, kb: KnowledgeBase, lang: Language, hotline: str) -> Answer | None:
+    """'海参冬天池子里怎么养才不死': how to raise a product the document names, in no words of policy: the
+    document teaches no technique; say so, what it says about the product, and where to ask."""
+    text = question.text
+    if not lang.frames.technique.search(text) or lang.frames.policy_words.search(text):
+        return None
+    named = question.values("measure")
+    if len(named) != 1 or not _named_by_product(kb, question, named[0]):
+        return None
+    measure = kb.measure(named[0])
+    product = next((p for p in measure.products if p in text), measure.products[0])
+    return Answer(Outcome.out_of_scope, Topic.out_of_scope, [frame_answers.technique(kb, product, measure, hotline)])
 
 
 def names_a_passage(kb: KnowledgeBase, question: Question) -> bool:

@@ -99,6 +99,7 @@ def document_answer(kb: KnowledgeBase, aspect: str, part: str | None = None) -> 
         "date": _date(kb),
         "publication": doc.publication,
         "addressees": doc.addressees,
+        "copied_to": doc.copied_to,
         "purpose": doc.purpose + "。" if doc.purpose else "",
         "period": doc.period.quote.removeprefix("到"),
         "end_year": doc.period.end_year,
@@ -311,6 +312,13 @@ def not_covered(kb: KnowledgeBase, word: str, nearby: Measure | None, hotline: s
     return Reply(
         "\n".join([*body, _cite(kb, [nearby.clause])]) if nearby else "\n".join(body), buttons=[HANDOFF_BUTTON]
     )
+
+
+def technique(kb: KnowledgeBase, product: str, nearby: Measure, hotline: str) -> Reply:
+    """'海参冬天池子里怎么养才不死': no technique in the document; what it says about the product."""
+    near = say("frames", "nearby", name=nearby.name, clause=nearby.clause, support=nearby.support)
+    body = lines("frames", "technique", product=product, nearby=near, hotline=hotline)
+    return Reply("\n".join([*body, _cite(kb, [nearby.clause])]), buttons=[HANDOFF_BUTTON])
 
 
 _CITED = re.compile(r"《[^》]+》（[^）]*号\s*）")

@@ -142,6 +142,12 @@ def read(
     )  # '保障措施呢': the part of the document, not a measure of that name
     if part_alone:
         subject, measures = Subject.document, ()
+    elif (
+        targets and not measures and doc_aspect != "structure" and all(kb.target(t).clause in clauses for t in targets)
+    ):
+        subject = Subject.targets  # 'the technology transaction volume target in 一（三）': that target
+    elif targets and not measures and doc_aspect in ("date", "all", "validity"):
+        subject = Subject.targets  # '…target in this document, and by when': the target and its year
     elif clauses and not any(kb.measure(m).clause in clauses for m in measures):
         subject = Subject.clause  # '（十二）…我们村想建农科驿站' names a measure of the clause: that measure
     elif doc_aspect == "structure" and part:  # '保障措施有几条': that part's clauses, whatever it names

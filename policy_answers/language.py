@@ -38,6 +38,8 @@ class FrameCues:
     previous: re.Pattern[str]
     undecided: dict[str, re.Pattern[str]]
     not_covered: re.Pattern[str]
+    technique: re.Pattern[str]
+    policy_words: re.Pattern[str]
     done_before: re.Pattern[str]
     done_after: re.Pattern[str]
     obligation: re.Pattern[str]
@@ -98,6 +100,8 @@ def _frame_cues(raw: dict[str, Any]) -> FrameCues:
         previous=re.compile(raw["previous"]),
         undecided={what: re.compile(cue, re.IGNORECASE) for what, cue in raw["undecided"].items()},
         not_covered=re.compile(raw["not_covered"], re.IGNORECASE),
+        technique=re.compile(raw["technique"]),
+        policy_words=re.compile(raw["policy_words"]),
         done_before=re.compile(raw["done_before"]),
         done_after=re.compile(raw["done_after"]),
         obligation=re.compile(raw["obligation"]),
@@ -171,7 +175,7 @@ def language() -> Language:
         floor=re.compile(raw["floor"]),
         profile=re.compile(raw["profile"], re.IGNORECASE),
         handoff=re.compile(raw["handoff"]),
-        target_question=re.compile(raw["target_question"]),
+        target_question=re.compile(raw["target_question"], re.IGNORECASE),
         levels={name: re.compile(cue, re.IGNORECASE) for name, cue in raw["levels"].items()},
         share_words=dict(raw["share_words"]),
         several=re.compile(raw["several"]),
