@@ -28,11 +28,15 @@ ANSWER_OUTCOME = "answer_outcome"
 
 def question_of(tracker: Tracker) -> Question:
     message = tracker.latest_message or {}
+    # The NLU read the cleaned text (the question found in a long paste); the user event keeps all they
+    # sent, which a draft to check against the document needs.
+    said = next((e.get("text") for e in reversed(tracker.events) if e.get("event") == "user"), None)
     return Question(
         text=message.get("text") or "",
         intent=(message.get("intent") or {}).get("name"),
         ranking=tuple(r.get("name") for r in message.get("intent_ranking") or []),
         entities=tuple(message.get("entities") or []),
+        whole=said or "",
     )
 
 

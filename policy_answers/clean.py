@@ -157,7 +157,9 @@ def respell(text: str) -> str:
     return text
 
 
-def clean(text: str) -> str:
+def normalized(text: str) -> str:
+    """The whole message in the words the engine reads (markup, personal numbers, width, traditional
+    characters and pinyin typos undone), before the question is found in it: what a pasted draft says."""
     # Masked numbers first ('138****5678', as the gateway sends them): the markup stripper would take
     # their stars for Markdown emphasis.
     text = strip_markup(replace_personal_numbers(text))
@@ -165,4 +167,8 @@ def clean(text: str) -> str:
     text = "".join(_fold(char) for char in text)
     text = _converter().convert(text)
     # respelt first: a pasted clause with a typo in it is still the document's own words (focus drops them)
-    return strip_pleasantries(_SPACES.sub(" ", focus(respell(text))).strip())
+    return respell(text)
+
+
+def clean(text: str) -> str:
+    return strip_pleasantries(_SPACES.sub(" ", focus(normalized(text))).strip())

@@ -12,9 +12,9 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from policy_answers import frame_answers, frames, render
+from policy_answers import frame_answers, frames, proofread, render
 from policy_answers.calculator import profile_measures
-from policy_answers.clean import clean
+from policy_answers.clean import clean, normalized
 from policy_answers.figures import Figure, Role, count_claim, counts, read_figures, read_share_claim
 from policy_answers.frames import Frame, Operation, Subject
 from policy_answers.language import Language, language
@@ -22,6 +22,7 @@ from policy_answers.outcome import Outcome
 from policy_answers.settings import DEFAULT_HOTLINE
 from policy_answers.templates import say
 from policy_kb.clause_numbers import CLAUSE_FORMS
+from policy_kb.figures import money_spans
 from policy_kb.passages import Passage
 from policy_kb.query import KnowledgeBase, Profile, Status
 from policy_kb.schema import AmountKind, Clause, Measure, Target, TargetKind
@@ -67,6 +68,7 @@ class Question:
     ranking: tuple[str, ...] = ()
     entities: tuple[dict[str, Any], ...] = ()
     inherited_aspect: str | None = None  # a follow-up's aspect, from the last frame ('那农科驿站呢')
+    whole: str = ""  # all the user sent, where `text` is what the NLU kept of it (the question of a paste)
 
     def values(self, entity: str) -> list[Any]:
         return list(dict.fromkeys(e["value"] for e in self.entities if e.get("entity") == entity))
@@ -135,13 +137,22 @@ class Answer:
 def decide(question: Question, context: Context, kb: KnowledgeBase) -> Answer:
     """Read the message as a frame, merge it onto the last one, answer, and remember what was answered.
     A message that asks two or three questions of their own gets each answered."""
-    question = replace(question, text=clean(question.text))
     lang = language()
+    checked = _draft_checked(normalized(question.whole or question.text), kb, lang)
+    if checked is not None:
+        return checked
+    question = replace(question, text=clean(question.text))
     question = replace(question, entities=tuple(frames.kept_by_user(question.text, list(question.entities), lang)))
+    pasted = _after_paste(question, kb, lang)
+    if pasted is not None:
+        question, context = pasted
     parts = _questions(question, kb, lang)
     if parts:
         answers: list[Answer] = []
-        now = context
+        # The adapters fill the slots from this very message's entities: a place named in a later part is
+        # not the first part's ('县级出多少？荣成的话出多少？')
+        said = set(question.values("district"))
+        now = replace(context, district=None) if context.district in said else context
         for part in parts:  # each as if sent alone, after the one before it ('…县级出多少？荣成的话呢？')
             district = part.first("district")
             if district and not part.values("measure") and kb.district(district).name in _said(answers):
@@ -158,6 +169,67 @@ def decide(question: Question, context: Context, kb: KnowledgeBase) -> Answer:
 
 def _said(answers: list[Answer]) -> str:
     return "\n".join(r.text or "" for a in answers for r in a.replies)
+
+
+def _draft_checked(text: str, kb: KnowledgeBase, lang: Language) -> Answer | None:
+    """'下面是我写的简报初稿，请对照原文帮我挑出写错的地方：……' (`text`: the whole message): each figure
+    and lead unit the draft says of something the document states one for, held against the document."""
+    if len(text) <= lang.several_questions_max_chars or not lang.frames.check_draft.search(text):
+        return None
+
+    def themed(segment: str) -> list[Measure]:
+        topics = [topic for topic, cue in lang.themes.items() if cue.search(segment)]
+        return [m for m in kb.measures if m.topic in topics[:1]]
+
+    found = proofread.findings(kb, text, themed)
+    asked = clean(text)
+    if not found or any(all(s not in f.said for f in found) for s in _money_surfaces(asked)):
+        return None  # the closing question is about a figure of the user's own ('荣成市承担150万元对吗')
+    clauses = tuple(dict.fromkeys(f.clause for f in found))
+    reply = frame_answers.draft_checked(kb, found)
+    return Answer(
+        Outcome.answered, Topic.clause, [reply], aspect="info", clause=clauses[0], memory={"clause": clauses[0]}
+    )
+
+
+def _money_surfaces(text: str) -> list[str]:
+    return [surface for _start, _end, surface, _yuan in money_spans(text)]
+
+
+# A quoted stretch this long is a paste ('以下是我们摘抄的一段：“……”'), not a phrase the user quotes
+PASTE_MIN_CHARS = 60
+
+
+def _after_paste(question: Question, kb: KnowledgeBase, lang: Language) -> tuple[Question, Context] | None:
+    """'以下是…摘抄的一段：“（the clause）”…原文里对科技特派员的研发支持有没有金额标准？这一条的牵头单位是谁？':
+    the question after the pasted text is what is asked; the paste is what '这一条' means (the clause it
+    quotes becomes the last frame). A paste with the question before it is read whole, as before."""
+    text = question.text
+    opening, closing = text.find("“"), text.rfind("”")
+    if opening < 0 or closing - opening < PASTE_MIN_CHARS:
+        return None
+    asked = text[closing + 1 :].strip("，,。.：: ")
+    if len(asked) < 4:
+        return None
+    begin = len(text) - len(text[closing + 1 :].lstrip("，,。.：: "))
+    entities = tuple(
+        _shifted(e, -begin) for e in question.entities if isinstance(e.get("start"), int) and e["start"] >= begin
+    )
+    clause = _clause_quoted(kb, text[opening + 1 : closing])
+    frame = Frame(document=kb.document.code, subject=Subject.clause, clause=clause) if clause else None
+    return Question(asked, None, (), entities), Context(clause=clause, frame=frame)
+
+
+def _clause_quoted(kb: KnowledgeBase, pasted: str) -> str | None:
+    """The clause a paste copies: the one holding the most of its sentences verbatim (spaces ignored)."""
+    squeezed = {c.id: "".join(c.text.split()) for c in kb.data.clauses}
+    held: dict[str, int] = {}
+    for sentence in re.split(r"[。；;]", "".join(pasted.split())):
+        if len(sentence) >= 8:
+            for clause_id, body in squeezed.items():
+                if sentence in body:
+                    held[clause_id] = held.get(clause_id, 0) + len(sentence)
+    return max(held, key=held.__getitem__) if held else None
 
 
 def _context_after(context: Context, answer: Answer) -> Context:

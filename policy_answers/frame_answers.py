@@ -9,6 +9,7 @@ from collections import Counter
 from decimal import Decimal
 
 from policy_answers.frames import numeral
+from policy_answers.proofread import Finding
 from policy_answers.render import HANDOFF_BUTTON, Reply, card, document
 from policy_answers.templates import fill, lines, say, templates
 from policy_kb.figures import format_yuan
@@ -319,6 +320,17 @@ def technique(kb: KnowledgeBase, product: str, nearby: Measure, hotline: str) ->
     near = say("frames", "nearby", name=nearby.name, clause=nearby.clause, support=nearby.support)
     body = lines("frames", "technique", product=product, nearby=near, hotline=hotline)
     return Reply("\n".join([*body, _cite(kb, [nearby.clause])]), buttons=[HANDOFF_BUTTON])
+
+
+def draft_checked(kb: KnowledgeBase, found: list[Finding]) -> Reply:
+    """'请帮我核对这段草稿': what differs from the document first, with the document's words, then what agrees."""
+    ordered = sorted(found, key=lambda f: f.right)
+    body = [say("frames", "draft_checked", "head", number=kb.document.number)]
+    for f in ordered:
+        kind = "right" if f.right else "wrong"
+        body.append(say("frames", "draft_checked", kind, said=f.said, stated=f.stated, clause=f.clause))
+    body.append(say("frames", "draft_checked", "tail"))
+    return Reply("\n".join([*body, _cite(kb, list(dict.fromkeys(f.clause for f in ordered)))]))
 
 
 _CITED = re.compile(r"《[^》]+》（[^）]*号\s*）")

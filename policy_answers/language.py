@@ -38,6 +38,7 @@ class FrameCues:
     previous: re.Pattern[str]
     undecided: dict[str, re.Pattern[str]]
     not_covered: re.Pattern[str]
+    check_draft: re.Pattern[str]
     technique: re.Pattern[str]
     policy_words: re.Pattern[str]
     done_before: re.Pattern[str]
@@ -100,6 +101,7 @@ def _frame_cues(raw: dict[str, Any]) -> FrameCues:
         previous=re.compile(raw["previous"]),
         undecided={what: re.compile(cue, re.IGNORECASE) for what, cue in raw["undecided"].items()},
         not_covered=re.compile(raw["not_covered"], re.IGNORECASE),
+        check_draft=re.compile(raw["check_draft"], re.IGNORECASE),
         technique=re.compile(raw["technique"]),
         policy_words=re.compile(raw["policy_words"]),
         done_before=re.compile(raw["done_before"]),
