@@ -14,7 +14,7 @@ from typing import Any
 
 from policy_answers import frame_answers, frames, proofread, render
 from policy_answers.calculator import profile_measures
-from policy_answers.clean import clean, normalized
+from policy_answers.clean import FOCUS_CHARS, clean, normalized
 from policy_answers.figures import Figure, Role, count_claim, counts, read_figures, read_share_claim
 from policy_answers.frames import Frame, Operation, Subject
 from policy_answers.language import Language, language
@@ -138,15 +138,20 @@ def decide(question: Question, context: Context, kb: KnowledgeBase) -> Answer:
     """Read the message as a frame, merge it onto the last one, answer, and remember what was answered.
     A message that asks two or three questions of their own gets each answered."""
     lang = language()
-    checked = _draft_checked(normalized(question.whole or question.text), kb, lang)
+    whole = normalized(question.whole or question.text)
+    checked = _draft_checked(whole, kb, lang)
     if checked is not None:
-        return checked
+        return _with_the_rest(checked, question, context, kb, lang)
     question = replace(question, text=clean(question.text))
     question = replace(question, entities=tuple(frames.kept_by_user(question.text, list(question.entities), lang)))
     pasted = _after_paste(question, kb, lang)
     if pasted is not None:
         question, context = pasted
-    parts = _questions(question, kb, lang)
+    clause = _pasted_clause(whole, question.text, kb)
+    if clause is not None:  # the document's own clause pasted before the question: what '这段' means
+        context = replace(context, clause=clause, frame=Frame(kb.document.code, Subject.clause, clause=clause))
+    # questions numbered after a pasted clause ('第一，…？第二，…？') each lean on the clause
+    parts = _questions(question, kb, lang, leaning=clause is not None and _numbered(question.text, lang))
     if parts:
         answers: list[Answer] = []
         # The adapters fill the slots from this very message's entities: a place named in a later part is
@@ -161,7 +166,7 @@ def decide(question: Question, context: Context, kb: KnowledgeBase) -> Answer:
             now = _context_after(now, answers[-1])
         if len(answers) == 1:
             return answers[0]
-        subjects = {(a.measures[:1], a.clause, a.targets[:1], a.doc_aspect, _district_of(a)) for a in answers}
+        subjects = {(a.measures[:1], a.clause, a.targets[:1], a.doc_aspect, _district_of(a), a.aspect) for a in answers}
         if all(a.outcome is Outcome.answered and a.replies for a in answers) and len(subjects) == len(answers):
             return _together(answers)
     return _decide_frame(question, context, kb, lang)
@@ -171,10 +176,39 @@ def _said(answers: list[Answer]) -> str:
     return "\n".join(r.text or "" for a in answers for r in a.replies)
 
 
+def _with_the_rest(checked: Answer, question: Question, context: Context, kb: KnowledgeBase, lang: Language) -> Answer:
+    """'请问第三点里说的最高500万对不对？另外我们在经区，县级要承担多少比例？': the draft checked, then each
+    closing question that is not about the check answered as a follow-up of what was checked."""
+    question = replace(question, text=clean(question.text))
+    text = question.text
+    spans, start = [], 0
+    for cut in lang.question_break.finditer(text):
+        spans.append((start, cut.start()))
+        start = cut.end()
+    spans.append((start, len(text)))
+    # only the questions after the one that asks for the check: what comes before it is the draft
+    asks_check = [i for i, (a, b) in enumerate(spans) if lang.frames.check_draft.search(text[a:b])]
+    after = spans[asks_check[-1] + 1 :] if asks_check else []
+    rest = [(a, b) for a, b in after if lang.aspect_of(text[a:b])]
+    if not rest:
+        return checked
+    measure = checked.measures[0] if checked.measures else None
+    frame = Frame(kb.document.code, Subject.measure, measures=(measure,)) if measure else None
+    now = replace(context, measure=measure, frame=frame) if frame else context
+    answers = [checked]
+    for begin, end in rest:
+        said = [e for e in question.entities if isinstance(e.get("start"), int) and begin <= e["start"] < end]
+        part = Question(text[begin:end], None, (), tuple(_shifted(e, -begin) for e in said))
+        answer = _decide_frame(part, now, kb, lang)
+        if answer.outcome is Outcome.answered:
+            answers.append(answer)
+    return _together(answers) if len(answers) > 1 else checked
+
+
 def _draft_checked(text: str, kb: KnowledgeBase, lang: Language) -> Answer | None:
     """'下面是我写的简报初稿，请对照原文帮我挑出写错的地方：……' (`text`: the whole message): each figure
     and lead unit the draft says of something the document states one for, held against the document."""
-    if len(text) <= lang.several_questions_max_chars or not lang.frames.check_draft.search(text):
+    if len(text) <= FOCUS_CHARS or not lang.frames.check_draft.search(text):  # a short claim: 是/不是
         return None
 
     def themed(segment: str) -> list[Measure]:
@@ -186,9 +220,11 @@ def _draft_checked(text: str, kb: KnowledgeBase, lang: Language) -> Answer | Non
     if not found or any(all(s not in f.said for f in found) for s in _money_surfaces(asked)):
         return None  # the closing question is about a figure of the user's own ('荣成市承担150万元对吗')
     clauses = tuple(dict.fromkeys(f.clause for f in found))
+    measures = tuple(dict.fromkeys(f.measure for f in found if f.measure))
     reply = frame_answers.draft_checked(kb, found)
+    memory = {"clause": clauses[0], "measure": measures[0] if measures else None}
     return Answer(
-        Outcome.answered, Topic.clause, [reply], aspect="info", clause=clauses[0], memory={"clause": clauses[0]}
+        Outcome.answered, Topic.clause, [reply], aspect="info", measures=measures, clause=clauses[0], memory=memory
     )
 
 
@@ -224,7 +260,8 @@ def _clause_quoted(kb: KnowledgeBase, pasted: str) -> str | None:
     """The clause a paste copies: the one holding the most of its sentences verbatim (spaces ignored)."""
     squeezed = {c.id: "".join(c.text.split()) for c in kb.data.clauses}
     held: dict[str, int] = {}
-    for sentence in re.split(r"[。；;]", "".join(pasted.split())):
+    # by phrases between punctuation: a paste keeps the words, not always the quotes or the sentence's start
+    for sentence in re.split(r"[。；;，,：:“”‘’]", "".join(pasted.split())):
         if len(sentence) >= 8:
             for clause_id, body in squeezed.items():
                 if sentence in body:
@@ -243,19 +280,33 @@ def _district_of(answer: Answer) -> str | None:
     return frame.get("district") if isinstance(frame, dict) else None
 
 
-def _questions(question: Question, kb: KnowledgeBase, lang: Language) -> list[Question]:
+def _numbered(text: str, lang: Language) -> bool:
+    return len(lang.frames.numbered.findall(text)) >= 2
+
+
+def _pasted_clause(whole: str, asked: str, kb: KnowledgeBase) -> str | None:
+    """The clause a long message pastes the document's own sentences of, when its question was found
+    after them ('我把文件里的一段复制过来了：“……” 第一，市级的支持最多能到多少？…第三，这段属于哪一条')."""
+    if len(whole) - len(asked) < PASTE_MIN_CHARS:
+        return None
+    return _clause_quoted(kb, whole)
+
+
+def _questions(question: Question, kb: KnowledgeBase, lang: Language, leaning: bool = False) -> list[Question]:
     """'两个问题：国家创新型县奖多少？技术交易额目标多少？' → the two questions, each with the entities
     found in it; [] unless every part names a subject of its own ('研发补助多少？荣成呢？' is one question
     and its follow-up, read whole as before). DIET's intent was read on the whole message: the parts are
     read by their own words."""
     text = question.text
-    if len(text) > lang.several_questions_max_chars:
+    if len(text) > lang.several_questions_max_chars and not leaning:
         return []
     spans, start = [], 0
     for cut in lang.question_break.finditer(text):
         spans.append((start, cut.start()))
         start = cut.end()
     spans.append((start, len(text)))
+    if leaning:  # after a paste, each question without the story before it ('…麻烦解释一下：第一，…')
+        spans = [(max([a, *(m.end() for m in re.finditer(r"[。：:]", text[:b]))]), b) for a, b in spans]
     spans = [(a, b) for a, b in spans if text[a:b].strip()]
     if not 2 <= len(spans) <= 3:
         return []
@@ -268,7 +319,8 @@ def _questions(question: Question, kb: KnowledgeBase, lang: Language) -> list[Qu
         own = (frame.names_subject or theme) and not frames.is_partial(frame, part.text, lang, _named_words(part))
         # After one that asks a level's share, a part may change only the place: '县级出多少？荣成的话出多少？'
         changes_place = parts and frame.district and not frame.names_subject and _level_asked(parts[0].text, lang)
-        if not own and not changes_place:
+        # after a pasted clause, a part may ask of it ('第一，市级的支持最多能到多少'), as a follow-up would
+        if not own and not changes_place and not (leaning and lang.aspect_of(part.text)):
             return []
         parts.append(part)
     return parts
@@ -417,6 +469,7 @@ def plainly_answerable(question: Question, kb: KnowledgeBase, context: Context |
         bool(question.sure_values("measure"))
         or kb.clear_hit(text, min_score=UNSURE_INTENT_SCORE) is not None
         or bool(context and target_follow_up(kb, text, context))
+        or names_a_passage(kb, question)  # '想搞个海边民宿再带点休闲渔业，文件里有说这个的不'
     )
 
 

@@ -39,6 +39,7 @@ class FrameCues:
     undecided: dict[str, re.Pattern[str]]
     not_covered: re.Pattern[str]
     check_draft: re.Pattern[str]
+    numbered: re.Pattern[str]
     technique: re.Pattern[str]
     policy_words: re.Pattern[str]
     done_before: re.Pattern[str]
@@ -102,6 +103,7 @@ def _frame_cues(raw: dict[str, Any]) -> FrameCues:
         undecided={what: re.compile(cue, re.IGNORECASE) for what, cue in raw["undecided"].items()},
         not_covered=re.compile(raw["not_covered"], re.IGNORECASE),
         check_draft=re.compile(raw["check_draft"], re.IGNORECASE),
+        numbered=re.compile(raw["numbered"]),
         technique=re.compile(raw["technique"]),
         policy_words=re.compile(raw["policy_words"]),
         done_before=re.compile(raw["done_before"]),

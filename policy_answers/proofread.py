@@ -27,6 +27,7 @@ class Finding:
     right: bool
     stated: str  # what the document says
     clause: str
+    measure: str | None = None  # the measure it was said of (None: a target)
 
 
 def _measure_figure(measure: Measure, segment: str, yuan: int) -> tuple[bool, str] | None:
@@ -60,6 +61,16 @@ def _target_figure(target: Target, segment: str) -> tuple[bool, str] | None:
     return float(found.group(1)) == target.value, target.quote
 
 
+# A measure a segment names in words of its own ('对企业研究开发实行财政补助') is taken only from a search hit
+# this strong and clear of other clauses' hits (a figure is then held against it).
+SEARCH_MIN_SCORE = 30.0
+
+
+def _searched(kb: KnowledgeBase, segment: str) -> list[Measure]:
+    hit = kb.clear_hit(segment, min_score=SEARCH_MIN_SCORE)
+    return [kb.measure(hit.id)] if hit is not None and hit.kind == "measure" else []
+
+
 def findings(kb: KnowledgeBase, draft: str, themed: Callable[[str], list[Measure]]) -> list[Finding]:
     """What the draft says of the document's figures and lead units, each held against the document.
     `themed(text)`: the measures of a theme the text names ('科技金融'), for a lead unit said of a theme."""
@@ -73,7 +84,7 @@ def findings(kb: KnowledgeBase, draft: str, themed: Callable[[str], list[Measure
         for segment in (s.strip() for s in _SEGMENTS.split(sentence)):
             if not segment:
                 continue
-            measures = [kb.measure(h.key) for h in kb.find_measures(segment, fuzzy=False)]
+            measures = [kb.measure(h.key) for h in kb.find_measures(segment, fuzzy=False)] or _searched(kb, segment)
             targets = [kb.target(h.key) for h in kb.find_targets(segment)]
             theme = themed(segment)
             if targets:
@@ -88,7 +99,8 @@ def findings(kb: KnowledgeBase, draft: str, themed: Callable[[str], list[Measure
                 continue
             verdict = _verdict(kb, subject, segment)
             if verdict is not None:
-                found.append(Finding(segment, verdict[0], verdict[1], subject.clause))
+                measure_id = subject.id if isinstance(subject, Measure) else None
+                found.append(Finding(segment, verdict[0], verdict[1], subject.clause, measure_id))
     return found
 
 

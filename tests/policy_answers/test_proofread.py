@@ -64,3 +64,25 @@ def test_a_draft_whose_question_is_the_users_own_figure_gets_that_answer(kb: Kno
     )
     reply = text_of(ask(kb, text, "ask_cost_share", Context()))
     assert "核对了" not in reply and "县级50% 300万元" in reply
+
+
+def test_a_check_then_a_question_of_its_own_gets_both(kb: KnowledgeBase) -> None:
+    text = (
+        "群里转发了一段话，麻烦帮忙核实一下：“一是对企业研究开发实行财政补助，符合条件的单个企业最高可以补500万元，"
+        "由省、市、县三级分担；二是科技特派员工作成效好的，有研发支持。协会下周组织一次政策解读会，欢迎参加。”"
+        "请问最高500万对不对？另外县级要承担多少比例？"
+    )
+    reply = text_of(ask(kb, text, "ask_cost_share", Context()))
+    assert "✗ “符合条件的单个企业最高可以补500万元”" in reply and "1000 万元" in reply
+    assert "县级25% 250万元" in reply  # the second question, on the measure checked
+
+
+def test_questions_after_a_pasted_clause_lean_on_it(kb: KnowledgeBase) -> None:
+    text = (
+        "我把文件里的一段复制过来了：“各区市要积极引进国内外知名高校院所、科研机构、技术转移机构来威建立分校（院）"
+        "或共建二级学院、特色学院、工业技术研究院、技术转移服务机构等机构，打造各类开放式公共创新平台，市级将按"
+        "‘一事一议’原则，给予不超过县级出资额度的支持。”麻烦解释一下：第一，市级的支持最多能到多少？"
+        "第二，这段属于文件的哪一条，牵头单位是谁？"
+    )
+    reply = text_of(ask(kb, text, "ask_amount", Context()))
+    assert "县级出资" in reply and "二（八）" in reply and "市科技局" in reply
