@@ -1731,14 +1731,20 @@ def _passages_of(question: Question, kb: KnowledgeBase, lang: Language, frame: F
 
     who = [e.get("text") or "" for e in question.entities if e.get("entity") in ("applicant_type", "district")]
 
+    products = _products(kb)  # '海参' (海珍品) is the product steps' sign of who the user is
+
     def particular(phrase: str) -> bool:
         if not lang.frames.names_a_place(phrase) or any(_straddles(phrase, w) for w in who if w):
+            return False
+        if phrase in products:
             return False
         if not (kb.find_applicant_types(phrase) or kb.find_districts(phrase)):
             return True
         where = words.find(phrase)
         if lang.frames.membership_asked.search(words[max(0, where - 5) : where]):
             return True  # '俺算是个乡土人才吧，有奖励不': whether they are one is the question
+        if lang.frames.given.match(words[where + len(phrase) :].lstrip("有没啥什么哪些")):
+            return True  # '乡土人才有奖励不': what the kind is given is the question
         return not profile and len(frames.residue(words, lang, (phrase,))) <= lang.frames.passage_who_max_chars
 
     found = kb.passages(words, lang.frames.passage_edges, particular) or _said_to_whom(question, kb, lang, words, who)
@@ -1826,8 +1832,11 @@ def _beside_named(question: Question, kb: KnowledgeBase, found: list[Passage]) -
     named = [
         e["text"]
         for e in question.entities
-        if e.get("entity") == "measure" and e.get("text") and e.get("confidence_entity", 1.0) >= 1.0
-    ] + [hit.text for hit in kb.find_measures(question.text, fuzzy=False)]
+        if e.get("entity") == "measure"
+        and e.get("text")
+        and e.get("confidence_entity", 1.0) >= 1.0
+        and not _named_by_product(kb, question, e["value"])  # '种苹果的' says who the user is
+    ] + [hit.text for hit in kb.find_measures(question.text, fuzzy=False) if hit.text not in _products(kb)]
     if not named:  # at most a typo-like match ('经费' ~ a measure's word): the document's own phrase wins
         return found
     if any(found[0].phrase in word for word in named):
@@ -1835,6 +1844,10 @@ def _beside_named(question: Question, kb: KnowledgeBase, found: list[Passage]) -
     if any(word in found[0].phrase for word in named):
         return found  # the phrase says more than the name it holds ('技术市场登记和服务机构在县域')
     return [p for p in found if all(word in "".join(p.sentence.split()) for word in named)]
+
+
+def _products(kb: KnowledgeBase) -> set[str]:
+    return {p for m in kb.measures for p in m.products}
 
 
 def _document_text(kb: KnowledgeBase) -> str:

@@ -257,9 +257,11 @@ def measure_answer(
             fields["exception_hint"] = say("measure", "pieces", "exception_hint", places=places)
     # the document's own sentence closest to the question, when it answers a detail the lines above
     # leave out ('科技特派员从哪招' → 招募高校院所的科研人员、在校学生…); without one, the quote is in the card
-    product = next((p for p in measure.products if p in question), None)  # '俺是种苹果的': its sentence
-    # the document's phrases for the user's everyday words count too ('研究生' is where it says 在校学生)
-    asked = product or f"{question} {language().frames.document_words(question)}"
+    # the document's phrases for the user's everyday words count too ('研究生' is where it says 在校学生,
+    # '海参' where it says 海珍品)
+    plain = language().frames.document_words(question)
+    product = next((p for p in measure.products if p in question or p in plain), None)  # '俺是种苹果的'
+    asked = product or f"{question} {plain}"
     sentence = kb.relevant_phrase(measure.clause, asked) if question else None
     body = lines("measure", aspect, **fields)
     if sentence and aspect != "lead_unit" and _adds_to(sentence, "".join(body)):

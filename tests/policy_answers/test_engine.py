@@ -478,6 +478,24 @@ CASES = [
     Case("申请发明专利的费用能减免吗？", "ask_amount", Topic.out_of_scope),
     # '详细讲讲' asks for the clause's own words too (here the shares)
     Case("企业研发补助政策详细讲讲", "ask_measure_info", Topic.measure, ("rd_subsidy",), holds=["县级25%"]),
+    # a species the document names by its kind ('海参' is 海珍品, '扇贝' 贝类): the sentence of the kind
+    Case("养海参扇贝的 有没有技术攻关项目", "ask_measure_info", Topic.measure, ("agri_key_tech",), holds=["海珍品"]),
+    # a product says who the user is; the kind they ask about ('乡土人才有奖励不') is the question
+    Case(
+        "俺是种苹果的土专家 乡土人才有奖励不",
+        "ask_amount",
+        Topic.measure,
+        ("talent_support",),
+        holds=["二（五）", "威发〔2018〕22号"],
+    ),
+    # a farming technique is no policy question: said so, with what the document says of the product
+    Case("海参冬天池子里怎么养才不死？", "ask_measure_info", Topic.out_of_scope, holds=["养殖技术", "二（七）"]),
+    # the document's other recipients with its addressees
+    Case("这个文件抄送了哪些单位？", "ask_document", Topic.document, holds=["抄送", "威海军分区"]),
+    # an English target beside a clause number or the document is that target
+    Case(
+        "What's the technology transaction volume target in 一（三）?", "ask_targets", Topic.targets, holds=["35 亿元"]
+    ),
     # another year of a target than the one the document sets it for: not said
     Case("技术交易额2019年目标多少", "ask_targets", Topic.targets, holds=["没有规定2019年", "35亿元"]),
 ]
