@@ -1726,15 +1726,29 @@ def _passages_of(question: Question, kb: KnowledgeBase, lang: Language, frame: F
     words = question.text.replace(kb.document.title, " ").replace(kb.document.number, " ")
     words = lang.frames.this_document.sub(" ", lang.frames.document.sub(" ", words))
     words = f"{words} {lang.frames.document_words(words)}"  # '回县里创业' is where the document says 县域就业创业
+    who = [e.get("text") or "" for e in question.entities if e.get("entity") in ("applicant_type", "district")]
+    particular = _particular(question, kb, lang, words, who)
+    found = kb.passages(words, lang.frames.passage_edges, particular) or _said_to_whom(question, kb, lang, words, who)
+    if not found or kb.find_targets(question.text):
+        return []
+    found = _beside_named(question, kb, found)
+    if not found:
+        return []
+    return found
+
+
+def _particular(
+    question: Question, kb: KnowledgeBase, lang: Language, words: str, who: list[str]
+) -> Callable[[str], bool]:
+    """Whether a phrase of the question points at the place that says it: not generic words, not a match
+    glued across a term's edge, not a product, and a kind of applicant only when it is what is asked."""
     # a kind of applicant ('科技服务机构') is who asks, a district where: unless it is all the message asks about
     profile = bool(lang.profile.search(question.text))
-
-    who = [e.get("text") or "" for e in question.entities if e.get("entity") in ("applicant_type", "district")]
 
     products = _products(kb)  # '海参' (海珍品) is the product steps' sign of who the user is
 
     def particular(phrase: str) -> bool:
-        if not lang.frames.names_a_place(phrase) or any(_straddles(phrase, w) for w in who if w):
+        if not lang.frames.names_a_place(phrase) or any(_within(phrase, w) for w in who if w):
             return False
         if phrase in products:
             return False
@@ -1747,13 +1761,7 @@ def _passages_of(question: Question, kb: KnowledgeBase, lang: Language, frame: F
             return True  # '乡土人才有奖励不': what the kind is given is the question
         return not profile and len(frames.residue(words, lang, (phrase,))) <= lang.frames.passage_who_max_chars
 
-    found = kb.passages(words, lang.frames.passage_edges, particular) or _said_to_whom(question, kb, lang, words, who)
-    if not found or kb.find_targets(question.text):
-        return []
-    found = _beside_named(question, kb, found)
-    if not found:
-        return []
-    return found
+    return particular
 
 
 def _said_to_whom(question: Question, kb: KnowledgeBase, lang: Language, words: str, who: list[str]) -> list[Passage]:
@@ -1777,6 +1785,11 @@ def _said_to_whom(question: Question, kb: KnowledgeBase, lang: Language, words: 
 
     clause = kb.measure(named[0]).clause
     return [p for p in kb.passages(words, lang.frames.passage_edges, of_the_kind) if p.clause != clause]
+
+
+def _within(phrase: str, term: str) -> bool:
+    """'开发区' of '火炬高技术产业开发区', '家高新' of '一家高新技术企业': a piece of who the user is."""
+    return (phrase in term and phrase != term) or _straddles(phrase, term)
 
 
 def _straddles(phrase: str, term: str) -> bool:

@@ -263,10 +263,28 @@ def measure_answer(
     product = next((p for p in measure.products if p in question or p in plain), None)  # '俺是种苹果的'
     asked = product or f"{question} {plain}"
     sentence = kb.relevant_phrase(measure.clause, asked) if question else None
+    said = _alias_sentence(kb, measure, question)
+    if said is not None:  # '那个“农业+”具体指的是啥': the sentence that says the word the user quotes
+        sentence = said
     body = lines("measure", aspect, **fields)
     if sentence and aspect != "lead_unit" and _adds_to(sentence, "".join(body)):
         body = lines("measure", aspect, **fields, sentence=say("measure", "pieces", "sentence", sentence=sentence))
     return _cited(kb, measure, body, card(kb, measure))
+
+
+def _alias_sentence(kb: KnowledgeBase, measure: Measure, question: str) -> str | None:
+    """The clause's sentence holding a word the user named the measure by, when that word is the
+    document's own and not the measure's name ('农业+' of 二（七）)."""
+    words = [
+        a
+        for a in measure.aliases
+        if len(a) >= 3 and a in question and a not in measure.name and a not in measure.products
+    ]
+    for word in sorted(words, key=len, reverse=True):
+        found = next((s for s in sentences(kb.clause(measure.clause).text) if word in "".join(s.split())), None)
+        if found is not None:
+            return found
+    return None
 
 
 def _limit_line(kb: KnowledgeBase, measure: Measure, limit: LimitResult) -> str:
