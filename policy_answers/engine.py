@@ -26,7 +26,7 @@ from policy_kb.figures import money_spans
 from policy_kb.passages import Passage
 from policy_kb.query import KnowledgeBase, Profile, Status
 from policy_kb.schema import AmountKind, Clause, Measure, Target, TargetKind
-from policy_kb.search import SearchHit
+from policy_kb.search import SearchHit, sentences
 
 INTENT_ASPECT = {
     "ask_measure_info": "info",
@@ -538,8 +538,10 @@ def _policy(question: Question, context: Context, kb: KnowledgeBase, lang: Langu
     if early is not None:
         return early
     district = question.first("district") or context.district
-    if lang.frames.other_districts.search(text):
-        district = None  # '荣成县级按多少？其他区市又是多少？': the general shares, with 荣成市's beside them
+    if lang.frames.other_districts.search(text) or len(set(question.values("district"))) > 1:
+        # '荣成县级按多少？其他区市又是多少？', '一家在文登区，一家在荣成市': the general shares, with
+        # 荣成市's beside them
+        district = None
     hit = kb.clear_hit(text)
     named = _named_measures(question, kb, hit)
     if len(named) > 1:
@@ -829,7 +831,10 @@ def _claim_agrees(kb: KnowledgeBase, measure: Measure, aspect: str, text: str, l
         return None
     if aspect == "lead_unit":
         named = {h.key for h in kb.find_units(text)}
-        return named <= {u.id for u in kb.lead_units(measure.id)} if named else None
+        leads = {u.id for u in kb.lead_units(measure.id)}
+        if named and lang.frames.only.search(text):
+            return named == leads  # '只是市科技局一家牵头吧': not when 市科协 leads too
+        return named <= leads if named else None
     claimed = _claimed_counts(text, kb, lang)
     if not claimed:
         return None
@@ -1137,6 +1142,7 @@ def _framed(
     answer or None, in this order: what leans on the last frame, then what the message asks by itself."""
     steps: tuple[Callable[[], Answer | None], ...] = (
         lambda: _unit_asked(question, context, kb, lang),  # '市科协负责哪几条' names its subject, however short
+        lambda: _where_quoted(question, kb, lang),  # '文件里哪几处用了“一事一议”'
         lambda: _following(question, context, kb, lang, frame, partial),
         lambda: _not_covered(question, kb, lang, context.hotline),  # '驾驶证到期了去哪换证' is no validity question
         lambda: _technique_asked(question, kb, lang, context.hotline),
@@ -1144,6 +1150,7 @@ def _framed(
         lambda: _document_asked(question, context, kb, lang, frame),
         lambda: _between_targets(question, kb, lang),
         lambda: _targets_asked(question, context, kb, lang, frame),
+        lambda: _own_arithmetic(question, context, kb, lang, frame),
         lambda: _arithmetic(question, context, kb, lang, frame),
         lambda: _basis_asked(question, context, kb, lang, frame),
         lambda: _other_level(question, kb, frame),
@@ -1430,7 +1437,10 @@ def _joined_money_measures(text: str, kb: KnowledgeBase, lang: Language) -> list
 
 def _arithmetic(question: Question, context: Context, kb: KnowledgeBase, lang: Language, frame: Frame) -> Answer | None:
     """Sums, count × amount and differences over the document's figures, each input shown with its clause."""
-    if frame.operation is Operation.lookup and not _counted_amount(question.text, kb, lang):
+    # the user's own sums are split by the shares (_own_arithmetic), never summed with the document's
+    if (frame.operation is Operation.lookup and not _counted_amount(question.text, kb, lang)) or _own_figures(
+        question, lang
+    ):
         return None
     measures = list(frame.measures) or list(question.values("measure"))
     previous = context.frame
@@ -1474,6 +1484,37 @@ def _arithmetic(question: Question, context: Context, kb: KnowledgeBase, lang: L
         measures=tuple(measures),
         memory={"last_aspect": "amount", "measure": measures[0] if measures else None},
     )
+
+
+def _own_figures(question: Question, lang: Language) -> list[Figure]:
+    return [f for f in read_figures(question.text, lang) if f.role is not Role.claim]
+
+
+def _own_arithmetic(
+    question: Question, context: Context, kb: KnowledgeBase, lang: Language, frame: Frame
+) -> Answer | None:
+    own = _own_figures(question, lang)
+    return _counted_own(question, context, kb, lang, frame, own[0]) if own else None
+
+
+def _counted_own(
+    question: Question, context: Context, kb: KnowledgeBase, lang: Language, frame: Frame, figure: Figure
+) -> Answer | None:
+    """'今年有4家企业各拿到400万元研发补助，市级合计要出多少': the level's share of the user's sum, times
+    the count; None (the measure's own split of the sum answers) without a count or a level."""
+    measures = list(frame.measures) or question.values("measure")
+    counts = [frames.count_value(m.group("n"), lang) for m in lang.frames.count.finditer(question.text)]
+    counted = [n for n in counts if n and n > 1]
+    level = next((name for name, cue in lang.levels.items() if cue.search(question.text)), None)
+    if len(measures) != 1 or len(counted) != 1 or level is None or figure.role is not Role.subsidy:
+        return None
+    measure = kb.measure(measures[0])
+    district = question.first("district") or context.district
+    reply = frame_answers.multiply_own(kb, measure, counted[0], figure.yuan, level, district)
+    if reply is None:
+        return None
+    memory = {"last_aspect": "cost_share", "measure": measure.id}
+    return Answer(Outcome.answered, Topic.measure, [reply], aspect="cost_share", measures=(measure.id,), memory=memory)
 
 
 def _counted_amount(text: str, kb: KnowledgeBase, lang: Language) -> bool:
@@ -1682,6 +1723,27 @@ def _technique_asked(question: Question, kb: KnowledgeBase, lang: Language, hotl
     measure = kb.measure(named[0])
     product = next((p for p in measure.products if p in text), measure.products[0])
     return Answer(Outcome.out_of_scope, Topic.out_of_scope, [frame_answers.technique(kb, product, measure, hotline)])
+
+
+_QUOTED = re.compile(r"[“\"‘'「]([^”\"’'」]{2,16})[”\"’'」]")
+
+
+def _where_quoted(question: Question, kb: KnowledgeBase, lang: Language) -> Answer | None:
+    """'“市县两级”这个说法在文件哪些条款里出现过': every clause that says the quoted words, with its sentence."""
+    if not lang.frames.where_said.search(question.text):
+        return None
+    quoted = [m.group(1) for m in _QUOTED.finditer(question.text)]
+    for words in quoted:
+        squeezed = "".join(words.split())
+        places = [
+            (c, next(s for s in sentences(c.text) if squeezed in "".join(s.split())))
+            for c in kb.data.clauses
+            if squeezed in "".join(c.text.split())
+        ]
+        if places:
+            reply = frame_answers.where_quoted(kb, words, places)
+            return _clause_answered(reply, places[0][0].id, "info")
+    return None
 
 
 def names_a_passage(kb: KnowledgeBase, question: Question) -> bool:

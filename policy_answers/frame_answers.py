@@ -15,7 +15,7 @@ from policy_answers.templates import fill, lines, say, templates
 from policy_kb.figures import format_yuan
 from policy_kb.passages import Passage
 from policy_kb.query import KnowledgeBase
-from policy_kb.schema import AmountKind, Measure, Target, TargetKind
+from policy_kb.schema import AmountKind, Clause, Measure, Target, TargetKind
 
 _MONEY = (AmountKind.fixed, AmountKind.max, AmountKind.min)
 _PART_NUMERALS = ("一", "二", "三")
@@ -171,7 +171,9 @@ def multiply(
         return None
     if level and measure.cost_shares:
         share = next((sh for sh in kb.cost_split(measure.id, district, None).shares if sh.level == level), None)
-        if share is not None and share.yuan is not None:
+        if share is None or not share.percent:
+            return None  # a level that shares nothing there (荣成市's 市级): the split itself says so
+        if share.yuan is not None:
             head = say(
                 "frames",
                 "arithmetic",
@@ -203,6 +205,40 @@ def multiply(
         "frames", "arithmetic", "input", name=measure.name, amount=kb.amount_text(measure), clause=measure.clause
     )
     return Reply("\n".join([head, item, _cite(kb, [measure.clause])]), custom=card(kb, measure))
+
+
+def where_quoted(kb: KnowledgeBase, words: str, places: list[tuple[Clause, str]]) -> Reply:
+    """'“一事一议”出现在哪几条': each clause that says the words, with the sentence that says them."""
+    body = [say("frames", "where_quoted", "head", words=words, count=len(places))]
+    body += [
+        say("frames", "where_quoted", "place", clause=c.id, title=c.title, sentence="".join(s.split()))
+        for c, s in places
+    ]
+    return Reply("\n".join([*body, _cite(kb, [c.id for c, _ in places])]))
+
+
+def multiply_own(
+    kb: KnowledgeBase, measure: Measure, count: int, yuan: int, level: str, district: str | None
+) -> Reply | None:
+    """'4家企业各拿到400万元，市级合计出多少': that level's share of each sum, times the count."""
+    if not measure.cost_shares:
+        return None
+    split = kb.cost_split(measure.id, district, yuan)
+    share = next((sh for sh in split.shares if sh.level == level), None)
+    if share is None or share.yuan is None or not share.percent:
+        return None
+    head = say(
+        "frames",
+        "arithmetic",
+        "multiply_own",
+        count=count,
+        amount=format_yuan(yuan),
+        level=share.level_name,
+        percent=share.percent,
+        share=format_yuan(share.yuan),
+        total=format_yuan(share.yuan * count),
+    )
+    return Reply("\n".join([head, _cite(kb, [measure.clause])]), custom=card(kb, measure))
 
 
 def multiply_target(kb: KnowledgeBase, target: Target, count: int) -> Reply | None:

@@ -39,6 +39,7 @@ class FrameCues:
     undecided: dict[str, re.Pattern[str]]
     not_covered: re.Pattern[str]
     check_draft: re.Pattern[str]
+    only: re.Pattern[str]
     numbered: re.Pattern[str]
     technique: re.Pattern[str]
     policy_words: re.Pattern[str]
@@ -103,6 +104,7 @@ def _frame_cues(raw: dict[str, Any]) -> FrameCues:
         undecided={what: re.compile(cue, re.IGNORECASE) for what, cue in raw["undecided"].items()},
         not_covered=re.compile(raw["not_covered"], re.IGNORECASE),
         check_draft=re.compile(raw["check_draft"], re.IGNORECASE),
+        only=re.compile(raw["only"], re.IGNORECASE),
         numbered=re.compile(raw["numbered"]),
         technique=re.compile(raw["technique"]),
         policy_words=re.compile(raw["policy_words"]),
@@ -152,7 +154,8 @@ class Language:
     def aspect_of(self, text: str) -> str | None:
         """The aspect a plain cue names, in the file's order (lead unit before amount: '谁给钱')."""
         text = self.aspect_not_asked.sub("", text)
-        return next((aspect for aspect, cue in self.aspects.items() if cue.search(text)), None)
+        found = next((aspect for aspect, cue in self.aspects.items() if cue.search(text)), None)
+        return "amount" if found == "frequency" else found  # how often is asked as the measure's figure
 
     def theme_of(self, text: str) -> str | None:
         """The KB topic a question about a whole theme names, if it asks what there is."""

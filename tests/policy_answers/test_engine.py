@@ -496,6 +496,44 @@ CASES = [
     Case(
         "What's the technology transaction volume target in 一（三）?", "ask_targets", Topic.targets, holds=["35 亿元"]
     ),
+    # 'only one leads' is a claim the document decides against when another leads too
+    Case(
+        "科普这一条只是市科技局一家牵头吧？", "ask_lead_unit", Topic.measure, ("popular_science",), "不是", ["市科协"]
+    ),
+    Case("科普是市科协牵头吧", "ask_lead_unit", Topic.measure, ("popular_science",), "是的"),
+    # how often is asked of the measure, not a yes/no of who leads
+    Case(
+        "临港区科技主管部门每年要和市科技局开几次科技工作会商会议？",
+        "ask_lead_unit",
+        Topic.measure,
+        ("consultation_meeting",),
+        holds=["1次"],
+        lacks=["是的"],
+    ),
+    # every place the document says the quoted words
+    Case(
+        "“市县两级”这个说法在文件哪些条款里出现过？",
+        "ask_document",
+        Topic.clause,
+        holds=["二（六）", "二（九）", "二（十四）"],
+    ),
+    Case("文件里哪几处用了“一事一议”？", "ask_document", Topic.clause, holds=["二（四）", "二（八）"]),
+    # the user's own sums: a level's share times their count, never a sum with the document's figures
+    Case(
+        "今年有4家企业（都不在荣成）各拿到400万元研发补助，市级合计要出多少？",
+        "ask_cost_share",
+        Topic.measure,
+        ("rd_subsidy",),
+        "每家400万元，市级承担25% 即100万元；4 × 100万元 = 400万元",
+    ),
+    Case(
+        "同样拿1000万元研发补助，一家在文登区，一家在荣成市，两地县级分别出多少？差多少？",
+        "ask_cost_share",
+        Topic.measure,
+        ("rd_subsidy",),
+        holds=["县级25% 250万元", "县级50% 500万元"],
+        lacks=["科技特派员"],
+    ),
     # another year of a target than the one the document sets it for: not said
     Case("技术交易额2019年目标多少", "ask_targets", Topic.targets, holds=["没有规定2019年", "35亿元"]),
 ]
