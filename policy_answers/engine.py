@@ -1741,7 +1741,9 @@ def _where_quoted(question: Question, kb: KnowledgeBase, lang: Language) -> Answ
             if squeezed in "".join(c.text.split())
         ]
         if places:
-            reply = frame_answers.where_quoted(kb, words, places)
+            units = len(places) == 1 or lang.aspect_of(question.text) == "lead_unit"
+            places = [(c, "".join(s.split())) for c, s in places]
+            reply = frame_answers.where_quoted(kb, words, places, units)
             return _clause_answered(reply, places[0][0].id, "info")
     return None
 

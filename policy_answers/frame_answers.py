@@ -207,13 +207,14 @@ def multiply(
     return Reply("\n".join([head, item, _cite(kb, [measure.clause])]), custom=card(kb, measure))
 
 
-def where_quoted(kb: KnowledgeBase, words: str, places: list[tuple[Clause, str]]) -> Reply:
-    """'“一事一议”出现在哪几条': each clause that says the words, with the sentence that says them."""
-    body = [say("frames", "where_quoted", "head", words=words, count=len(places))]
-    body += [
-        say("frames", "where_quoted", "place", clause=c.id, title=c.title, sentence="".join(s.split()))
-        for c, s in places
-    ]
+def where_quoted(kb: KnowledgeBase, words: str, places: list[tuple[Clause, str]], units: bool) -> Reply:
+    """'“一事一议”出现在哪几条': each clause that says the words, with the sentence that says them; with
+    `units` (who leads was asked too, or there is one place), the clause's own line of who leads."""
+    body = [say("frames", "where_quoted", "head", words=words, count=numeral(len(places)))]
+    for clause, sentence in places:
+        body.append(say("frames", "where_quoted", "place", clause=clause.id, title=clause.title, sentence=sentence))
+        if units and clause.units_quote:
+            body.append(f"{clause.units_quote}。")  # the document's words: who leads and who is responsible
     return Reply("\n".join([*body, _cite(kb, [c.id for c, _ in places])]))
 
 
