@@ -118,8 +118,8 @@ def focus(text: str) -> str:
     if len(text) <= FOCUS_CHARS:
         return text
     official = official_text()
-    kept = [s for s in (m.group(0).strip() for m in _SENTENCE.finditer(text)) if s]
-    kept = [s for s in kept if len(s) < 10 or "".join(s.split()).rstrip("。；;") not in official]
+    kept = [_unofficial(s, official) for s in (m.group(0).strip() for m in _SENTENCE.finditer(text)) if s]
+    kept = [s for s in kept if s]
     if sum(map(len, kept)) <= FOCUS_CHARS * 2 or not kept:
         return "".join(kept) or text
     last = len(kept)
@@ -134,6 +134,25 @@ def focus(text: str) -> str:
     figures = {f.strip() for q in questions for f in _MONEY_WORD.findall(q) if f.strip()[:1].isdigit()}
     linked = [s for s in kept[:first] if any(f in s for f in figures)]
     return "".join([*linked, *questions])
+
+
+_LEAD_IN = re.compile(r"[“「：:]")
+
+
+def _unofficial(sentence: str, official: str) -> str:
+    """A sentence without the document's own words in it: '麻烦帮我看看：“（六）培育壮大创新型企业。' keeps
+    its lead-in ('麻烦帮我看看：'), a sentence of the document alone is dropped; short ones are kept."""
+    if len(sentence) < 10:
+        return sentence
+    squeezed = "".join(sentence.split()).strip("“”「」（）()").rstrip("。；;")
+    if squeezed in official:
+        return ""
+    cut = [m.end() for m in _LEAD_IN.finditer(sentence)]
+    if cut:
+        tail = "".join(sentence[cut[-1] :].split()).strip("“”「」（）()").rstrip("。；;")
+        if len(tail) >= 6 and tail in official:
+            return sentence[: cut[-1]]
+    return sentence
 
 
 @lru_cache(maxsize=1)

@@ -241,8 +241,8 @@ def _after_paste(question: Question, kb: KnowledgeBase, lang: Language) -> tuple
     the question after the pasted text is what is asked; the paste is what '这一条' means (the clause it
     quotes becomes the last frame). A paste with the question before it is read whole, as before."""
     text = question.text
-    opening, closing = text.find("“"), text.rfind("”")
-    if opening < 0 or closing - opening < PASTE_MIN_CHARS:
+    opening, closing = text.find("“"), _closing(question.text)
+    if opening < 0 or closing is None or closing - opening < PASTE_MIN_CHARS:
         return None
     asked = text[closing + 1 :].strip("，,。.：: ")
     if len(asked) < 4:
@@ -254,6 +254,19 @@ def _after_paste(question: Question, kb: KnowledgeBase, lang: Language) -> tuple
     clause = _clause_quoted(kb, text[opening + 1 : closing])
     frame = Frame(document=kb.document.code, subject=Subject.clause, clause=clause) if clause else None
     return Question(asked, None, (), entities), Context(clause=clause, frame=frame)
+
+
+def _closing(text: str) -> int | None:
+    """Where the first quotation closes, quotations inside it counted ('“…用好“科技创新券”政策…”')."""
+    depth = 0
+    for at, char in enumerate(text):
+        if char == "“":
+            depth += 1
+        elif char == "”" and depth:
+            depth -= 1
+            if depth == 0:
+                return at
+    return None
 
 
 def _clause_quoted(kb: KnowledgeBase, pasted: str) -> str | None:
@@ -755,6 +768,10 @@ def _measure(
         )
 
     if figure is not None and figure.role is Role.claim:
+        if _percent_conflict(kb, measure, text):
+            # '按不超过县级专项资金的25%分配，最高500万元，对吗': the sum is right, the share is not: 不是
+            reply = render.measure_answer(kb, measure, "amount", district=district, question=text)
+            return answer(render.verdict_first(reply, False), "amount")
         bound = "ceiling" if lang.ceiling.search(text) else "floor" if lang.floor.search(text) else None
         return answer(render.amount_claim(kb, measure, figure.yuan, bound), "amount")
     if share_claim is not None and figure is None:
@@ -819,6 +836,16 @@ def _with_passages(kb: KnowledgeBase, reply: render.Reply, clause: str, others: 
     body, _, _ = reply.text.rpartition("\n")
     lines = [say("frames", "also_said", clause=p.clause, phrase=p.phrase, sentence=p.sentence) for p in others]
     return replace(reply, text="\n".join([body, *lines, kb.citation(clause, *(p.clause for p in others))]))
+
+
+_PERCENT_FIGURE = re.compile(r"(\d+(?:\.\d+)?)\s*[%％]")
+
+
+def _percent_conflict(kb: KnowledgeBase, measure: Measure, text: str) -> bool:
+    """A percentage put forward that the measure's clause does not state ('25%' where it says 20%)."""
+    claimed = {Decimal(p) for p in _PERCENT_FIGURE.findall(text)}
+    stated = {Decimal(p) for p in _PERCENT_FIGURE.findall("".join(kb.clause(measure.clause).text.split()))}
+    return bool(claimed - stated)
 
 
 _PERCENT = re.compile(r"\d+(?:\.\d+)?\s*[%％]|百分之|[一二三四五六七八九]成")

@@ -534,6 +534,15 @@ CASES = [
         holds=["县级25% 250万元", "县级50% 500万元"],
         lacks=["科技特派员"],
     ),
+    # a share put forward wrongly beside a right sum: 不是, whatever the sum
+    Case(
+        "市级财政科技资金按不超过县级财政科技专项资金的25%分配给区市，最高不超过500万元，对吗？",
+        "ask_amount",
+        Topic.measure,
+        ("fund_allocation",),
+        "不是",
+        ["20%"],
+    ),
     # another year of a target than the one the document sets it for: not said
     Case("技术交易额2019年目标多少", "ask_targets", Topic.targets, holds=["没有规定2019年", "35亿元"]),
 ]

@@ -86,3 +86,15 @@ def test_questions_after_a_pasted_clause_lean_on_it(kb: KnowledgeBase) -> None:
     )
     reply = text_of(ask(kb, text, "ask_amount", Context()))
     assert "县级出资" in reply and "二（八）" in reply and "市科技局" in reply
+
+
+def test_the_question_after_a_pasted_clause_is_asked_with_its_own_quotes(kb: KnowledgeBase) -> None:
+    # the paste (with a quotation inside it) ends at its own closing mark; the question after it keeps its
+    # figure, though it quotes a phrase of its own
+    text = (
+        "下面是我从文件里复制的一段：“实施企业研究开发财政补助政策，符合条件的给予单个企业最高1000万元补助，"
+        "按照省级50%、市级25%、县级25%（荣成市按50%）比例分担。用好“科技创新券”政策。”我们在荣成，研发补助"
+        "核定为900万元，请问荣成市要承担多少？另外，括号里“荣成市按50%”是什么意思？"
+    )
+    reply = text_of(ask(kb, text, "ask_cost_share", Context()))
+    assert "县级50% 450万元" in reply
