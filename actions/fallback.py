@@ -3,6 +3,7 @@ its last step. Each offers the hotline and a person, so nobody is left without a
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -10,7 +11,7 @@ from rasa_sdk.events import EventType, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.policy import answer_question, context_of, deliver, outcome, question_of, send
-from policy_answers.engine import INTENT_ASPECT, Question, decide, likely_measures, plainly_answerable
+from policy_answers.engine import INTENT_ASPECT, decide, likely_measures, plainly_answerable
 from policy_answers.outcome import Outcome
 from policy_answers.render import button, cannot_help, measure_button
 from policy_answers.settings import hotline
@@ -48,7 +49,7 @@ class ActionAskAffirmation(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         kb = await get_kb()
         message = tracker.latest_message or {}
-        question = Question(message.get("text") or "", entities=tuple(message.get("entities") or []))
+        question = replace(question_of(tracker), intent=None, ranking=())  # all the user sent, a draft too
         if plainly_answerable(question, kb, context_of(tracker)):
             # unsure intent, but the document plainly answers the question: answer it
             return await answer_question(dispatcher, tracker)

@@ -216,7 +216,9 @@ def _draft_checked(text: str, kb: KnowledgeBase, lang: Language) -> Answer | Non
         return [m for m in kb.measures if m.topic in topics[:1]]
 
     found = proofread.findings(kb, text, themed)
-    asked = clean(text)
+    closing, opening = _closing(text), text.find("“")
+    pasted = closing is not None and closing - opening >= PASTE_MIN_CHARS
+    asked = text[closing + 1 :] if closing is not None and pasted else clean(text)  # what follows a quoted draft
     if not found or any(all(s not in f.said for f in found) for s in _money_surfaces(asked)):
         return None  # the closing question is about a figure of the user's own ('荣成市承担150万元对吗')
     clauses = tuple(dict.fromkeys(f.clause for f in found))
@@ -483,6 +485,7 @@ def plainly_answerable(question: Question, kb: KnowledgeBase, context: Context |
         or kb.clear_hit(text, min_score=UNSURE_INTENT_SCORE) is not None
         or bool(context and target_follow_up(kb, text, context))
         or names_a_passage(kb, question)  # '想搞个海边民宿再带点休闲渔业，文件里有说这个的不'
+        or _draft_checked(normalized(question.whole or question.text), kb, language()) is not None
     )
 
 

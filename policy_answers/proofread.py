@@ -19,6 +19,11 @@ _SENTENCES = re.compile(r"[。；;！!？?\n]")
 _SEGMENTS = re.compile(r"[，,：:]")
 _UNIT_YUAN = {"元": 1, "万元": 10_000, "亿元": 100_000_000}
 _LEAD = re.compile(r"牵头")
+# A level's share as a draft writes it ('省级50%、市级30%'); the levels by the KB's ids
+_SHARE = re.compile(r"(省级|市级|县级|区级|省里|市里|县里|区里)\s*(\d{1,3})\s*[%％]")
+_LEVELS = {"省级": "province", "省里": "province", "市级": "city", "市里": "city"} | {
+    w: "county" for w in ("县级", "区级", "县里", "区里")
+}
 
 
 @dataclass(frozen=True)
@@ -87,7 +92,7 @@ def findings(kb: KnowledgeBase, draft: str, themed: Callable[[str], list[Measure
             measures = [kb.measure(h.key) for h in kb.find_measures(segment, fuzzy=False)] or _searched(kb, segment)
             targets = [kb.target(h.key) for h in kb.find_targets(segment)]
             theme = themed(segment)
-            if targets:
+            if targets and not (measures and money_spans(segment)):  # '科技特派员给予不低于10万元': the measure
                 subject = targets[-1]
             elif measures:
                 subject = measures[-1]
@@ -110,6 +115,10 @@ def _verdict(kb: KnowledgeBase, subject: Measure | Target, segment: str) -> tupl
     spans = money_spans(segment)
     if spans:
         return _measure_figure(subject, segment, spans[0][3])
+    said_shares = {_LEVELS[word]: int(percent) for word, percent in _SHARE.findall(segment)}
+    if said_shares and subject.cost_shares is not None:  # '按省级50%、市级30%、县级20%分担'
+        stated = {s.level: s.percent for s in kb.cost_split(subject.id, None, None).shares}
+        return all(stated.get(level) == percent for level, percent in said_shares.items()), subject.cost_shares.quote
     units = [h.key for h in kb.find_units(segment)]
     if units and _LEAD.search(segment):  # '由市科技局牵头'
         leads = kb.lead_units(subject.id)

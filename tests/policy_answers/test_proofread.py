@@ -98,3 +98,13 @@ def test_the_question_after_a_pasted_clause_is_asked_with_its_own_quotes(kb: Kno
     )
     reply = text_of(ask(kb, text, "ask_cost_share", Context()))
     assert "县级50% 450万元" in reply
+
+
+def test_shares_in_a_draft_are_checked_level_by_level(kb: KnowledgeBase) -> None:
+    draft = (
+        "企业研究开发财政补助单个企业最高1000万元，按省级50%、市级30%、县级20%分担；"
+        "对工作成效好的科技特派员给予不低于10万元研发支持。"
+    )
+    found = {(f.said, f.right) for f in proofread.findings(kb, draft, _themed(kb))}
+    assert ("按省级50%、市级30%、县级20%分担", False) in found
+    assert ("对工作成效好的科技特派员给予不低于10万元研发支持", True) in found  # the measure's floor, not its target
