@@ -30,7 +30,7 @@ from infra.pii import HALF_WIDTH, PATTERNS
 from policy_answers.language import language
 from policy_kb.loader import data_files, load_file
 from policy_kb.query import KnowledgeBase
-from policy_kb.terms import TermIndex
+from policy_kb.terms import TermIndex, document_words
 
 # What a personal number becomes; the NLU is trained with these in place of the numbers.
 PLACEHOLDERS = {"email": "【邮箱】", "long_number": "【证件号】", "mobile": "【电话】", "landline": "【电话】"}
@@ -160,8 +160,12 @@ def _terms() -> TermIndex:
     """Every name and alias of the knowledge base's data files (measures, targets, places, applicants, units)."""
     pairs = []
     for path in data_files():
-        for kinds in KnowledgeBase(load_file(path)).term_lists().values():
+        kb = KnowledgeBase(load_file(path))
+        for kinds in kb.term_lists().values():
             pairs += [(term, key) for key, terms in kinds.items() for term in terms]
+        # the document's own longer words too ('海洋木场' is 海洋牧场, '休闲鱼业' 休闲渔业): a user who types
+        # them means the place that says them
+        pairs += [(word, "document") for word in document_words(" ".join(c.text for c in kb.data.clauses))]
     return TermIndex(pairs)
 
 

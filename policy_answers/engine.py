@@ -144,6 +144,9 @@ def decide(question: Question, context: Context, kb: KnowledgeBase) -> Answer:
         return _with_the_rest(checked, question, context, kb, lang)
     question = replace(question, text=clean(question.text))
     question = replace(question, entities=tuple(frames.kept_by_user(question.text, list(question.entities), lang)))
+    question = replace(
+        question, entities=tuple(frames.self_described(question.text, list(question.entities), kb, lang))
+    )
     pasted = _after_paste(question, kb, lang)
     if pasted is not None:
         question, context = pasted
@@ -331,7 +334,9 @@ def _questions(question: Question, kb: KnowledgeBase, lang: Language, leaning: b
         part = Question(text=text[begin:end], entities=tuple(_shifted(e, -begin) for e in entities))
         frame = frames.read(part.text, part.entities, kb, lang)
         theme = any(cue.search(part.text) for cue in lang.themes.values())  # '科技金融那块谁牵头'
-        own = (frame.names_subject or theme) and not frames.is_partial(frame, part.text, lang, _named_words(part))
+        # a part names its subject, or plainly asks about one in the document's words ('为引进一所高校分院出资')
+        named = frame.names_subject or theme or kb.clear_hit(part.text, min_score=UNSURE_INTENT_SCORE) is not None
+        own = named and not frames.is_partial(frame, part.text, lang, _named_words(part))
         # After one that asks a level's share, a part may change only the place: '县级出多少？荣成的话出多少？'
         changes_place = parts and frame.district and not frame.names_subject and _level_asked(parts[0].text, lang)
         # after a pasted clause, a part may ask of it ('第一，市级的支持最多能到多少'), as a follow-up would
@@ -358,12 +363,20 @@ def _decide_frame(question: Question, context: Context, kb: KnowledgeBase, lang:
     partial = frames.is_partial(frame, question.text, lang, _named_words(question))
     answer = _framed(question, context, kb, lang, frame, partial)
     if answer is None:
+        asked = question
         if context.frame is not None and (partial or frame.correction or frames.is_follow_up(question.text, lang)):
-            question, context = _lean_on(question, context, kb, lang, frame, partial)
-        answer = _understood(question, context, kb, lang)
+            asked, context = _lean_on(question, context, kb, lang, frame, partial)
+        answer = _understood(asked, context, kb, lang)
+        if _repeats_last(answer, frame, context):
+            # '会上干什么' leaned on the meetings' lead units would say the last answer again: the sentence
+            # of its clause that holds the question's words answers what was asked
+            answer = _detail_asked(question, context, kb, lang) or answer
         if frame.brevity == "long" and answer.topic is Topic.measure and answer.aspect == "info":
             # '企业研发补助政策详细讲讲': the measure with its clause's own words (shares, conditions)
             answer.replies = [render.longer(kb, r, answer.measures, answer.clause) for r in answer.replies]
+        if answer.outcome in (Outcome.fallback, Outcome.clarify):
+            # '会上干什么', '跟哪个时期比': a detail of the last answer in words no aspect knows
+            answer = _detail_asked(question, context, kb, lang) or answer
     answer.memory["frame"] = _remembered(answer, frame, context, kb).to_slot()
     return _other_place_noted(answer, question.text, kb)
 
@@ -484,9 +497,24 @@ def plainly_answerable(question: Question, kb: KnowledgeBase, context: Context |
         bool(question.sure_values("measure"))
         or kb.clear_hit(text, min_score=UNSURE_INTENT_SCORE) is not None
         or bool(context and target_follow_up(kb, text, context))
+        or bool(context and answers_follow_up(question, kb, context))  # '哪天' after the document's issuer
         or names_a_passage(kb, question)  # '想搞个海边民宿再带点休闲渔业，文件里有说这个的不'
         or _draft_checked(normalized(question.whole or question.text), kb, language()) is not None
     )
+
+
+def answers_follow_up(question: Question, kb: KnowledgeBase, context: Context) -> bool:
+    """A message the NLU took for small talk or could not place that asks about the last answer: '哪天'
+    after the document's issuer, '会上干什么' after the consultation meetings."""
+    if context.frame is None:
+        return False
+    lang = language()
+    question = replace(question, text=clean(question.text))
+    frame = frames.read(question.text, question.entities, kb, lang, question.intent)
+    partial = frames.is_partial(frame, question.text, lang, _named_words(question))
+    if _following(question, context, kb, lang, frame, partial) is not None:
+        return True
+    return _detail_asked(question, context, kb, lang) is not None
 
 
 # What frames a short follow-up: '那国家级的呢？' asks about '国家级'.
@@ -558,7 +586,9 @@ def _policy(question: Question, context: Context, kb: KnowledgeBase, lang: Langu
         # '荣成县级按多少？其他区市又是多少？', '一家在文登区，一家在荣成市': the general shares, with
         # 荣成市's beside them
         district = None
-    hit = kb.clear_hit(text)
+    # what they ask, not who they are; but who they are may be all that names the topic ('我们是外地的一家
+    # 技术转移服务机构，想到威海设分支机构'; '种苹果的合作社…有啥帮扶')
+    hit = kb.clear_hit(frames.without_description(text, lang)) or kb.clear_hit(text)
     named = _named_measures(question, kb, hit)
     if len(named) > 1:
         lead = _plain_lead(kb, text, named, hit)
@@ -880,6 +910,8 @@ def _claimed_counts(text: str, kb: KnowledgeBase, lang: Language) -> list[Decima
     for name in (kb.document.number, *(m[0] for f in CLAUSE_FORMS for m in f.finditer(text))):
         text = text.replace(name, " ")
     text = lang.frames.this_document.sub(" ", text)
+    # '我们是外地的一家技术转移服务机构…有没有奖补': who the user says they are puts no count forward
+    text = frames.without_description(text, lang)
     return count_claim(text, lang, frozenset(frames.document_years(kb)))
 
 
@@ -997,9 +1029,17 @@ def _targets(question: Question, context: Context, kb: KnowledgeBase, lang: Lang
     # targets named in words a measure's name claimed first ('技术经纪人和技术转移服务机构的目标')
     chosen += [kb.target(h.key) for h in kb.find_targets(question.text) if kb.target(h.key) not in chosen]
     if not chosen:
-        # '特派员要达到多少人': the targets of the clause that holds the named measure
+        # '特派员要达到多少人': the targets of the clause that holds the named measure; '…和经纪人的目标':
+        # a head or tail of a target's name
         for measure_id in question.values("measure"):
-            chosen += [t for t in kb.targets if t.clause == kb.measure(measure_id).clause]
+            chosen += [t for t in kb.targets if t.clause == kb.measure(measure_id).clause and t not in chosen]
+        chosen += [t for t in _targets_named(kb, question.text) if t not in chosen]
+    if not chosen:
+        # '到十三五末要有几个区市进国家创新型县': a target whose own words hold the measure's name as said
+        said = [e.get("text") or "" for e in question.entities if e.get("entity") == "measure"]
+        chosen = [t for t in kb.targets if any(len(w) >= 3 and w in "".join(t.quote.split()) for w in said)]
+    if not chosen and question.values("measure"):
+        return _policy(question, context, kb, lang)  # '人才工作专项资金要设多大规模': its clause sets none
     return _targets_answer(kb, chosen, question.text, lang)
 
 
@@ -1075,6 +1115,8 @@ def _remembered(answer: Answer, frame: Frame, context: Context, kb: KnowledgeBas
         district=frame.district or (previous.district if previous else None),
         applicant=frame.applicant or (previous.applicant if previous else None),
         earlier=_earlier(answer.measures, previous),
+        # '三个镇一共多少': the count a later '再加上…' adds onto
+        count=frame.count if frame.operation is Operation.multiply and len(answer.measures) == 1 else None,
     )
 
 
@@ -1173,10 +1215,13 @@ def _framed(
     steps: tuple[Callable[[], Answer | None], ...] = (
         lambda: _unit_asked(question, context, kb, lang),  # '市科协负责哪几条' names its subject, however short
         lambda: _where_quoted(question, kb, lang),  # '文件里哪几处用了“一事一议”'
+        lambda: _quote_explained(question, kb, lang),  # '“提前介入…中试活动”，这么做图的是什么'
         lambda: _following(question, context, kb, lang, frame, partial),
         lambda: _not_covered(question, kb, lang, context.hotline),  # '驾驶证到期了去哪换证' is no validity question
         lambda: _technique_asked(question, kb, lang, context.hotline),
         lambda: _passage_asked(question, kb, lang, frame, partial),
+        lambda: _content_asked(question, kb, lang, frame, partial),
+        lambda: _clause_detail(question, kb, lang),
         lambda: _document_asked(question, context, kb, lang, frame),
         lambda: _between_targets(question, kb, lang),
         lambda: _targets_asked(question, context, kb, lang, frame),
@@ -1208,14 +1253,168 @@ def _following(
             return _document_frame(kb, doc_aspect, frame.part)
     if not partial or frame.correction:
         return None
+    return _leaning(question, context, kb, lang, frame, previous)
+
+
+def _leaning(
+    question: Question, context: Context, kb: KnowledgeBase, lang: Language, frame: Frame, previous: Frame
+) -> Answer | None:
+    """A partial message after an answer: why it says so, a number its clause sets, a detail of a clause,
+    of targets or of the document."""
+    if lang.frames.why.search(question.text):  # '为什么不是50%': the sentence that says why
+        return _detail_asked(question, context, kb, lang)
+    if previous.measures and lang.target_question.search(question.text) and not read_figures(question.text, lang):
+        chosen = _measure_targets(kb, previous.measures[0])
+        if chosen:  # '要多少人' after 科技特派员's support: the number its clause sets for them
+            return _targets_answer(kb, chosen, question.text, lang)
     if previous.subject is Subject.clause and previous.clause and frame.aspect:  # '有多少钱' after '二（十二）讲的啥'
         return _clause_frame(question, context, kb, lang, replace(frame, clause=previous.clause))
     if previous.subject is Subject.targets and previous.targets and not target_follow_up(kb, question.text, context):
+        detail = _detail_asked(question, context, kb, lang)
+        if detail is not None and detail.topic is Topic.measure:
+            return detail  # '刚才说的研发支持是多少' after 科技特派员's 千人规模: the measure beside the target
         return _after_targets(question, kb, lang, frame, previous)
     if previous.subject is Subject.document and not frame.aspect:
         aspect = lang.frames.document_aspect(question.text, "ask_document") or previous.doc_aspect or "summary"
         return _document_frame(kb, frame.doc_aspect or aspect)
     return None
+
+
+def _repeats_last(answer: Answer, frame: Frame, context: Context) -> bool:
+    """A follow-up that changed nothing the engine understands: no aspect, place, applicant, year, count,
+    length or correction of its own, and the answer is about what the last one was about."""
+    previous = context.frame
+    if previous is None or answer.outcome is not Outcome.answered or frame.names_subject:
+        return False
+    own = (frame.aspect, frame.district, frame.applicant, frame.year, frame.count, frame.brevity)
+    if any(v is not None for v in own) or frame.correction or frame.operation is not Operation.lookup:
+        return False
+    return (
+        answer.measures[:1] == previous.measures[:1]
+        and answer.targets == previous.targets
+        and (answer.clause or None) in (previous.clause, None)
+    )
+
+
+# A follow-up's words must share at least this much with a sentence of the last answer's clause
+# (policy_kb.details: a telling bigram, or a few telling characters) for that sentence to answer it.
+DETAIL_MIN_SCORE = 2.0
+# A detail follow-up is a short question: a longer one asks something of its own.
+DETAIL_MAX_CHARS = 24
+
+
+def _last_clauses(context: Context, kb: KnowledgeBase) -> tuple[str, ...]:
+    """The clauses the last answer was about: its clause, its measures' or its targets' clauses."""
+    previous = context.frame
+    found = [context.clause] if context.clause else []
+    if previous is not None:
+        found += [previous.clause] if previous.clause else []
+        found += [kb.measure(m).clause for m in previous.measures]
+        found += [kb.target(t).clause for t in previous.targets]
+    if context.measure:
+        found.append(kb.measure(context.measure).clause)
+    return tuple(dict.fromkeys(c for c in found if c))
+
+
+def _detail_asked(question: Question, context: Context, kb: KnowledgeBase, lang: Language) -> Answer | None:
+    """'会上干什么' after the consultation meetings, '跟哪个时期比' after a target, '这一条落实的是哪个文件',
+    '奖励钱市财政局管吗': the sentence of the last answer's clause that shares the most telling words with
+    the question, verbatim; a sentence that holds a measure's words is that measure's answer."""
+    clauses = _last_clauses(context, kb)
+    text = question.text
+    if context.frame is None or not clauses or len(text) > DETAIL_MAX_CHARS:
+        return None  # (the measure slot alone may be this very message's entity, not a last answer)
+    found = [d for d in kb.details(text, clauses) if d.score >= DETAIL_MIN_SCORE and d.shared >= 2]
+    if not found:
+        return None
+    best = found[0]
+    squeezed = "".join(best.sentence.split())
+    aspect = lang.aspect_of(text) or "info"
+    quoted = [m for m in kb.measures_in_clause(best.clause) if "".join(m.quote.split()) in squeezed]
+    if len(quoted) == 1 and aspect != "lead_unit" and any(w in text for w in _name_pieces(quoted[0].name)):
+        # '刚才说的研发支持是多少' after 科技特派员's target: the measure the words name
+        measure = quoted[0]
+        return _measure(question, Context(), kb, lang, measure, aspect, context.district, [measure.id])
+    clause = kb.clause(best.clause)
+    units = aspect == "lead_unit" or lang.frames.who.search(text)
+    reply = frame_answers.detail(kb, clause, best.sentence, units=bool(units))
+    return _clause_answered(reply, clause.id, aspect)
+
+
+# A question about what the document says, in words no measure, target or clause number names, is
+# answered by the one sentence that shares this much with it, and clearly more than any other clause's.
+CONTENT_MIN_SCORE = 8.0
+CONTENT_MARGIN = 1.4
+
+
+def _content_asked(question: Question, kb: KnowledgeBase, lang: Language, frame: Frame, partial: bool) -> Answer | None:
+    """'镇里的科技工作由谁来指导', '跟医疗健康有关的内容有哪些', '各区市人才工作专项资金要设多大规模':
+    the sentence of the document that says it, verbatim, with who leads there and what it leaves open."""
+    if partial or frame.operation is not Operation.lookup or frame.subject not in (Subject.none, Subject.document):
+        return None
+    text = question.text
+    if read_figures(text, lang) or lang.profile.search(text) or frame.year is not None:
+        return None
+    if lang.frames.support_asked.search(text):
+        return None  # '有这方面的政策吗', '有奖励吗': what is given is the measures' to answer
+    if frame.subject is Subject.document and frame.doc_aspect not in (None, "summary", "all", "issuer"):
+        return None
+    if lang.aspect_of(text) in ("amount", "cost_share", "how_to_apply"):
+        return None  # money and how to get it are the measures' (the measure steps find them by search)
+    hit = kb.clear_hit(frames.without_description(text, lang), min_score=UNSURE_INTENT_SCORE)
+    if hit is not None and hit.kind == "measure":
+        return None  # '想先进培育库慢慢往高企走': the measure the search plainly finds answers
+    found = kb.details(_content_words(text, lang))
+    if not found or found[0].score < CONTENT_MIN_SCORE:
+        return None
+    best = found[0]
+    rival = next((d for d in found if d.clause != best.clause), None)
+    if rival is not None and best.score < CONTENT_MARGIN * rival.score:
+        return None
+    clause = kb.clause(best.clause)
+    aspect = lang.aspect_of(text) or "info"
+    units = aspect == "lead_unit" or bool(lang.frames.who.search(text))
+    reply = frame_answers.detail(kb, clause, best.sentence, units=units, silent_on=aspect)
+    return _clause_answered(reply, clause.id, aspect)
+
+
+def _clause_detail(question: Question, kb: KnowledgeBase, lang: Language) -> Answer | None:
+    """'促进社会事业发展那条涉及哪些领域', '乡村振兴那条点名了哪些特色产品': the clause the user points at,
+    and its sentence that holds the rest of the question's words."""
+    text = question.text
+    named = frames.titled_clause(text, kb)
+    if not named or not lang.open_question.search(text) or read_figures(text, lang):
+        return None
+    clause = kb.clause(named[0])
+    asked = _content_words(text.replace(frames.title_words(text, clause), " "), lang)
+    found = [d for d in kb.details(asked, (clause.id,)) if d.sentence != clause.units_quote]
+    if not found or found[0].score < DETAIL_MIN_SCORE or found[0].shared < 2:
+        return None
+    aspect = lang.aspect_of(text) or "info"
+    reply = frame_answers.detail(kb, clause, found[0].sentence, units=aspect == "lead_unit", silent_on=aspect)
+    return _clause_answered(reply, clause.id, aspect)
+
+
+def _content_words(text: str, lang: Language) -> str:
+    """What a question is about: without who the user is, the document's names for itself and the
+    words of what is asked (an aspect says what, not about what)."""
+    text = frames.without_description(text, lang)
+    text = lang.frames.this_document.sub(" ", lang.frames.document.sub(" ", text))
+    for cue in lang.aspects.values():
+        text = cue.sub(" ", text)
+    return lang.frames.content_noise.sub(" ", text)
+
+
+def _name_pieces(name: str) -> list[str]:
+    """The two-character pieces of a measure's name ('研发', '发支', '支持'): words a user repeats of it."""
+    return [name[i : i + 2] for i in range(len(name) - 1)]
+
+
+def _measure_targets(kb: KnowledgeBase, measure_id: str) -> list[Target]:
+    """The targets a measure's clause sets for what the measure's name names (科技特派员研发支持 →
+    科技特派员's 千人规模)."""
+    measure = kb.measure(measure_id)
+    return [t for t in kb.targets if t.clause == measure.clause and t.indicator in measure.name]
 
 
 def _after_targets(question: Question, kb: KnowledgeBase, lang: Language, frame: Frame, previous: Frame) -> Answer:
@@ -1294,7 +1493,24 @@ def _targets_asked(
         and frame.operation is Operation.lookup
         and (lang.target_question.search(question.text) or after_targets)
     ):
-        return _targets_answer(kb, [kb.target(t) for t in frame.targets], question.text, lang)
+        named = [kb.target(t) for t in frame.targets]
+        named += [t for t in _targets_named(kb, question.text) if t not in named]  # '…和经纪人的目标'
+        # '技术转移转化方面，到2020年要达到什么目标': every target of the theme's clauses
+        themes = {topic for topic, cue in lang.themes.items() if cue.search(question.text)}
+        clauses = {m.clause for m in kb.measures if m.topic in themes}
+        named += [t for t in kb.targets if t.clause in clauses and t not in named]
+        return _targets_answer(kb, named, question.text, lang)
+    if frame.subject is Subject.measure and lang.target_question.search(question.text) and not frame.count:
+        # '特派员 规模 到哪年': a number to reach, of the target its clause sets for what the measure names
+        said = [e.get("text") or "" for e in question.entities if e.get("entity") == "measure"]
+        chosen = [
+            t
+            for m in frame.measures
+            for t in kb.targets
+            if t.clause == kb.measure(m).clause and any(w and w in t.indicator for w in said)
+        ]
+        if chosen and not read_figures(question.text, lang):
+            return _targets_answer(kb, chosen, question.text, lang)
     return None
 
 
@@ -1362,7 +1578,15 @@ def _clause_frame(question: Question, context: Context, kb: KnowledgeBase, lang:
     if aspect == "amount" and len(with_money) > 1:  # '第二部分第三条 奖励标准': every sum the clause states
         reply = frame_answers.clause_money(kb, clause.id)
         return _clause_answered(reply, clause.id, aspect, tuple(m.id for m in with_money))
-    return _clause_reply(kb, clause, question.text, aspect)
+    answer = _clause_reply(kb, clause, question.text, aspect)
+    if aspect == "lead_unit" and lang.is_yes_no(question.text):
+        # '科技金融那条是科技局牵头的吗': the units put forward against the clause's lead units
+        named = {h.key for h in kb.find_units(question.text)}
+        leads = {u.id for u in kb.lead_units(clause.id)}
+        if named:
+            agrees = named == leads if lang.frames.only.search(question.text) else named <= leads
+            answer.replies = [render.verdict_first(r, agrees) for r in answer.replies]
+    return answer
 
 
 def _again(
@@ -1373,7 +1597,11 @@ def _again(
     if previous.subject is Subject.document:
         answer = _document_frame(kb, previous.doc_aspect or "summary")
     elif previous.subject is Subject.targets and previous.targets:
-        answer = _targets_answer(kb, [kb.target(t) for t in previous.targets], "", lang)
+        chosen = [kb.target(t) for t in previous.targets]
+        answer = _targets_answer(kb, chosen, "", lang)
+        if brevity == "long":  # '详细点' after 经纪人: the sentence it is set in (100家服务机构 beside it)
+            answer.replies = [render.with_sentences(r, _target_sentences(kb, chosen)) for r in answer.replies]
+            return answer
     elif previous.measures:
         measure = kb.measure(previous.measures[0])
         answer = _measure(
@@ -1407,6 +1635,15 @@ def _again(
     ]
     answer.replies = replies
     return answer
+
+
+def _target_sentences(kb: KnowledgeBase, chosen: list[Target]) -> list[str]:
+    """The document's sentences that set the targets, each once."""
+    found = []
+    for target in chosen:
+        quote = "".join(target.quote.split())
+        found += [s for s in sentences(kb.clause(target.clause).text) if quote in "".join(s.split())][:1]
+    return list(dict.fromkeys(found))
 
 
 def _counted_measures(text: str, kb: KnowledgeBase, lang: Language, measures: list[str]) -> dict[str, int]:
@@ -1497,7 +1734,7 @@ def _arithmetic(question: Question, context: Context, kb: KnowledgeBase, lang: L
         reply = frame_answers.compare(kb, kb.measure(measures[0]), kb.measure(measures[1]))
     elif len(measures) >= 2:
         counts = {**_counted_measures(question.text, kb, lang, measures), **counted}
-        reply = frame_answers.add(kb, [kb.measure(m) for m in measures[:3]], counts)
+        reply = frame_answers.add(kb, [kb.measure(m) for m in measures[:3]], _carried(question, previous, counts))
     elif count := _count_of(question, frame, measures, counted):
         level = next((name for name, cue in lang.levels.items() if cue.search(question.text)), None)
         district = question.first("district") or context.district
@@ -1514,6 +1751,16 @@ def _arithmetic(question: Question, context: Context, kb: KnowledgeBase, lang: L
         measures=tuple(measures),
         memory={"last_aspect": "amount", "measure": measures[0] if measures else None},
     )
+
+
+def _carried(question: Question, previous: Frame | None, counts: dict[str, int]) -> dict[str, int]:
+    """'三个镇都评上了，一共多少' then '再加上区本身的创新型县呢': the three towns are still counted."""
+    if previous is None or not previous.count or not previous.measures:
+        return counts
+    last = previous.measures[0]
+    if counts.get(last, 1) == 1 and last not in question.values("measure"):
+        return {**counts, last: previous.count}
+    return counts
 
 
 def _own_figures(question: Question, lang: Language) -> list[Figure]:
@@ -1564,9 +1811,15 @@ def _between_targets(question: Question, kb: KnowledgeBase, lang: Language) -> A
     named = _targets_named(kb, text)
     if len(named) != 2 or any(t.kind is not TargetKind.level or t.value is None for t in named):
         return None
-    per = re.search(r"每(?:一)?(家|个|名|人|位)", text)
-    if divide and per and [t.unit for t in named].count(per.group(1)) == 1 and named[0].unit == per.group(1):
-        named.reverse()  # '平均每家多少名': shared over the one counted in 家, whichever was named first
+    units = [t.unit for t in named]
+    asked = re.search(r"(?:几|多少)(家|个|名|人|位)", text)
+    per = re.search(r"(?:每|一)(?:一)?(家|个|名|人|位)", text)
+    if divide and asked and units.count(asked.group(1)) == 1:
+        # '一家机构几名经纪人': the count asked for (名) is shared out, whichever was named first
+        if named[1].unit == asked.group(1):
+            named.reverse()
+    elif divide and per and units.count(per.group(1)) == 1 and named[0].unit == per.group(1):
+        named.reverse()  # '平均每家多少': shared over the one counted in 家, whichever was named first
     reply = frame_answers.between_targets(kb, named[0], named[1], "divide" if divide else "subtract")
     return None if reply is None else _targets_answered(reply, named)
 
@@ -1618,10 +1871,17 @@ def _basis_asked(
         return None
     if lang.frames.this_document.search(question.text):
         return None  # '这份实施意见是根据省里哪个文件制定的': the document's own basis
+    if lang.levels["province"].search(question.text) and not question.sure_values("measure"):
+        # '它是根据省里哪个文件制定的': the measures rest on the city's documents; the province's is the
+        # document's own basis
+        return _document_frame(kb, "basis")
     previous = context.frame
     measures = list(frame.measures) or (list(previous.measures[:1]) if previous and not frame.names_subject else [])
-    if frame.subject is Subject.clause and frame.clause and not frame.measures:  # '二（五） 依据哪几个文件'
-        in_clause = kb.measures_in_clause(frame.clause)
+    clause = frame.clause if frame.subject is Subject.clause else None
+    if not measures and previous and not frame.names_subject:
+        clause = previous.clause  # '这一条落实的是哪个文件' after a question about 二（十）
+    if clause and not frame.measures:  # '二（五） 依据哪几个文件'
+        in_clause = kb.measures_in_clause(clause)
         measures = [in_clause[0].id] if in_clause else []
     if len(measures) != 1:
         return None
@@ -1734,11 +1994,24 @@ def _not_covered(question: Question, kb: KnowledgeBase, lang: Language, hotline:
     if lang.frames.done_before.search(text[: found.start()]) or lang.frames.done_after.search(text[found.end() :]):
         return None  # '俺是新型职业农民，去年刚认定的，有啥培训': what happened to the user, not what is asked
     named = question.sure_values("measure")
+    if named and _told(text, found.start(), lang):
+        return None  # '我司营业执照在荣成市，研发补助县一级按多大比例分担': where they are, not what is asked
     # what the document says nearby: a measure the rest of the question names plainly ('高新技术企业认定')
     hit = kb.clear_hit(question.text.replace(found.group(0), ""), min_score=UNSURE_INTENT_SCORE)
     nearby = kb.measure(named[0]) if named else kb.measure(hit.id) if hit and hit.kind == "measure" else None
     reply = frame_answers.not_covered(kb, found.group(0), nearby, hotline)
     return Answer(Outcome.out_of_scope, Topic.out_of_scope, [reply])
+
+
+def _told(text: str, at: int, lang: Language) -> bool:
+    """Whether the part of `text` around `at` tells something rather than asks it: a comma-separated
+    part with no question in it, followed by more."""
+    start = max((m.end() for m in re.finditer(r"[，,。；;！!？?]", text[:at])), default=0)
+    stop = re.compile(r"[，,。；;！!？?]").search(text, at)
+    if stop is None or stop.end() >= len(text.rstrip()) or text[stop.start()] in "？?":
+        return False
+    part = text[start : stop.start()]
+    return not (lang.open_question.search(part) or lang.yes_no.search(part))
 
 
 def _technique_asked(question: Question, kb: KnowledgeBase, lang: Language, hotline: str) -> Answer | None:
@@ -1775,6 +2048,26 @@ def _where_quoted(question: Question, kb: KnowledgeBase, lang: Language) -> Answ
             places = [(c, "".join(s.split())) for c, s in places]
             reply = frame_answers.where_quoted(kb, words, places, units)
             return _clause_answered(reply, places[0][0].id, "info")
+    return None
+
+
+# A quotation this long that the document holds verbatim is the document's words, not the user's.
+QUOTE_MIN_CHARS = 6
+
+
+def _quote_explained(question: Question, kb: KnowledgeBase, lang: Language) -> Answer | None:
+    """'文件说大学科技园要“提前介入高校院所的研发、中试活动”，这么做图的是什么': what the quoted words
+    mean or are for is said in the sentence around them: that sentence, whole."""
+    if not lang.frames.meaning.search(question.text) or read_figures(question.text, lang):
+        return None
+    for match in _QUOTED.finditer(question.text):
+        words = "".join(match.group(1).split())
+        if len(words) < QUOTE_MIN_CHARS:
+            continue
+        found = [d for d in kb.details(words) if words in "".join(d.sentence.split())]
+        if found:
+            clause = kb.clause(found[0].clause)
+            return _clause_answered(frame_answers.detail(kb, clause, found[0].sentence, units=False), clause.id, "info")
     return None
 
 
@@ -1821,9 +2114,10 @@ def _passages_of(question: Question, kb: KnowledgeBase, lang: Language, frame: F
     words = lang.frames.this_document.sub(" ", lang.frames.document.sub(" ", words))
     words = f"{words} {lang.frames.document_words(words)}"  # '回县里创业' is where the document says 县域就业创业
     who = [e.get("text") or "" for e in question.entities if e.get("entity") in ("applicant_type", "district")]
+    who += frames.self_description_of(question.text, lang)  # '我们是一家技术转移服务机构'
     particular = _particular(question, kb, lang, words, who)
     found = kb.passages(words, lang.frames.passage_edges, particular) or _said_to_whom(question, kb, lang, words, who)
-    if not found or kb.find_targets(question.text):
+    if not found or kb.find_targets(frames.without_description(question.text, lang)):
         return []
     found = _beside_named(question, kb, found)
     if not found:
@@ -1840,12 +2134,15 @@ def _particular(
     profile = bool(lang.profile.search(question.text))
 
     products = _products(kb)  # '海参' (海珍品) is the product steps' sign of who the user is
+    plain = lang.frames.document_words(question.text).split()
 
     def particular(phrase: str) -> bool:
         if not lang.frames.names_a_place(phrase) or any(_within(phrase, w) for w in who if w):
             return False
         if phrase in products:
             return False
+        if phrase in plain:
+            return True  # '种地的想学技术': the document's phrase for the user's words is the topic
         if not (kb.find_applicant_types(phrase) or kb.find_districts(phrase)):
             return True
         where = words.find(phrase)

@@ -401,3 +401,16 @@ def passage(kb: KnowledgeBase, found: list[Passage], aspect: str) -> Reply:
         elif units:
             body.append(say("frames", "passage", "units", units=units))
     return Reply("\n".join([*body, _cite(kb, [p.clause for p in found])]))
+
+
+def detail(kb: KnowledgeBase, clause: Clause, sentence: str, units: bool, silent_on: str = "info") -> Reply:
+    """'会上干什么': the sentence of a clause that answers it, verbatim; who leads and who is responsible
+    there when a department is asked about; what it leaves open when a figure is asked and it has none."""
+    body = [say("frames", "detail", clause=clause.id, title=clause.title, sentence="".join(sentence.split()))]
+    silent = templates("frames")["passage"]["silent_on"].get(silent_on)
+    if silent and not re.search(r"\d", sentence):
+        leads = "、".join(u.name for u in kb.lead_units(clause.id))
+        body.append(say("frames", "passage", "silent", what=silent, units=leads))
+    elif units and clause.units_quote and sentence != clause.units_quote:
+        body.append(f"{clause.units_quote}。")
+    return Reply("\n".join([*body, kb.citation(clause.id)]))

@@ -22,6 +22,7 @@ from policy_answers.language import Language
 from policy_kb.clause_numbers import CLAUSE_FORMS, clause_refs, numeral, numeral_value, part_titles
 from policy_kb.figures import money_spans
 from policy_kb.query import KnowledgeBase
+from policy_kb.schema import Clause
 
 
 class Subject(str, Enum):
@@ -122,7 +123,11 @@ def read(
     )
     districts = [e["value"] for e in entities if e.get("entity") == "district"]
     applicants = [e["value"] for e in entities if e.get("entity") == "applicant_type"]
-    clauses = clause_refs(text, kb.data.clauses) or _title_word(text, kb, lang, bool(measures or targets))
+    clauses = (
+        clause_refs(text, kb.data.clauses)
+        or titled_clause(text, kb)
+        or _title_word(text, kb, lang, bool(measures or targets))
+    )
     doc_aspect = frames.document_aspect(text, intent)
     part = next((number for title, number in part_titles(kb.data.clauses).items() if title in text), None)
     if (
@@ -183,6 +188,33 @@ def read(
     )
 
 
+# '乡村振兴那条', '促进社会事业发展这一条', '科技金融这条': words before "that clause" point at it
+_THAT_CLAUSE = re.compile(r"([\u4e00-\u9fff]{2,12}?)(?:的)?(?:那|这|该)一?(?:条|项)")
+
+
+def titled_clause(text: str, kb: KnowledgeBase) -> list[str]:
+    """The clause a message points at as "the clause on X", X the longest end of the words before it that
+    only one clause's title holds."""
+    for match in _THAT_CLAUSE.finditer(text):
+        words = match.group(1)
+        for start in range(len(words) - 1):
+            holders = [c.id for c in kb.data.clauses if words[start:] in c.title]
+            if len(holders) == 1:
+                return holders
+    return []
+
+
+def title_words(text: str, clause: Clause) -> str:
+    """The longest piece of `text` that `clause`'s title holds ('社会事业发展' of 促进社会事业发展)."""
+    best = ""
+    for start in range(len(text)):
+        for end in range(start + len(best) + 1, len(text) + 1):
+            if text[start:end] not in clause.title:
+                break
+            best = text[start:end]
+    return best or "\u0000"
+
+
 def _title_word(text: str, kb: KnowledgeBase, lang: Language, names_other: bool) -> list[str]:
     """'督导呢' after '宣传总结谁负责': a short message whose one word is part of exactly one clause's title
     (三（二）“加强指导督导”) names that clause."""
@@ -211,6 +243,66 @@ def kept_by_user(text: str, entities: list[dict[str, Any]], lang: Language) -> l
     ]
 
 
+def self_described(
+    text: str, entities: list[dict[str, Any]], kb: KnowledgeBase, lang: Language
+) -> list[dict[str, Any]]:
+    """'我们是一家技术转移服务机构，常年在乡镇给企业做检测': who the user is, is what they say they are
+    (the head noun of the phrase, last in Chinese: 服务机构); the kinds they name afterwards (the 企业
+    they serve, the 乡镇 they work in) are not them. A self-description that names no kind the document
+    knows ('我是记者') leaves no applicant at all: no ✓ or ✗ for someone else."""
+    said = lang.frames.self_description.search(text)
+    if said is None:
+        return entities
+    end = _description_end(text, said.end())
+    hits = kb.find_applicant_types(text[said.end() : end])
+    others = [e for e in entities if e.get("entity") != "applicant_type"]
+    rest = text[: said.start()] + "，" + text[end:]
+    if kb.passages(rest, lang.frames.passage_edges, lambda phrase: len(phrase) >= ASKED_PHRASE_CHARS):
+        # '…技术转移服务机构，…这种公共创新服务有没有奖补': the rest names what is asked in the document's
+        # words; a measure named inside who they are is who they are
+        others = [e for e in others if not (e.get("entity") == "measure" and said.end() <= e.get("start", -1) < end)]
+    if not hits:
+        return others
+    head = max(hits, key=lambda h: h.end)
+    start = said.end() + head.start
+    user = {
+        "entity": "applicant_type",
+        "value": head.key,
+        "text": head.text,
+        "start": start,
+        "end": start + len(head.text),
+    }
+    return [user, *others]
+
+
+# A phrase of the document this long outside who the user is names what they ask ('公共创新服务').
+ASKED_PHRASE_CHARS = 5
+
+
+def _description_end(text: str, start: int) -> int:
+    """Where the phrase that says who the user is ends: at the first punctuation."""
+    stop = re.compile(r"[，,。；;？?！!\s]").search(text, start)
+    return stop.start() if stop else len(text)
+
+
+def without_description(text: str, lang: Language) -> str:
+    """The message without the phrase that says who the user is: what they ask about."""
+    said = lang.frames.self_description.search(text)
+    if said is None:
+        return text
+    return f"{text[: said.start()]}，{text[_description_end(text, said.end()) :]}"
+
+
+def self_description_of(text: str, lang: Language) -> list[str]:
+    """The phrase in which the user says who they are ('一家技术转移服务机构'), if any."""
+    said = lang.frames.self_description.search(text)
+    if said is None:
+        return []
+    # '做土壤修复技术的公司': what they do ('土壤修复') may be what they ask about; what they are ends it
+    phrase = text[said.end() : _description_end(text, said.end())]
+    return [phrase.rpartition("的")[2]]
+
+
 def read_money(text: str) -> bool:
     return bool(money_spans(text))
 
@@ -227,7 +319,7 @@ def _operation(text: str, lang: Language) -> tuple[Operation, int | None]:
     if not frames.total.search(text):
         return Operation.lookup, None
     numbers = [count_value(m.group("n"), lang) for m in frames.count.finditer(text.replace("俩", "两个"))]
-    counted = [n for n in numbers if n]
+    counted = list(dict.fromkeys(n for n in numbers if n))  # '有两个特派员…他俩都被选上': one count
     if len(counted) == 1 and counted[0] > 1:
         return Operation.multiply, counted[0]
     return Operation.add, None  # '一个县和两个镇': a sum of several

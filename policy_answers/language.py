@@ -58,6 +58,13 @@ class FrameCues:
     membership_asked: re.Pattern[str]
     given: re.Pattern[str]
     plain_words: dict[str, re.Pattern[str]]
+    why: re.Pattern[str]
+    self_description: re.Pattern[str]
+    content_noise: re.Pattern[str]
+    meaning: re.Pattern[str]
+    support_asked: re.Pattern[str]
+    list_asked: re.Pattern[str]
+    who: re.Pattern[str]
 
     def document_words(self, text: str) -> str:
         """The document's phrases for the everyday words of `text` ('大学毕业' → 高校毕业生)."""
@@ -123,6 +130,13 @@ def _frame_cues(raw: dict[str, Any]) -> FrameCues:
         membership_asked=re.compile(raw["membership_asked"]),
         given=re.compile(raw["given"], re.IGNORECASE),
         plain_words={phrase: re.compile(cue) for phrase, cue in raw["plain_words"].items()},
+        why=re.compile(raw["why"], re.IGNORECASE),
+        self_description=re.compile(raw["self_description"]),
+        content_noise=re.compile(raw["content_noise"], re.IGNORECASE),
+        meaning=re.compile(raw["meaning"], re.IGNORECASE),
+        support_asked=re.compile(raw["support_asked"], re.IGNORECASE),
+        list_asked=re.compile(raw["list_asked"], re.IGNORECASE),
+        who=re.compile(raw["who"], re.IGNORECASE),
     )
 
 

@@ -9,11 +9,12 @@ user's own figure; where the document is silent the reply says so and names the 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from policy_answers.language import language
-from policy_answers.templates import lines, say
+from policy_answers.templates import lines, say, templates
 from policy_kb.figures import format_yuan
 from policy_kb.query import CostSplit, KnowledgeBase, LimitResult, Status, Verdict
 from policy_kb.schema import LEVEL_NAMES, AmountKind, Clause, Measure, Target
@@ -55,8 +56,20 @@ def cannot_help(
     )
 
 
+# How the document's lead-unit note introduces the responsible units ('（牵头单位：…；责任单位：…）').
+RESPONSIBLE_MARK = "责任单位："
+
+
 def _units(kb: KnowledgeBase, measure: Measure) -> str:
     return "、".join(u.name for u in kb.lead_units(measure.id))
+
+
+def _responsible(kb: KnowledgeBase, measure: Measure) -> str:
+    """The responsible units in the document's own words: its note for 二（十一） says 各区政府〔管委〕 where
+    others say 各区市政府〔管委〕, and the KB keeps one unit for both."""
+    note = kb.clause(measure.clause).units_quote or ""
+    said = note.partition(RESPONSIBLE_MARK)[2].strip("；;。 ")
+    return said or "、".join(u.name for u in kb.responsible_units(measure.id))
 
 
 def _units_in_brief(kb: KnowledgeBase, measure: Measure) -> str:
@@ -231,7 +244,7 @@ def measure_answer(
         "who": _who(kb, measure),
         "amount_line": _amount_sentence(kb, measure),
         "units": _units(kb, measure) if aspect in ("lead_unit", "how_to_apply") else _units_in_brief(kb, measure),
-        "responsible": "、".join(u.name for u in kb.responsible_units(measure.id)),
+        "responsible": _responsible(kb, measure),
         "conditions": _conditions(measure),
         "conditions_if_any": _conditions(measure),
         "who_if_no_conditions": "" if measure.conditions else _who(kb, measure),
@@ -261,8 +274,12 @@ def measure_answer(
     # '海参' where it says 海珍品)
     plain = language().frames.document_words(question)
     product = next((p for p in measure.products if p in question or p in plain), None)  # '俺是种苹果的'
+    # the words that name the measure say which measure, the rest which detail ('社会事业…土壤修复'); a
+    # question with no other words ('科技特派员从哪招') is matched whole
     asked = product or f"{question} {plain}"
-    sentence = kb.relevant_phrase(measure.clause, asked) if question else None
+    detail = product or f"{_without_names(question, measure)} {plain}"
+    listing = bool(language().frames.list_asked.search(question))  # '那些特色农产品都有哪些'
+    sentence = _relevant(kb, measure.clause, detail, asked, listing) if question else None
     said = _alias_sentence(kb, measure, question)
     if said is not None:  # '那个“农业+”具体指的是啥': the sentence that says the word the user quotes
         sentence = said
@@ -270,6 +287,33 @@ def measure_answer(
     if sentence and aspect != "lead_unit" and _adds_to(sentence, "".join(body)):
         body = lines("measure", aspect, **fields, sentence=say("measure", "pieces", "sentence", sentence=sentence))
     return _cited(kb, measure, body, card(kb, measure))
+
+
+def _relevant(kb: KnowledgeBase, clause: str, detail: str, asked: str, listing: bool) -> str | None:
+    """The phrase of the clause the question's detail words point at, when they point at another sentence
+    than the whole question does and say something that sentence does not ('社会事业…土壤修复' → 土壤污染防治);
+    otherwise the whole question's ('国家创新型乡镇的市级奖励' stays with the 乡镇 sentence)."""
+    whole = kb.relevant_sentence(clause, asked)
+    part = kb.relevant_sentence(clause, detail)
+    if part is not None and part != whole and (whole is None or _says_more(part, whole, detail)):
+        return kb.relevant_phrase(clause, detail, listing)
+    return kb.relevant_phrase(clause, asked, listing)
+
+
+def _says_more(part: str, whole: str, words: str) -> bool:
+    """Whether `part` holds a pair of the question's characters that `whole` does not."""
+    pairs = {words[i : i + 2] for i in range(len(words) - 1)}
+    part, whole = "".join(part.split()), "".join(whole.split())
+    return any(p in part and p not in whole for p in pairs if all("\u4e00" <= c <= "\u9fff" for c in p))
+
+
+def _without_names(question: str, measure: Measure) -> str:
+    """The question without the words that name the measure ('社会事业'): the rest asks the detail
+    ('土壤修复技术…有没有提到')."""
+    for name in sorted([measure.name, *measure.aliases], key=len, reverse=True):
+        if len(name) >= 2:
+            question = question.replace(name, " ")
+    return question
 
 
 def _alias_sentence(kb: KnowledgeBase, measure: Measure, question: str) -> str | None:
@@ -316,6 +360,11 @@ def clause_answer(kb: KnowledgeBase, clause: Clause, question: str, aspect: str,
     sentence = None if whole else kb.relevant_sentence(clause.id, question)
     if aspect != "lead_unit" or not clause.lead_units:
         lines += [sentence] if sentence else sentences(clause.text)[: None if whole else 2]
+    silent_on = templates("frames")["passage"]["silent_on"].get(aspect)
+    if silent_on and not re.search(r"\d", clause.text):
+        # '具体补多少钱' of a clause that states no figure: say so, and who to ask
+        units = "、".join(u.name for u in kb.lead_units(clause.id))
+        lines.append(say("frames", "passage", "silent", what=silent_on, units=units))
     if clause.units_quote:
         lines.append(f"{clause.units_quote}。")  # the document's own wording of who leads
     lines.append(kb.citation(clause.id))
@@ -527,6 +576,18 @@ def shorter(reply: Reply) -> Reply:
         else next((b for b in body if any(c.isdigit() for c in b)), body[0])
     )
     return Reply("\n".join([kept, parts[-1]]), reply.buttons, reply.custom, reply.response, reply.variables)
+
+
+def with_sentences(reply: Reply, said: list[str]) -> Reply:
+    """The reply with the document's sentences quoted before its citation (its last line)."""
+    quoted = [say("measure", "pieces", "sentence", sentence=s) for s in said]
+    quoted = [q for q in quoted if q not in reply.text]
+    if not quoted or not reply.text:
+        return reply
+    parts = reply.text.split("\n")
+    return Reply(
+        "\n".join([*parts[:-1], *quoted, parts[-1]]), reply.buttons, reply.custom, reply.response, reply.variables
+    )
 
 
 def longer(kb: KnowledgeBase, reply: Reply, measures: tuple[str, ...], clause: str | None) -> Reply:

@@ -94,11 +94,12 @@ def _is_money(num: str, mult: str | None, unit: str | None) -> bool:
     return unit is not None or mult in _MONEY_MULTIPLIERS
 
 
-# '一块' is mostly 'together' ('加一块多少', '跟旅游搭一块'): one yuan only as '一块钱'
+# '一块' is mostly 'together' ('加一块多少', '跟旅游搭一块'), and a few '块' without a multiplier are
+# pieces ('三块加起来多少钱': the three sums named before): yuan only as '…块钱'
 
 
-def _together(match: re.Match[str], text: str) -> bool:
-    return match.group(0) == "一块"
+def _together(num: str, mult: str | None, unit: str | None) -> bool:
+    return unit == "块" and not mult and not num.isdigit()
 
 
 def _number(text: str) -> Decimal | None:
@@ -136,7 +137,7 @@ def money_spans(text: str) -> list[tuple[int, int, str, int]]:
     spans = []
     for match in MONEY_RE.finditer(text):
         num, mult, unit = _split_match(match)
-        if not _is_money(num, mult, unit) or _together(match, text):
+        if not _is_money(num, mult, unit) or _together(num, mult, unit):
             continue
         number = _number(num)
         if number is not None:

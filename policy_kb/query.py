@@ -16,6 +16,7 @@ from functools import cached_property
 
 from sqlalchemy.engine import Engine
 
+from policy_kb.details import Detail, SentenceIndex
 from policy_kb.figures import format_yuan
 from policy_kb.passages import Passage, passages, squeezed_texts
 from policy_kb.schema import (
@@ -444,10 +445,20 @@ class KnowledgeBase:
         `particular` ('补助政策') points nowhere."""
         return passages(self.data.clauses, self._squeezed_clauses, question, edges, particular)
 
-    def relevant_phrase(self, clause_id: str, question: str) -> str | None:
-        """The part of the clause's best sentence that answers `question`, verbatim and short."""
+    @cached_property
+    def _sentence_index(self) -> SentenceIndex:
+        return SentenceIndex(self.data.clauses)
+
+    def details(self, question: str, clause_ids: tuple[str, ...] = ()) -> list[Detail]:
+        """The document's sentences (of `clause_ids`, or all) that share telling words with `question`,
+        best first; each clause's lead-unit note is one of them."""
+        return self._sentence_index.ranked(question, clause_ids)
+
+    def relevant_phrase(self, clause_id: str, question: str, listing: bool = False) -> str | None:
+        """The part of the clause's best sentence that answers `question`, verbatim and short (the part
+        that lists, when a list is asked for)."""
         sentence = self.relevant_sentence(clause_id, question)
-        return self._search_index.best_phrase(sentence, question) if sentence else None
+        return self._search_index.best_phrase(sentence, question, listing=listing) if sentence else None
 
     @cached_property
     def _clause_titles(self) -> TermIndex:

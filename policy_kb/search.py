@@ -50,6 +50,8 @@ _CLAUSE_HEAD = re.compile(r"^（[一二三四五六七八九十]+）[^。]*。")
 
 # A quoted phrase answers the question; the whole clause is in the answer card.
 PHRASE_MAX_CHARS = 48
+# How much more a part that lists things ('贝类、藻类、海珍品…') weighs for a question that asks for a list.
+LIST_BONUS = 3.0
 
 
 def sentences(clause_text: str) -> list[str]:
@@ -142,14 +144,20 @@ class SearchIndex:
                 best, best_score = sentence, score
         return best
 
-    def best_phrase(self, sentence: str, query: str, max_chars: int = PHRASE_MAX_CHARS) -> str:
+    def best_phrase(self, sentence: str, query: str, max_chars: int = PHRASE_MAX_CHARS, listing: bool = False) -> str:
         """The part of `sentence` that answers `query`: its best comma-separated phrase, with the
-        neighbouring phrases that fit in `max_chars`, verbatim; the whole sentence when it is short."""
+        neighbouring phrases that fit in `max_chars`, verbatim; the whole sentence when it is short. A
+        question that asks for a list (`listing`: '都有哪些') is answered by a part that lists."""
         if len(sentence) <= max_chars:
             return sentence
         parts = [p for p in re.split(r"(?<=[，：])", sentence) if p]  # never inside a list (、)
         query_grams = set(bigrams(query))
         scores = [sum(self._idf.get(g, 0.0) for g in query_grams & set(bigrams(p))) for p in parts]
+        if listing and any(scores):
+            scores = [
+                score * (LIST_BONUS if p.count("、") >= 2 and score else 1)
+                for p, score in zip(parts, scores, strict=True)
+            ]
         first = last = max(range(len(parts)), key=lambda i: scores[i])
         while True:
             grow = [

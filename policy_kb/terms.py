@@ -296,3 +296,15 @@ def _garbles(term: str, window: str, start: int, words: list[tuple[int, int]]) -
         if term[:-1] == window and term_words[-1] == (len(term) - 1, len(term)):
             return False
     return True
+
+
+# A run of the document's characters this long is its own vocabulary ('海洋牧场', '休闲渔业'): four
+# syllables that sound exactly like it are hardly anything else.
+DOCUMENT_WORD_CHARS = 4
+
+
+def document_words(text: str) -> list[str]:
+    """Every run of four Chinese characters in the document's text, each once."""
+    runs = re.findall(r"[\u4e00-\u9fff]+", text)
+    n = DOCUMENT_WORD_CHARS
+    return sorted({run[i : i + n] for run in runs for i in range(len(run) - n + 1)})

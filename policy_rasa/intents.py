@@ -113,11 +113,11 @@ class MeasureIntentRefiner(GraphComponent):
                     {INTENT_NAME_KEY: "ask_measure_info", "confidence": intent.get("confidence", 0.0)},
                     add_to_output=True,
                 )
-            elif name in FRAME_YIELDING and (routed := _by_frame(message, name, measures)):
+            elif _frame_may_overrule(message, name) and (routed := _by_frame(message, name, measures)):
                 message.set(
                     INTENT, {INTENT_NAME_KEY: routed, "confidence": intent.get("confidence", 0.0)}, add_to_output=True
                 )
-            elif sure and name in YIELDING:
+            elif sure and (name in YIELDING or _unasked_handoff(message, name)):
                 default = "ask_targets" if all(e["entity"] == "target" for e in sure) else "ask_measure_info"
                 ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") in POLICY_INTENTS]
                 best = ranking[0] if ranking else {"name": default, "confidence": 0.0}
@@ -127,6 +127,17 @@ class MeasureIntentRefiner(GraphComponent):
                     add_to_output=True,
                 )
         return messages
+
+
+def _unasked_handoff(message: Message, name: str | None) -> bool:
+    """A hand-off DIET saw in words that ask for nobody ('要多少人', '我们特派员团队5个人…')."""
+    return name == "handoff" and not language().handoff.search(message.get(TEXT) or "")
+
+
+def _frame_may_overrule(message: Message, name: str | None) -> bool:
+    """Whether the frame's words may overrule the intent: those of FRAME_YIELDING, and a hand-off asked
+    in words that ask for nobody ('刚才那个是哪一条来着' after an answer)."""
+    return name in FRAME_YIELDING or _unasked_handoff(message, name)
 
 
 def _profile_by_product(message: Message, measures: list[dict[str, Any]]) -> bool:
@@ -147,7 +158,10 @@ def _by_frame(message: Message, name: str, measures: list[dict[str, Any]]) -> st
     if name == "ask_what_can_i_get":
         # '那些特色农产品都有哪些', '有啥奖励': nobody says who they are; the form would ask a stranger
         # question. '我能享受哪些政策' speaks of the user: the calculator's form asks who they are.
-        if _names_applicant(message) or language().frames.self_reference.search(text):
+        # '文件里的“区市”包括我们南海新区吗' speaks of the user but asks what the text says
+        if _names_applicant(message) or (
+            language().frames.self_reference.search(text) and language().profile.search(text)
+        ):
             return None
         return "ask_measure_info"
     if "document" in found and not measures:
