@@ -165,7 +165,8 @@ def _terms() -> TermIndex:
             pairs += [(term, key) for key, terms in kinds.items() for term in terms]
         # the document's own longer words too ('海洋木场' is 海洋牧场, '休闲鱼业' 休闲渔业): a user who types
         # them means the place that says them
-        pairs += [(word, "document") for word in document_words(" ".join(c.text for c in kb.data.clauses))]
+        known = {term for term, _key in pairs}  # a KB term keeps its one meaning (乡土人才 is the farmers')
+        pairs += [(w, "document") for w in document_words(" ".join(c.text for c in kb.data.clauses)) if w not in known]
     return TermIndex(pairs)
 
 

@@ -27,6 +27,7 @@ from policy_kb.passages import Passage
 from policy_kb.query import KnowledgeBase, Profile, Status
 from policy_kb.schema import AmountKind, Clause, Measure, Target, TargetKind
 from policy_kb.search import SearchHit, sentences
+from policy_kb.terms import word_spans
 
 INTENT_ASPECT = {
     "ask_measure_info": "info",
@@ -604,7 +605,8 @@ def _before_measures(question: Question, context: Context, kb: KnowledgeBase, la
     """What is answered before any measure is looked for: another city, a target, the calculator."""
     text = question.text
     place = next((p for p in kb.document.other_places if p in text), None)
-    if place and kb.document.city not in text:
+    if place and (kb.document.city not in text or not question.sure_values("measure")):
+        # '烟台有没有类似的奖励？跟威海比哪个多': another city's policy, and no measure of this one named
         reply = render.cannot_help(kb, "utter_other_city", context.hotline, city=kb.document.city, place=place)
         return Answer(Outcome.out_of_scope, Topic.out_of_scope, [reply])
     named = question.values("measure")
@@ -1032,15 +1034,28 @@ def _targets(question: Question, context: Context, kb: KnowledgeBase, lang: Lang
         # '特派员要达到多少人': the targets of the clause that holds the named measure; '…和经纪人的目标':
         # a head or tail of a target's name
         for measure_id in question.values("measure"):
-            chosen += [t for t in kb.targets if t.clause == kb.measure(measure_id).clause and t not in chosen]
+            chosen += [
+                t
+                for t in kb.targets
+                if t.clause == kb.measure(measure_id).clause and t not in chosen and _shares_a_word(t, question.text)
+            ]
         chosen += [t for t in _targets_named(kb, question.text) if t not in chosen]
     if not chosen:
         # '到十三五末要有几个区市进国家创新型县': a target whose own words hold the measure's name as said
         said = [e.get("text") or "" for e in question.entities if e.get("entity") == "measure"]
         chosen = [t for t in kb.targets if any(len(w) >= 3 and w in "".join(t.quote.split()) for w in said)]
+    if not chosen and context.measure and not question.values("measure"):
+        chosen = _measure_targets(kb, context.measure)  # '到2020年规模要多大' after 科技特派员's support
     if not chosen and question.values("measure"):
         return _policy(question, context, kb, lang)  # '人才工作专项资金要设多大规模': its clause sets none
     return _targets_answer(kb, chosen, question.text, lang)
+
+
+def _shares_a_word(target: Target, text: str) -> bool:
+    """Whether the question says a two-character word of the target's name ('技术' of 技术经纪人 in
+    '技术转移转化方面的目标'; nothing of 科技特派员 in '要建几个星创天地')."""
+    name = target.indicator
+    return any(name[i : i + 2] in text for i in range(len(name) - 1))
 
 
 def _targets_answer(kb: KnowledgeBase, chosen: list[Target], text: str, lang: Language) -> Answer:
@@ -1243,7 +1258,8 @@ def _following(
     previous = context.frame
     if previous is None:
         return None
-    if partial and frame.brevity and previous.subject is not Subject.none:
+    if frame.brevity and not frame.names_subject and previous.subject is not Subject.none:
+        # '详细点，连支持的钱数一起说': the last answer, longer, whatever else the message asks of it
         return _again(question, context, kb, lang, previous, frame.brevity)
     if previous.subject is Subject.document and frame.part and not frame.doc_aspect:  # '保障措施呢'
         return _document_frame(kb, previous.doc_aspect or "structure", frame.part)
@@ -1343,8 +1359,8 @@ def _detail_asked(question: Question, context: Context, kb: KnowledgeBase, lang:
 
 # A question about what the document says, in words no measure, target or clause number names, is
 # answered by the one sentence that shares this much with it, and clearly more than any other clause's.
-CONTENT_MIN_SCORE = 8.0
-CONTENT_MARGIN = 1.4
+CONTENT_MIN_SCORE = 6.0
+CONTENT_MARGIN = 1.3
 
 
 def _content_asked(question: Question, kb: KnowledgeBase, lang: Language, frame: Frame, partial: bool) -> Answer | None:
@@ -1357,8 +1373,11 @@ def _content_asked(question: Question, kb: KnowledgeBase, lang: Language, frame:
         return None
     if lang.frames.support_asked.search(text):
         return None  # '有这方面的政策吗', '有奖励吗': what is given is the measures' to answer
-    if frame.subject is Subject.document and frame.doc_aspect not in (None, "summary", "all", "issuer"):
+    where = frame.doc_aspect == "structure" and lang.frames.where_said.search(text)  # '能对上文件的哪一条'
+    if frame.subject is Subject.document and frame.doc_aspect not in (None, "summary", "all", "issuer") and not where:
         return None
+    if frame.doc_aspect == "issuer" and lang.frames.issued.search(text):
+        return None  # '这个实施意见是哪个单位印发的': the document's issuer, not a sentence about 印发
     if lang.aspect_of(text) in ("amount", "cost_share", "how_to_apply"):
         return None  # money and how to get it are the measures' (the measure steps find them by search)
     hit = kb.clear_hit(frames.without_description(text, lang), min_score=UNSURE_INTENT_SCORE)
@@ -1398,7 +1417,8 @@ def _clause_detail(question: Question, kb: KnowledgeBase, lang: Language) -> Ans
 def _content_words(text: str, lang: Language) -> str:
     """What a question is about: without who the user is, the document's names for itself and the
     words of what is asked (an aspect says what, not about what)."""
-    text = frames.without_description(text, lang)
+    plain = lang.frames.document_words(text)  # '扇贝', '海带': where the document says 贝类、藻类
+    text = f"{frames.without_description(text, lang)} {plain}"
     text = lang.frames.this_document.sub(" ", lang.frames.document.sub(" ", text))
     for cue in lang.aspects.values():
         text = cue.sub(" ", text)
@@ -1468,6 +1488,8 @@ def _document_asked(
     themed = any(cue.search(question.text) for cue in lang.themes.values())
     if frame.doc_aspect in (None, "all") and (question.sure_values("measure") or themed):
         return None  # 'the maximum R&D subsidy under 威政办发〔2018〕32号': the measure (or theme), in the document
+    if frame.doc_aspect in ("summary", "issuer") and themed:
+        return None  # '这份意见在金融方面怎么说的，哪个部门牵头': the theme, not the document's header
     structure_of_part = frame.doc_aspect == "structure" and frame.part is not None  # '保障措施有几条'
     by_number = kb.document.number in question.text or bool(lang.frames.this_document.search(question.text))
     if (
@@ -2076,8 +2098,13 @@ def names_a_passage(kb: KnowledgeBase, question: Question) -> bool:
     says in one or two clauses: those clauses answer, not the policy calculator's list."""
     text = clean(question.text)
     lang = language()
-    frame = frames.read(text, question.entities, kb, lang)
-    return bool(_passages_of(replace(question, text=text), kb, lang, frame, partial=False))
+    entities = tuple(frames.self_described(text, list(question.entities), kb, lang))  # as `decide` reads them
+    frame = frames.read(text, entities, kb, lang)
+    asked = replace(question, text=text, entities=entities)
+    # '文件里的“各区市”包括我们南海新区吗': what the text says, asked by someone who says who they are
+    return bool(_passages_of(asked, kb, lang, frame, partial=False)) or (
+        _content_asked(asked, kb, lang, frame, partial=False) is not None
+    )
 
 
 def _passage_asked(question: Question, kb: KnowledgeBase, lang: Language, frame: Frame, partial: bool) -> Answer | None:
@@ -2136,9 +2163,16 @@ def _particular(
     products = _products(kb)  # '海参' (海珍品) is the product steps' sign of who the user is
     plain = lang.frames.document_words(question.text).split()
 
+    cuts = {edge for span in word_spans(words) for edge in span}
+
     def particular(phrase: str) -> bool:
-        if not lang.frames.names_a_place(phrase) or any(_within(phrase, w) for w in who if w):
+        if not lang.frames.names_a_place(phrase) or any(
+            _within(phrase, w) and _overlap(words, phrase, w) for w in who if w
+        ):
             return False
+        at = words.find(phrase)
+        if at >= 0 and at + len(phrase) not in cuts:
+            return False  # '科技支' of '科技支撑' ends inside a word of the question: no phrase of it
         if phrase in products:
             return False
         if phrase in plain:
@@ -2176,6 +2210,16 @@ def _said_to_whom(question: Question, kb: KnowledgeBase, lang: Language, words: 
 
     clause = kb.measure(named[0]).clause
     return [p for p in kb.passages(words, lang.frames.passage_edges, of_the_kind) if p.clause != clause]
+
+
+def _overlap(text: str, phrase: str, term: str) -> bool:
+    """Whether `phrase` where `text` says it shares characters with `term` where `text` says that: the
+    '服务' of '公共创新服务' is not the '服务' of '技术转移服务机构' said before it."""
+    at = text.find(phrase)
+    if at < 0:
+        return True
+    starts = [m.start() for m in re.finditer(re.escape(term), text)]
+    return not starts or any(s < at + len(phrase) and at < s + len(term) for s in starts)
 
 
 def _within(phrase: str, term: str) -> bool:
@@ -2240,7 +2284,11 @@ def _beside_named(question: Question, kb: KnowledgeBase, found: list[Passage]) -
         and e.get("text")
         and e.get("confidence_entity", 1.0) >= 1.0
         and not _named_by_product(kb, question, e["value"])  # '种苹果的' says who the user is
-    ] + [hit.text for hit in kb.find_measures(question.text, fuzzy=False) if hit.text not in _products(kb)]
+    ] + [
+        hit.text
+        for hit in kb.find_measures(frames.without_description(question.text, language()), fuzzy=False)
+        if hit.text not in _products(kb)  # not who the user is ('我们是技术转移服务机构')
+    ]
     if not named:  # at most a typo-like match ('经费' ~ a measure's word): the document's own phrase wins
         return found
     if any(found[0].phrase in word for word in named):

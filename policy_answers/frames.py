@@ -118,7 +118,10 @@ def read(
     sure = [e for e in entities if e.get("entity") == "measure" and e.get("confidence_entity", 1.0) >= 1.0]
     targets = tuple(
         dict.fromkeys(
-            [*(e["value"] for e in entities if e.get("entity") == "target"), *(h.key for h in kb.find_targets(text))]
+            [
+                *(e["value"] for e in entities if e.get("entity") == "target" and not _described(e, text, lang)),
+                *(h.key for h in kb.find_targets(without_description(text, lang))),
+            ]
         )
     )
     districts = [e["value"] for e in entities if e.get("entity") == "district"]
@@ -283,6 +286,13 @@ def _description_end(text: str, start: int) -> int:
     """Where the phrase that says who the user is ends: at the first punctuation."""
     stop = re.compile(r"[，,。；;？?！!\s]").search(text, start)
     return stop.start() if stop else len(text)
+
+
+def _described(entity: dict[str, Any], text: str, lang: Language) -> bool:
+    """Whether an entity lies in the phrase where the user says who they are ('我们是技术转移服务机构')."""
+    said = lang.frames.self_description.search(text)
+    start = entity.get("start")
+    return said is not None and isinstance(start, int) and said.end() <= start < _description_end(text, said.end())
 
 
 def without_description(text: str, lang: Language) -> str:

@@ -64,6 +64,7 @@ class FrameCues:
     meaning: re.Pattern[str]
     support_asked: re.Pattern[str]
     list_asked: re.Pattern[str]
+    issued: re.Pattern[str]
     who: re.Pattern[str]
 
     def document_words(self, text: str) -> str:
@@ -136,6 +137,7 @@ def _frame_cues(raw: dict[str, Any]) -> FrameCues:
         meaning=re.compile(raw["meaning"], re.IGNORECASE),
         support_asked=re.compile(raw["support_asked"], re.IGNORECASE),
         list_asked=re.compile(raw["list_asked"], re.IGNORECASE),
+        issued=re.compile(raw["issued"], re.IGNORECASE),
         who=re.compile(raw["who"], re.IGNORECASE),
     )
 

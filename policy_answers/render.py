@@ -9,13 +9,12 @@ user's own figure; where the document is silent the reply says so and names the 
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from policy_answers.language import language
 from policy_answers.templates import lines, say, templates
-from policy_kb.figures import format_yuan
+from policy_kb.figures import format_yuan, money_spans
 from policy_kb.query import CostSplit, KnowledgeBase, LimitResult, Status, Verdict
 from policy_kb.schema import LEVEL_NAMES, AmountKind, Clause, Measure, Target
 from policy_kb.search import sentences
@@ -277,7 +276,7 @@ def measure_answer(
     # the words that name the measure say which measure, the rest which detail ('社会事业…土壤修复'); a
     # question with no other words ('科技特派员从哪招') is matched whole
     asked = product or f"{question} {plain}"
-    detail = product or f"{_without_names(question, measure)} {plain}"
+    detail = f"{_without_names(question, measure)} {plain}"  # '种西洋参的企业想做康养旅游': 康养, not 西洋参
     listing = bool(language().frames.list_asked.search(question))  # '那些特色农产品都有哪些'
     sentence = _relevant(kb, measure.clause, detail, asked, listing) if question else None
     said = _alias_sentence(kb, measure, question)
@@ -361,7 +360,7 @@ def clause_answer(kb: KnowledgeBase, clause: Clause, question: str, aspect: str,
     if aspect != "lead_unit" or not clause.lead_units:
         lines += [sentence] if sentence else sentences(clause.text)[: None if whole else 2]
     silent_on = templates("frames")["passage"]["silent_on"].get(aspect)
-    if silent_on and not re.search(r"\d", clause.text):
+    if silent_on and not money_spans(clause.text) and "%" not in clause.text:
         # '具体补多少钱' of a clause that states no figure: say so, and who to ask
         units = "、".join(u.name for u in kb.lead_units(clause.id))
         lines.append(say("frames", "passage", "silent", what=silent_on, units=units))

@@ -271,6 +271,11 @@ def _is_common_word(text: str) -> bool:
     return bool(jieba.get_FREQ(text))
 
 
+def word_spans(text: str) -> list[tuple[int, int]]:
+    """Where jieba puts the word boundaries of `text` (start, end), without its HMM guesses."""
+    return _word_spans(text)
+
+
 def _word_spans(text: str) -> list[tuple[int, int]]:
     import jieba
 
@@ -289,7 +294,12 @@ def _garbles(term: str, window: str, start: int, words: list[tuple[int, int]]) -
     if len(term) == len(window):
         changed = start + next(i for i, (a, b) in enumerate(zip(term, window, strict=True)) if a != b)
         first, last = next((a, b) for a, b in words if a <= changed < b)
-        return last - first < 2 or (first - start, last - start) in term_words
+        if last - first < 2:
+            return True
+        # a word of the term garbled ('特拍' for 特派), not another word in its place ('科技支持' is no
+        # 科技支行: 支持 is a word of its own)
+        said = "".join(window[first - start : last - start])
+        return (first - start, last - start) in term_words and not _is_common_word(said)
     if len(term) == len(window) + 1:
         if term[1:] == window and term_words[0] == (0, 1):
             return False

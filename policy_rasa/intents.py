@@ -58,6 +58,8 @@ FRAME_YIELDING = YIELDING | {"ask_what_can_i_get", "inform"}
 # Intents a short follow-up ('其中国家级的呢') overrules: the replies to a conversation's end, not a
 # question about the bot or the weather ('你是谁呢', '今天天气怎么样呢').
 FOLLOW_UP_YIELDING = frozenset({"affirm", "deny", "thank", "goodbye"})
+# A reply to the bot ('好的', '不是的，谢谢') is short; a longer message that asks something is a question.
+REPLY_MAX_CHARS = 12
 POLICY_INTENTS = (
     "ask_measure_info",
     "ask_eligibility",
@@ -178,6 +180,8 @@ def _by_frame(message: Message, name: str, measures: list[dict[str, Any]]) -> st
         return "inform"
     if "follow_up" in found and name in FOLLOW_UP_YIELDING:
         return "inform"  # '其中国家级的呢' is no 'ok'
+    if name in FOLLOW_UP_YIELDING and len(text) > REPLY_MAX_CHARS and language().open_question.search(text):
+        return "ask_measure_info"  # '我们厂四十来号人，还没有研发部门，文件里…有啥说法？' is no '不是'
     if "partial" in found and name == DEFAULT_NLU_FALLBACK_INTENT_NAME:
         return "inform"  # '到哪年': the engine leans on the last frame
     if "partial" in found and name != "inform" and (language().aspect_of(text) or _names_other(message)):

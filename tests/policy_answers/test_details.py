@@ -54,8 +54,19 @@ FOLLOW_UPS = [
         ["鲁政办发〔2018〕12号"],
         [],
     ),
-    # '详细点' after a target: the sentence that sets it
+    # '详细点' after a target: the sentence that sets it, whatever else the message asks of it
     ([("技术经纪人目标多少", "ask_targets"), ("详细点", "inform")], ["100家服务机构"], []),
+    (
+        [("科技特派员到2020年要多少人", "ask_targets"), ("详细点，连支持的钱数一起说", "ask_measure_info")],
+        ["不低于10万元", "千人规模"],
+        [],
+    ),
+    # a number to reach after a measure: the target its clause sets for what the measure names
+    (
+        [("科技特派员制度文件里怎么说的", "ask_measure_info"), ("到2020年规模要多大", "ask_targets")],
+        ["千人规模"],
+        ["35亿"],
+    ),
     # a running sum: the towns counted before stay counted
     (
         [
@@ -99,6 +110,10 @@ SAYS = [
     ("乡村振兴那条点名了哪些特色产品？", "ask_measure_info", ["海珍品", "二（七）"]),
     ("文件说大学科技园要“提前介入高校院所的研发、中试活动”，这么做图的是什么？", "ask_measure_info", ["优先转化权"]),
     ("海洋木场 休闲鱼业 这些文件里有啥说道", "ask_measure_info", ["海洋牧场", "二（七）"]),
+    ("做基因检测的企业，能对上这个文件的哪一条？", "ask_document", ["基因精准医学", "二（十三）"]),
+    ("俺家养扇贝还有海带 跟这文件沾边不", "ask_document", ["贝类", "二（七）"]),
+    # '科技支撑' is no typo of 科技支行: 支撑 is a word of its own
+    ("文件里有没有讲科技支撑医疗健康的", "ask_measure_info", ["二（十三）"]),
 ]
 
 
@@ -157,6 +172,11 @@ def test_who_the_user_is_is_what_they_say_they_are(kb: KnowledgeBase) -> None:
         ("到十三五末要有几个区市进国家创新型县？", "ask_targets", ["1—2"], []),
         ("特派员 规模 到哪年", "ask_measure_info", ["2020", "千人规模"], []),
         ("技术转移服务机构和经纪人的目标是多少？", "ask_targets", ["100家", "1000名"], []),
+        # a number the clause of a measure does not set: not another measure's target
+        ("县里要建几个星创天地农科驿站 有个数不", "ask_targets", ["二（十二）", "未规定"], ["千人"]),
+        # a right figure with a way of paying the document does not decide: no 是的
+        ("特派员那10万是直接打到个人卡上的吧？", "ask_cost_share", ["文件未规定发放方式"], ["是的"]),
+        ("烟台有没有类似的县域创新奖励？跟威海比哪个给得多", "ask_amount", ["utter_other_city"], ["依据"]),
     ],
 )
 def test_reading_the_question(kb: KnowledgeBase, text: str, intent: str, holds: list[str], lacks: list[str]) -> None:
@@ -179,3 +199,13 @@ def ask_question(text: str, intent: str):  # type: ignore[no-untyped-def]
     from policy_answers.engine import Question
 
     return Question(text, intent, (intent,), ())
+
+
+def test_a_passage_said_by_someone_who_says_who_they_are(kb: KnowledgeBase) -> None:
+    """The policy calculator's form gives way when the message asks what the text says (names_a_passage)."""
+    from policy_answers.engine import Question, names_a_passage
+
+    text = "我们是技术转移服务机构，在乳山、文登给中小企业做检测和技术咨询这类公共创新服务，能享受什么奖补？"
+    entities = ({"entity": "applicant_type", "value": "enterprise", "text": "企业", "start": 22, "end": 24},)
+    assert names_a_passage(kb, Question(text, "ask_what_can_i_get", (), entities))
+    assert not names_a_passage(kb, Question("我们是荣成的高新技术企业，能享受哪些政策", "ask_what_can_i_get"))
