@@ -385,7 +385,7 @@ def _decide_frame(question: Question, context: Context, kb: KnowledgeBase, lang:
 def _other_place_noted(answer: Answer, text: str, kb: KnowledgeBase) -> Answer:
     """'烟台那边创建国家创新型县奖多少，跟威海比咋样': Weihai's answer, and that the other city's policy is
     not in this document."""
-    place = next((p for p in kb.document.other_places if p in text), None)
+    place = next((p for p in kb.document.other_places if p in text and not _set_up_in(text, p, language())), None)
     if place is None or answer.outcome is not Outcome.answered or not answer.replies or not answer.replies[0].text:
         return answer
     note = say("frames", "other_place", city=kb.document.city, place=place, number=kb.document.number)
@@ -500,6 +500,7 @@ def plainly_answerable(question: Question, kb: KnowledgeBase, context: Context |
         or bool(context and target_follow_up(kb, text, context))
         or bool(context and answers_follow_up(question, kb, context))  # '哪天' after the document's issuer
         or names_a_passage(kb, question)  # '想搞个海边民宿再带点休闲渔业，文件里有说这个的不'
+        or language().frames.document_aspect(text) is not None  # 'When was this Weihai document issued?'
         or _draft_checked(normalized(question.whole or question.text), kb, language()) is not None
     )
 
@@ -576,10 +577,13 @@ def _named_by_product(kb: KnowledgeBase, question: Question, measure_id: str) ->
     return bool(mentions) and all(e.get("product") or e.get("text") in products for e in mentions)
 
 
-def _policy(question: Question, context: Context, kb: KnowledgeBase, lang: Language) -> Answer:
+def _policy(
+    question: Question, context: Context, kb: KnowledgeBase, lang: Language, no_targets: bool = False
+) -> Answer:
+    """A question about measures; `no_targets`: the target step found none to answer it."""
     text = question.text
     aspect = _aspect(question, context, lang)
-    early = _before_measures(question, context, kb, lang)
+    early = _before_measures(question, context, kb, lang, no_targets)
     if early is not None:
         return early
     district = question.first("district") or context.district
@@ -601,17 +605,20 @@ def _policy(question: Question, context: Context, kb: KnowledgeBase, lang: Langu
     return _unnamed(question, context, kb, lang, aspect, district, hit)
 
 
-def _before_measures(question: Question, context: Context, kb: KnowledgeBase, lang: Language) -> Answer | None:
+def _before_measures(
+    question: Question, context: Context, kb: KnowledgeBase, lang: Language, no_targets: bool = False
+) -> Answer | None:
     """What is answered before any measure is looked for: another city, a target, the calculator."""
     text = question.text
-    place = next((p for p in kb.document.other_places if p in text), None)
+    place = next((p for p in kb.document.other_places if p in text and not _set_up_in(text, p, lang)), None)
     if place and (kb.document.city not in text or not question.sure_values("measure")):
         # '烟台有没有类似的奖励？跟威海比哪个多': another city's policy, and no measure of this one named
         reply = render.cannot_help(kb, "utter_other_city", context.hotline, city=kb.document.city, place=place)
         return Answer(Outcome.out_of_scope, Topic.out_of_scope, [reply])
     named = question.values("measure")
     if (
-        lang.target_question.search(text)
+        not no_targets
+        and lang.target_question.search(text)
         and not read_figures(text, lang)
         and (kb.find_targets(text) or _clause_targets(kb, question))
     ):
@@ -629,6 +636,12 @@ def _before_measures(question: Question, context: Context, kb: KnowledgeBase, la
     ):
         return calculator(kb, applicant, district, context.hotline)  # '我们是做海参养殖的合作社，有什么政策'
     return None
+
+
+def _set_up_in(text: str, place: str, lang: Language) -> bool:
+    """'在上海张江设个研发中心': the other city is where the user sets something up (the document
+    rewards that, 二（九）), not whose policy is asked."""
+    return bool(re.search(rf"(?:在|到|去|赴){place}.{{0,8}}?(?:{lang.frames.set_up.pattern})", text))
 
 
 def _clause_targets(kb: KnowledgeBase, question: Question) -> bool:
@@ -1027,7 +1040,7 @@ def _targets(question: Question, context: Context, kb: KnowledgeBase, lang: Lang
     hit = kb.clear_hit(question.text)
     target_clauses = {t.clause for t in kb.targets}
     if not chosen and not question.values("measure") and hit and hit.clause not in target_clauses:
-        return _policy(question, context, kb, lang)  # '高企 培育'
+        return _policy(question, context, kb, lang, no_targets=True)  # '高企 培育'
     # targets named in words a measure's name claimed first ('技术经纪人和技术转移服务机构的目标')
     chosen += [kb.target(h.key) for h in kb.find_targets(question.text) if kb.target(h.key) not in chosen]
     if not chosen:
@@ -1047,7 +1060,7 @@ def _targets(question: Question, context: Context, kb: KnowledgeBase, lang: Lang
     if not chosen and context.measure and not question.values("measure"):
         chosen = _measure_targets(kb, context.measure)  # '到2020年规模要多大' after 科技特派员's support
     if not chosen and question.values("measure"):
-        return _policy(question, context, kb, lang)  # '人才工作专项资金要设多大规模': its clause sets none
+        return _policy(question, context, kb, lang, no_targets=True)  # '人才工作专项资金要设多大规模'
     return _targets_answer(kb, chosen, question.text, lang)
 
 
@@ -1289,6 +1302,11 @@ def _leaning(
         detail = _detail_asked(question, context, kb, lang)
         if detail is not None and detail.topic is Topic.measure:
             return detail  # '刚才说的研发支持是多少' after 科技特派员's 千人规模: the measure beside the target
+        paying = [kb.measure(m) for t in previous.targets for m in _paying_beside(kb, kb.target(t))]
+        if frame.aspect == "amount" and len(paying) == 1 and not lang.target_question.search(question.text):
+            # '工作好的给多少' after the commissioners' 千人规模: the sum the same sentence gives them
+            measure = paying[0]
+            return _measure(question, Context(), kb, lang, measure, "amount", frame.district, [measure.id])
         return _after_targets(question, kb, lang, frame, previous)
     if previous.subject is Subject.document and not frame.aspect:
         aspect = lang.frames.document_aspect(question.text, "ask_document") or previous.doc_aspect or "summary"
@@ -1428,6 +1446,17 @@ def _content_words(text: str, lang: Language) -> str:
 def _name_pieces(name: str) -> list[str]:
     """The two-character pieces of a measure's name ('研发', '发支', '支持'): words a user repeats of it."""
     return [name[i : i + 2] for i in range(len(name) - 1)]
+
+
+def _paying_beside(kb: KnowledgeBase, target: Target) -> list[str]:
+    """The measures with a stated sum whose words are in the sentence that sets `target`."""
+    quote = "".join(target.quote.split())
+    said = next((s for s in (("".join(x.split())) for x in sentences(kb.clause(target.clause).text)) if quote in s), "")
+    return [
+        m.id
+        for m in kb.measures_in_clause(target.clause)
+        if m.amount.value_yuan and "".join(m.quote.split()) in said or (said and said in "".join(m.quote.split()))
+    ]
 
 
 def _measure_targets(kb: KnowledgeBase, measure_id: str) -> list[Target]:
@@ -1727,9 +1756,11 @@ def _joined_money_measures(text: str, kb: KnowledgeBase, lang: Language) -> list
 def _arithmetic(question: Question, context: Context, kb: KnowledgeBase, lang: Language, frame: Frame) -> Answer | None:
     """Sums, count × amount and differences over the document's figures, each input shown with its clause."""
     # the user's own sums are split by the shares (_own_arithmetic), never summed with the document's
-    if (frame.operation is Operation.lookup and not _counted_amount(question.text, kb, lang)) or _own_figures(
-        question, lang
-    ):
+    if (
+        frame.operation is Operation.lookup
+        and not _counted_amount(question.text, kb, lang)
+        and not _count_follow_up(question, context, frame, lang)
+    ) or _own_figures(question, lang):
         return None
     measures = list(frame.measures) or list(question.values("measure"))
     previous = context.frame
@@ -1816,6 +1847,22 @@ def _counted_own(
     return Answer(Outcome.answered, Topic.measure, [reply], aspect="cost_share", measures=(measure.id,), memory=memory)
 
 
+def _count_follow_up(question: Question, context: Context, frame: Frame, lang: Language) -> bool:
+    """'我们县有两个呢' after what one 科技特派员 gets: that many of the last measure."""
+    previous = context.frame
+    if previous is None or len(previous.measures) != 1 or frame.names_subject:
+        return False
+    if not frames.is_follow_up(question.text, lang) or previous.aspect not in ("amount", "conditions", "info"):
+        return False
+    return bool(_count_in(question.text, lang))
+
+
+def _count_in(text: str, lang: Language) -> int | None:
+    counted = [frames.count_value(m.group("n"), lang) for m in lang.frames.count.finditer(text.replace("俩", "两个"))]
+    values = list(dict.fromkeys(n for n in counted if n))
+    return values[0] if len(values) == 1 and values[0] > 1 else None
+
+
 def _counted_amount(text: str, kb: KnowledgeBase, lang: Language) -> bool:
     """'假设有50名科技特派员被择优给予研发支持，至少要多少钱': the amount of a count of one measure's
     recipients, without a word of a total."""
@@ -1869,6 +1916,8 @@ def _count_of(question: Question, frame: Frame, measures: list[str], counted: di
     measure's own applicant ('一个区里有两个镇都评上了国家创新型乡镇': 2, the 区 holds them), or places."""
     if frame.operation is Operation.multiply:
         return frame.count
+    if frame.operation is Operation.lookup and (said := _count_in(question.text, language())):
+        return said  # '我们县有两个呢'
     if len(measures) == 1 and counted.get(measures[0], 0) > 1:
         return counted[measures[0]]
     return _places(question, measures)
@@ -2127,6 +2176,8 @@ def _passages_of(question: Question, kb: KnowledgeBase, lang: Language, frame: F
     cues = (lang.target_question, lang.frames.divide, lang.frames.subtract)
     if any(cue.search(question.text) for cue in cues):
         return []  # numbers to reach, and sums over them: the target steps
+    if lang.frames.undecided_of(question.text) and kb.clear_hit(question.text):
+        return []  # '科技管理专题培训班在哪儿办、几月份办': what the document leaves open about a measure
     # '一事一议 涉及哪几条', '回老家创业 文件有啥说法' are no questions of structure; '有几条' is
     where = lang.frames.where_said.search(question.text) or not re.search(r"几|多少", question.text)
     if frame.subject is Subject.document and frame.doc_aspect not in (

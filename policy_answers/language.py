@@ -65,6 +65,7 @@ class FrameCues:
     support_asked: re.Pattern[str]
     list_asked: re.Pattern[str]
     issued: re.Pattern[str]
+    set_up: re.Pattern[str]
     who: re.Pattern[str]
 
     def document_words(self, text: str) -> str:
@@ -138,6 +139,7 @@ def _frame_cues(raw: dict[str, Any]) -> FrameCues:
         support_asked=re.compile(raw["support_asked"], re.IGNORECASE),
         list_asked=re.compile(raw["list_asked"], re.IGNORECASE),
         issued=re.compile(raw["issued"], re.IGNORECASE),
+        set_up=re.compile(raw["set_up"]),
         who=re.compile(raw["who"], re.IGNORECASE),
     )
 

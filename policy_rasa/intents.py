@@ -60,6 +60,8 @@ FRAME_YIELDING = YIELDING | {"ask_what_can_i_get", "inform"}
 FOLLOW_UP_YIELDING = frozenset({"affirm", "deny", "thank", "goodbye"})
 # A reply to the bot ('好的', '不是的，谢谢') is short; a longer message that asks something is a question.
 REPLY_MAX_CHARS = 12
+# Intents of talk about the conversation, not the document ('你好', '谢谢', '你能干啥').
+SMALL_TALK = FOLLOW_UP_YIELDING | {"greet", "chitchat", "what_can_you_do"}
 POLICY_INTENTS = (
     "ask_measure_info",
     "ask_eligibility",
@@ -107,7 +109,7 @@ class MeasureIntentRefiner(GraphComponent):
                 not measures
                 and not sure
                 and name in THEME_YIELDING
-                and not _names_applicant(message)
+                and not _names_applicant(message, beside_theme=True)
                 and language().theme_of(message.get(TEXT) or "")
             ):
                 message.set(
@@ -148,8 +150,15 @@ def _profile_by_product(message: Message, measures: list[dict[str, Any]]) -> boo
     return _names_applicant(message) and all(e.get("product") for e in measures)
 
 
-def _names_applicant(message: Message) -> bool:
-    return any(e.get("entity") == "applicant_type" for e in message.get(ENTITIES, []))
+def _names_applicant(message: Message, beside_theme: bool = False) -> bool:
+    """Whether someone's kind is named; `beside_theme`: not counting the theme's own word ('集聚人才方面
+    有什么政策': 人才 is the theme, not who asks)."""
+    text = message.get(TEXT) or ""
+    themes = [cue for cue in language().themes.values()] if beside_theme else []
+    return any(
+        e.get("entity") == "applicant_type" and not any(cue.fullmatch(e.get("text") or "") for cue in themes)
+        for e in message.get(ENTITIES, [])
+    ) and bool(text)
 
 
 def _by_frame(message: Message, name: str, measures: list[dict[str, Any]]) -> str | None:
@@ -180,8 +189,11 @@ def _by_frame(message: Message, name: str, measures: list[dict[str, Any]]) -> st
         return "inform"
     if "follow_up" in found and name in FOLLOW_UP_YIELDING:
         return "inform"  # '其中国家级的呢' is no 'ok'
-    if name in FOLLOW_UP_YIELDING and len(text) > REPLY_MAX_CHARS and language().open_question.search(text):
-        return "ask_measure_info"  # '我们厂四十来号人，还没有研发部门，文件里…有啥说法？' is no '不是'
+    long_question = len(text) > REPLY_MAX_CHARS and language().open_question.search(text)
+    if long_question and (name in FOLLOW_UP_YIELDING or (name in SMALL_TALK and (measures or _names_other(message)))):
+        # '我们厂四十来号人，还没有研发部门，文件里…有啥说法？' is no '不是', '帮邻居问一下，老人办公交卡
+        # 去哪儿办？' no greeting: a question; the engine answers it or says what it does not cover
+        return "ask_measure_info"
     if "partial" in found and name == DEFAULT_NLU_FALLBACK_INTENT_NAME:
         return "inform"  # '到哪年': the engine leans on the last frame
     if "partial" in found and name != "inform" and (language().aspect_of(text) or _names_other(message)):

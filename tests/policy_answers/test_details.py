@@ -61,6 +61,13 @@ FOLLOW_UPS = [
         ["不低于10万元", "千人规模"],
         [],
     ),
+    # a count after what one gets: that many; a sum asked after a target: the sentence's measure
+    ([("工作成效好的科技特派员有什么支持？", "ask_conditions"), ("我们县有两个呢", "inform")], ["不低于20万元"], []),
+    (
+        [("特派员到2020年多少人", "ask_targets"), ("工作好的给多少", "ask_amount")],
+        ["不低于10万元"],
+        [],
+    ),
     # a number to reach after a measure: the target its clause sets for what the measure names
     (
         [("科技特派员制度文件里怎么说的", "ask_measure_info"), ("到2020年规模要多大", "ask_targets")],
@@ -177,6 +184,12 @@ def test_who_the_user_is_is_what_they_say_they_are(kb: KnowledgeBase) -> None:
         # a right figure with a way of paying the document does not decide: no 是的
         ("特派员那10万是直接打到个人卡上的吧？", "ask_cost_share", ["文件未规定发放方式"], ["是的"]),
         ("烟台有没有类似的县域创新奖励？跟威海比哪个给得多", "ask_amount", ["utter_other_city"], ["依据"]),
+        # another city as where the user sets up: the document rewards that
+        ("我们集团打算在上海张江设个研发中心，市里会不会给奖励？", "ask_amount", ["二（九）"], ["utter_other_city"]),
+        ("每年的科技管理专题培训班在哪儿办、几月份办？", "ask_cost_share", ["文件未规定时间、地点", "三（三）"], []),
+        ("When was this Weihai document issued?", "nlu_fallback", ["2018年11月8日"], []),
+        # a measure whose clause sets no target, asked as a target: the measure, not a loop between the two
+        ("农高企 2020目标", "ask_targets", ["50家", "二（七）"], []),
     ],
 )
 def test_reading_the_question(kb: KnowledgeBase, text: str, intent: str, holds: list[str], lacks: list[str]) -> None:
