@@ -641,7 +641,8 @@ def _before_measures(
 def _set_up_in(text: str, place: str, lang: Language) -> bool:
     """'在上海张江设个研发中心': the other city is where the user sets something up (the document
     rewards that, 二（九）), not whose policy is asked."""
-    return bool(re.search(rf"(?:在|到|去|赴){place}.{{0,8}}?(?:{lang.frames.set_up.pattern})", text))
+    cues = lang.frames
+    return bool(re.search(rf"(?:{cues.set_up_at.pattern}){re.escape(place)}.{{0,8}}?(?:{cues.set_up.pattern})", text))
 
 
 def _clause_targets(kb: KnowledgeBase, question: Question) -> bool:
@@ -1067,8 +1068,7 @@ def _targets(question: Question, context: Context, kb: KnowledgeBase, lang: Lang
 def _shares_a_word(target: Target, text: str) -> bool:
     """Whether the question says a two-character word of the target's name ('技术' of 技术经纪人 in
     '技术转移转化方面的目标'; nothing of 科技特派员 in '要建几个星创天地')."""
-    name = target.indicator
-    return any(name[i : i + 2] in text for i in range(len(name) - 1))
+    return any(piece in text for piece in _name_pieces(target.indicator))
 
 
 def _targets_answer(kb: KnowledgeBase, chosen: list[Target], text: str, lang: Language) -> Answer:
@@ -1419,7 +1419,7 @@ def _clause_detail(question: Question, kb: KnowledgeBase, lang: Language) -> Ans
     """'促进社会事业发展那条涉及哪些领域', '乡村振兴那条点名了哪些特色产品': the clause the user points at,
     and its sentence that holds the rest of the question's words."""
     text = question.text
-    named = frames.titled_clause(text, kb)
+    named = frames.titled_clause(text, kb, lang)
     if not named or not lang.open_question.search(text) or read_figures(text, lang):
         return None
     clause = kb.clause(named[0])
@@ -1452,11 +1452,8 @@ def _paying_beside(kb: KnowledgeBase, target: Target) -> list[str]:
     """The measures with a stated sum whose words are in the sentence that sets `target`."""
     quote = "".join(target.quote.split())
     said = next((s for s in (("".join(x.split())) for x in sentences(kb.clause(target.clause).text)) if quote in s), "")
-    return [
-        m.id
-        for m in kb.measures_in_clause(target.clause)
-        if m.amount.value_yuan and "".join(m.quote.split()) in said or (said and said in "".join(m.quote.split()))
-    ]
+    quotes = {m.id: "".join(m.quote.split()) for m in kb.measures_in_clause(target.clause) if m.amount.value_yuan}
+    return [m for m, quote in quotes.items() if said and (quote in said or said in quote)]
 
 
 def _measure_targets(kb: KnowledgeBase, measure_id: str) -> list[Target]:
@@ -1858,8 +1855,7 @@ def _count_follow_up(question: Question, context: Context, frame: Frame, lang: L
 
 
 def _count_in(text: str, lang: Language) -> int | None:
-    counted = [frames.count_value(m.group("n"), lang) for m in lang.frames.count.finditer(text.replace("俩", "两个"))]
-    values = list(dict.fromkeys(n for n in counted if n))
+    values = frames.counts_said(text, lang)
     return values[0] if len(values) == 1 and values[0] > 1 else None
 
 

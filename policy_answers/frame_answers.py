@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from policy_answers.frames import numeral
 from policy_answers.proofread import Finding
-from policy_answers.render import HANDOFF_BUTTON, Reply, card, document
+from policy_answers.render import HANDOFF_BUTTON, Reply, card, document, open_line
 from policy_answers.templates import fill, lines, say, templates
 from policy_kb.figures import format_yuan
 from policy_kb.passages import Passage
@@ -393,9 +393,8 @@ def passage(kb: KnowledgeBase, found: list[Passage], aspect: str) -> Reply:
             say("frames", "passage", "head", clause=clause.id, title=clause.title, phrase=place.phrase),
             say("frames", "passage", "quote", sentence=place.sentence),
         ]
-        silent_on = templates("frames")["passage"]["silent_on"].get(aspect)
-        if silent_on and not re.search(r"\d", place.sentence):
-            body.append(say("frames", "passage", "silent", what=silent_on, units=units))
+        left_open = open_line(kb, clause.id, aspect, place.sentence)
+        body += [left_open] if left_open else []
         if clause.units_quote:
             body.append(f"{clause.units_quote}。")  # the document's words: who leads and who is responsible
         elif units:
@@ -407,10 +406,9 @@ def detail(kb: KnowledgeBase, clause: Clause, sentence: str, units: bool, silent
     """'会上干什么': the sentence of a clause that answers it, verbatim; who leads and who is responsible
     there when a department is asked about; what it leaves open when a figure is asked and it has none."""
     body = [say("frames", "detail", clause=clause.id, title=clause.title, sentence="".join(sentence.split()))]
-    silent = templates("frames")["passage"]["silent_on"].get(silent_on)
-    if silent and not re.search(r"\d", sentence):
-        leads = "、".join(u.name for u in kb.lead_units(clause.id))
-        body.append(say("frames", "passage", "silent", what=silent, units=leads))
+    left_open = open_line(kb, clause.id, silent_on, sentence)
+    if left_open:
+        body.append(left_open)
     elif units and clause.units_quote and sentence != clause.units_quote:
         body.append(f"{clause.units_quote}。")
     return Reply("\n".join([*body, kb.citation(clause.id)]))

@@ -128,7 +128,7 @@ def read(
     applicants = [e["value"] for e in entities if e.get("entity") == "applicant_type"]
     clauses = (
         clause_refs(text, kb.data.clauses)
-        or titled_clause(text, kb)
+        or titled_clause(text, kb, lang)
         or _title_word(text, kb, lang, bool(measures or targets))
     )
     doc_aspect = frames.document_aspect(text, intent)
@@ -191,14 +191,10 @@ def read(
     )
 
 
-# '乡村振兴那条', '促进社会事业发展这一条', '科技金融这条': words before "that clause" point at it
-_THAT_CLAUSE = re.compile(r"([\u4e00-\u9fff]{2,12}?)(?:的)?(?:那|这|该)一?(?:条|项)")
-
-
-def titled_clause(text: str, kb: KnowledgeBase) -> list[str]:
-    """The clause a message points at as "the clause on X", X the longest end of the words before it that
-    only one clause's title holds."""
-    for match in _THAT_CLAUSE.finditer(text):
+def titled_clause(text: str, kb: KnowledgeBase, lang: Language) -> list[str]:
+    """The clause a message points at as "the clause on X" ('乡村振兴那条', '科技金融这一条'), X the longest
+    end of the words before it that only one clause's title holds."""
+    for match in lang.frames.that_clause.finditer(text):
         words = match.group(1)
         for start in range(len(words) - 1):
             holders = [c.id for c in kb.data.clauses if words[start:] in c.title]
@@ -253,21 +249,20 @@ def self_described(
     (the head noun of the phrase, last in Chinese: 服务机构); the kinds they name afterwards (the 企业
     they serve, the 乡镇 they work in) are not them. A self-description that names no kind the document
     knows ('我是记者') leaves no applicant at all: no ✓ or ✗ for someone else."""
-    said = lang.frames.self_description.search(text)
-    if said is None:
+    span = _description(text, lang)
+    if span is None:
         return entities
-    end = _description_end(text, said.end())
-    hits = kb.find_applicant_types(text[said.end() : end])
+    lead_in, begin, end = span
+    hits = kb.find_applicant_types(text[begin:end])
     others = [e for e in entities if e.get("entity") != "applicant_type"]
-    rest = text[: said.start()] + "，" + text[end:]
-    if kb.passages(rest, lang.frames.passage_edges, lambda phrase: len(phrase) >= ASKED_PHRASE_CHARS):
+    if kb.passages(without_description(text, lang), lang.frames.passage_edges, lambda p: len(p) >= ASKED_PHRASE_CHARS):
         # '…技术转移服务机构，…这种公共创新服务有没有奖补': the rest names what is asked in the document's
         # words; a measure named inside who they are is who they are
-        others = [e for e in others if not (e.get("entity") == "measure" and said.end() <= e.get("start", -1) < end)]
+        others = [e for e in others if not (e.get("entity") == "measure" and _described(e, text, lang))]
     if not hits:
         return others
     head = max(hits, key=lambda h: h.end)
-    start = said.end() + head.start
+    start = begin + head.start
     user = {
         "entity": "applicant_type",
         "value": head.key,
@@ -280,37 +275,36 @@ def self_described(
 
 # A phrase of the document this long outside who the user is names what they ask ('公共创新服务').
 ASKED_PHRASE_CHARS = 5
+_PHRASE_END = re.compile(r"[，,。；;？?！!\s]")
 
 
-def _description_end(text: str, start: int) -> int:
-    """Where the phrase that says who the user is ends: at the first punctuation."""
-    stop = re.compile(r"[，,。；;？?！!\s]").search(text, start)
-    return stop.start() if stop else len(text)
+def _description(text: str, lang: Language) -> tuple[int, int, int] | None:
+    """Where the user says who they are: the lead-in's start ('我们是'), the phrase's start and its end
+    (the first punctuation after it): '我们是一家技术转移服务机构，…'."""
+    said = lang.frames.self_description.search(text)
+    if said is None:
+        return None
+    stop = _PHRASE_END.search(text, said.end())
+    return said.start(), said.end(), stop.start() if stop else len(text)
 
 
 def _described(entity: dict[str, Any], text: str, lang: Language) -> bool:
     """Whether an entity lies in the phrase where the user says who they are ('我们是技术转移服务机构')."""
-    said = lang.frames.self_description.search(text)
-    start = entity.get("start")
-    return said is not None and isinstance(start, int) and said.end() <= start < _description_end(text, said.end())
+    span, start = _description(text, lang), entity.get("start")
+    return span is not None and isinstance(start, int) and span[1] <= start < span[2]
 
 
 def without_description(text: str, lang: Language) -> str:
     """The message without the phrase that says who the user is: what they ask about."""
-    said = lang.frames.self_description.search(text)
-    if said is None:
-        return text
-    return f"{text[: said.start()]}，{text[_description_end(text, said.end()) :]}"
+    span = _description(text, lang)
+    return text if span is None else f"{text[: span[0]]}，{text[span[2] :]}"
 
 
 def self_description_of(text: str, lang: Language) -> list[str]:
-    """The phrase in which the user says who they are ('一家技术转移服务机构'), if any."""
-    said = lang.frames.self_description.search(text)
-    if said is None:
-        return []
-    # '做土壤修复技术的公司': what they do ('土壤修复') may be what they ask about; what they are ends it
-    phrase = text[said.end() : _description_end(text, said.end())]
-    return [phrase.rpartition("的")[2]]
+    """What the user says they are ('一家技术转移服务机构'); of '做土壤修复技术的公司' only '公司': what they
+    do may be what they ask about."""
+    span = _description(text, lang)
+    return [] if span is None else [text[span[1] : span[2]].rpartition("的")[2]]
 
 
 def read_money(text: str) -> bool:
@@ -328,11 +322,16 @@ def _operation(text: str, lang: Language) -> tuple[Operation, int | None]:
         return Operation.compare, None
     if not frames.total.search(text):
         return Operation.lookup, None
-    numbers = [count_value(m.group("n"), lang) for m in frames.count.finditer(text.replace("俩", "两个"))]
-    counted = list(dict.fromkeys(n for n in numbers if n))  # '有两个特派员…他俩都被选上': one count
+    counted = counts_said(text, lang)
     if len(counted) == 1 and counted[0] > 1:
         return Operation.multiply, counted[0]
     return Operation.add, None  # '一个县和两个镇': a sum of several
+
+
+def counts_said(text: str, lang: Language) -> list[int]:
+    """The counts a message says ('两名', '3个镇'), each once: '有两个特派员…他俩都被选上' is one count."""
+    values = [count_value(m.group("n"), lang) for m in lang.frames.count.finditer(text.replace("俩", "两个"))]
+    return list(dict.fromkeys(n for n in values if n))
 
 
 def count_value(raw: str, lang: Language) -> int | None:

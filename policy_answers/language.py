@@ -66,6 +66,8 @@ class FrameCues:
     list_asked: re.Pattern[str]
     issued: re.Pattern[str]
     set_up: re.Pattern[str]
+    set_up_at: re.Pattern[str]
+    that_clause: re.Pattern[str]
     who: re.Pattern[str]
 
     def document_words(self, text: str) -> str:
@@ -140,6 +142,8 @@ def _frame_cues(raw: dict[str, Any]) -> FrameCues:
         list_asked=re.compile(raw["list_asked"], re.IGNORECASE),
         issued=re.compile(raw["issued"], re.IGNORECASE),
         set_up=re.compile(raw["set_up"]),
+        set_up_at=re.compile(raw["set_up_at"]),
+        that_clause=re.compile(raw["that_clause"]),
         who=re.compile(raw["who"], re.IGNORECASE),
     )
 

@@ -352,6 +352,17 @@ def _plain(text: str) -> str:
     return "".join(text.split())
 
 
+def open_line(kb: KnowledgeBase, clause_id: str, aspect: str, said: str) -> str | None:
+    """'这里未规定具体金额或比例，请咨询牵头单位…': what the document's words `said` leave open of the
+    aspect asked, when they state no sum or share, with who to ask; None when the aspect is not one of
+    those or they state one."""
+    what = templates("frames")["passage"]["silent_on"].get(aspect)
+    if what is None or money_spans(said) or "%" in said:
+        return None
+    units = "、".join(u.name for u in kb.lead_units(clause_id))
+    return say("frames", "passage", "silent", what=what, units=units)
+
+
 def clause_answer(kb: KnowledgeBase, clause: Clause, question: str, aspect: str, whole: bool = False) -> Reply:
     """A question about a clause that is no single measure (二（一）, 一（二）…): its own words; the
     sentence closest to the question, or the whole clause when it was asked about by its title."""
@@ -359,11 +370,8 @@ def clause_answer(kb: KnowledgeBase, clause: Clause, question: str, aspect: str,
     sentence = None if whole else kb.relevant_sentence(clause.id, question)
     if aspect != "lead_unit" or not clause.lead_units:
         lines += [sentence] if sentence else sentences(clause.text)[: None if whole else 2]
-    silent_on = templates("frames")["passage"]["silent_on"].get(aspect)
-    if silent_on and not money_spans(clause.text) and "%" not in clause.text:
-        # '具体补多少钱' of a clause that states no figure: say so, and who to ask
-        units = "、".join(u.name for u in kb.lead_units(clause.id))
-        lines.append(say("frames", "passage", "silent", what=silent_on, units=units))
+    left_open = open_line(kb, clause.id, aspect, clause.text)  # '具体补多少钱' of a clause with no figure
+    lines += [left_open] if left_open else []
     if clause.units_quote:
         lines.append(f"{clause.units_quote}。")  # the document's own wording of who leads
     lines.append(kb.citation(clause.id))

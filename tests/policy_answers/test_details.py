@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from policy_answers.engine import Answer, Context, Topic, answers_follow_up
+from policy_answers.engine import Answer, Context, Question, Topic, answers_follow_up
 from policy_answers.frames import self_described
 from policy_answers.language import language
 from policy_answers.outcome import Outcome
@@ -208,15 +208,13 @@ def test_small_talk_stays_small_talk(kb: KnowledgeBase) -> None:
     assert not answers_follow_up(ask_question("那个活动叫什么名字", "chitchat"), kb, Context())
 
 
-def ask_question(text: str, intent: str):  # type: ignore[no-untyped-def]
-    from policy_answers.engine import Question
-
+def ask_question(text: str, intent: str) -> Question:
     return Question(text, intent, (intent,), ())
 
 
 def test_a_passage_said_by_someone_who_says_who_they_are(kb: KnowledgeBase) -> None:
     """The policy calculator's form gives way when the message asks what the text says (names_a_passage)."""
-    from policy_answers.engine import Question, names_a_passage
+    from policy_answers.engine import names_a_passage
 
     text = "我们是技术转移服务机构，在乳山、文登给中小企业做检测和技术咨询这类公共创新服务，能享受什么奖补？"
     entities = ({"entity": "applicant_type", "value": "enterprise", "text": "企业", "start": 22, "end": 24},)
