@@ -10,7 +10,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.policy import answer_question, context_of, deliver, outcome, question_of, send
+from actions.policy import answer_question, context_of, deliver, ends_turn, outcome, question_of, send
 from policy_answers.engine import INTENT_ASPECT, decide, likely_measures, plainly_answerable
 from policy_answers.outcome import Outcome
 from policy_answers.render import button, cannot_help, measure_button
@@ -35,9 +35,9 @@ class ActionOutOfScope(Action):
         kb = await get_kb()
         answer = decide(question_of(tracker), context_of(tracker), kb)
         if answer.outcome is Outcome.out_of_scope:  # '公积金怎么提取': not covered, and where to ask
-            return deliver(dispatcher, answer)
+            return ends_turn(tracker, deliver(dispatcher, answer))
         send(dispatcher, cannot_help(kb, "utter_out_of_scope", hotline()))
-        return outcome(Outcome.out_of_scope)
+        return ends_turn(tracker, outcome(Outcome.out_of_scope))
 
 
 class ActionAskAffirmation(Action):

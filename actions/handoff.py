@@ -12,7 +12,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.policy import outcome
+from actions.policy import ends_turn, outcome
 from app_store import callbacks, engine_for
 from app_store.callbacks import callback_number, masked_callback_number
 from app_store.privacy import pseudonym
@@ -83,7 +83,7 @@ class ActionHandoff(Action):
             phone = await held_number(tracker.sender_id, phone)
         response = await record_ticket(tracker.sender_id, question or "（未提问）", lines, phone)
         dispatcher.utter_message(response=response, hotline=hotline())
-        return [SlotSet("callback_phone", None), *outcome(Outcome.handoff)]
+        return ends_turn(tracker, [SlotSet("callback_phone", None), *outcome(Outcome.handoff)])
 
 
 async def held_number(sender_id: str, masked: str) -> str | None:

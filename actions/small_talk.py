@@ -14,7 +14,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.policy import context_of, deliver, question_of
+from actions.policy import context_of, deliver, ends_turn, question_of
 from policy_answers.engine import answers_follow_up, decide, plainly_answerable
 from policy_kb.query import get_kb
 
@@ -31,6 +31,6 @@ class ActionSmallTalk(Action):
         question, context = question_of(tracker), context_of(tracker)
         if answers_follow_up(question, kb, context) or plainly_answerable(question, kb, context):
             # '会上干什么' after an answer; '医疗健康方面有没有科技支持' in the document's words
-            return deliver(dispatcher, decide(question, context, kb))
+            return ends_turn(tracker, deliver(dispatcher, decide(question, context, kb)))
         dispatcher.utter_message(response=RESPONSES.get(question.intent or "", "utter_chitchat"))
-        return []
+        return ends_turn(tracker, [])

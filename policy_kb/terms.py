@@ -58,7 +58,7 @@ class TermIndex:
             self._starting[term[0]].add(len(term))
         self._fuzzy: dict[str, set[str]] = defaultdict(set)
         self._short: tuple[dict[str, set[str]], dict[str, set[str]]] | None = None
-        self._by_sound: dict[tuple[str, ...], set[str]] | None = None
+        self._by_sound: tuple[dict[tuple[str, ...], str], list[int]] | None = None
         # Windows that can be one edit from a term, found from their ends: one substitution, insertion
         # or deletion leaves a term's first two or last two characters in place (a three-character
         # term's substitution in the middle leaves its first and last). Bigram → window lengths.
@@ -105,29 +105,32 @@ class TermIndex:
     def _homophones(self, text: str) -> list[tuple[int, int, str]]:
         """(length, start, term) of the windows that sound like exactly one term but are spelt otherwise: a
         pinyin keyboard's wrong candidates ('科技特拍员', '农科驿战', '研发补主')."""
-        index = self._sounds()
+        index, lengths = self._sounds()
         sounds = [_sound_key(char) for char in text]
         found = []
-        for length in {len(key) for key in index}:
+        for length in lengths:
             for start in range(len(text) - length + 1):
-                terms = index.get(tuple(sounds[start : start + length]))
-                if (
-                    terms
-                    and len({k for t in terms for k in self._exact[t]}) == 1
-                    and text[start : start + length] not in self._exact
-                ):
-                    found.append((length, start, min(terms)))
+                term = index.get(tuple(sounds[start : start + length]))
+                if term is not None and text[start : start + length] not in self._exact:
+                    found.append((length, start, term))
         return found
 
-    def _sounds(self) -> dict[tuple[str, ...], set[str]]:
-        """Chinese terms of three or more characters by their pinyin without tones."""
+    def _sounds(self) -> tuple[dict[tuple[str, ...], str], list[int]]:
+        """Chinese terms of three or more characters by their pinyin without tones, where the sound names
+        one key only (the first such term stands for it), and the lengths of those sounds. Made once: this
+        runs on every message."""
         if self._by_sound is None:
             index: dict[tuple[str, ...], set[str]] = defaultdict(set)
             for term in self._exact:
                 # three Chinese characters or more ('国家创新型县（市）' too: its brackets must match as typed)
                 if len(_CJK_CHAR.findall(term)) >= _MIN_FUZZY_LEN:
                     index[tuple(_sound_key(char) for char in term)].add(term)
-            self._by_sound = dict(index)
+            unique = {
+                sound: min(terms)
+                for sound, terms in index.items()
+                if len({key for term in terms for key in self._exact[term]}) == 1
+            }
+            self._by_sound = (unique, sorted({len(sound) for sound in unique}))
         return self._by_sound
 
     def shorthand(

@@ -56,6 +56,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+import ujson
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.events import (
@@ -225,11 +226,11 @@ class TurnRecordingTrackerStore(SQLTrackerStore):
         if not rows:
             log.debug("no stored tracker for sender %r", sender_id)
             return None
-        leading = deserialise(json.loads(leading_json)) if leading_json else []
+        leading = deserialise(ujson.loads(leading_json)) if leading_json else []
         ids: list[int] = []
         evts: list[Event] = list(leading)
         for row_id, data in rows:
-            event = _deserialise_one(json.loads(data))
+            event = _deserialise_one(ujson.loads(data))
             if event is not None:
                 evts.append(event)
                 ids.append(row_id)

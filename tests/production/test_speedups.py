@@ -55,6 +55,9 @@ INVALID = [
     {"events": [{"event": ["slot"], "name": "m", "value": 1}]},
     {"events": [{"event": "action", "name": "x", "confidence": "high"}]},
     {"events": [{"event": "bot", "timestamp": "now"}]},
+    {"events": [{"event": "action", "name": "x", "confidence": True}]},  # a bool is no number
+    {"events": [{"event": "slot", "name": "m", "value": 1, "metadata": []}]},
+    {"events": [{"event": "slot", "name": "m", "value": 1, "timestamp": False}]},
     {"events": [{"event": "user", "parse_data": {"entities": [{"entity": "measure"}]}}]},
     {"events": ["slot"]},
 ]
