@@ -2105,17 +2105,23 @@ def _where_quoted(question: Question, kb: KnowledgeBase, lang: Language) -> Answ
     quoted = [m.group(1) for m in _QUOTED.finditer(question.text)]
     for words in quoted:
         squeezed = "".join(words.split())
-        places = [
-            (c, next(s for s in sentences(c.text) if squeezed in "".join(s.split())))
-            for c in kb.data.clauses
-            if squeezed in "".join(c.text.split())
-        ]
+        # a quotation that runs over a sentence's end is a pasted passage, not a phrase to look up: the
+        # question after the paste is answered by the other steps
+        holding = (
+            (c, _sentence_holding(c.text, squeezed)) for c in kb.data.clauses if squeezed in "".join(c.text.split())
+        )
+        places = [(c, s) for c, s in holding if s is not None]
         if places:
             units = len(places) == 1 or lang.aspect_of(question.text) == "lead_unit"
             places = [(c, "".join(s.split())) for c, s in places]
             reply = frame_answers.where_quoted(kb, words, places, units)
             return _clause_answered(reply, places[0][0].id, "info")
     return None
+
+
+def _sentence_holding(text: str, squeezed: str) -> str | None:
+    """The sentence of `text` that holds `squeezed` (whitespace aside), if one does."""
+    return next((s for s in sentences(text) if squeezed in "".join(s.split())), None)
 
 
 # A quotation this long that the document holds verbatim is the document's words, not the user's.

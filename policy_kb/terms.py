@@ -58,7 +58,7 @@ class TermIndex:
             self._starting[term[0]].add(len(term))
         self._fuzzy: dict[str, set[str]] = defaultdict(set)
         self._short: tuple[dict[str, set[str]], dict[str, set[str]]] | None = None
-        self._by_sound: tuple[dict[tuple[str, ...], str], list[int]] | None = None
+        self._by_sound: tuple[dict[tuple[str, ...], str], dict[str, tuple[int, ...]]] | None = None
         # Windows that can be one edit from a term, found from their ends: one substitution, insertion
         # or deletion leaves a term's first two or last two characters in place (a three-character
         # term's substitution in the middle leaves its first and last). Bigram → window lengths.
@@ -104,21 +104,23 @@ class TermIndex:
 
     def _homophones(self, text: str) -> list[tuple[int, int, str]]:
         """(length, start, term) of the windows that sound like exactly one term but are spelt otherwise: a
-        pinyin keyboard's wrong candidates ('科技特拍员', '农科驿战', '研发补主')."""
+        pinyin keyboard's wrong candidates ('科技特拍员', '农科驿战', '研发补主'). Each position is tried with
+        the lengths of the terms whose first syllable it has, as `find` does with first characters."""
         index, lengths = self._sounds()
         sounds = [_sound_key(char) for char in text]
         found = []
-        for length in lengths:
-            for start in range(len(text) - length + 1):
-                term = index.get(tuple(sounds[start : start + length]))
-                if term is not None and text[start : start + length] not in self._exact:
+        for start, first in enumerate(sounds):
+            for length in lengths.get(first, ()):
+                end = start + length
+                term = index.get(tuple(sounds[start:end])) if end <= len(text) else None
+                if term is not None and text[start:end] not in self._exact:
                     found.append((length, start, term))
         return found
 
-    def _sounds(self) -> tuple[dict[tuple[str, ...], str], list[int]]:
+    def _sounds(self) -> tuple[dict[tuple[str, ...], str], dict[str, tuple[int, ...]]]:
         """Chinese terms of three or more characters by their pinyin without tones, where the sound names
-        one key only (the first such term stands for it), and the lengths of those sounds. Made once: this
-        runs on every message."""
+        one key only (the first such term stands for it), and by first syllable the lengths of those
+        sounds. Made once: this runs on every message."""
         if self._by_sound is None:
             index: dict[tuple[str, ...], set[str]] = defaultdict(set)
             for term in self._exact:
@@ -130,7 +132,10 @@ class TermIndex:
                 for sound, terms in index.items()
                 if len({key for term in terms for key in self._exact[term]}) == 1
             }
-            self._by_sound = (unique, sorted({len(sound) for sound in unique}))
+            lengths: dict[str, set[int]] = defaultdict(set)
+            for sound in unique:
+                lengths[sound[0]].add(len(sound))
+            self._by_sound = (unique, {first: tuple(sorted(n)) for first, n in lengths.items()})
         return self._by_sound
 
     def shorthand(

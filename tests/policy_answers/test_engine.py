@@ -518,6 +518,16 @@ CASES = [
         holds=["二（六）", "二（九）", "二（十四）"],
     ),
     Case("文件里哪几处用了“一事一议”？", "ask_document", Topic.clause, holds=["二（四）", "二（八）"]),
+    # a quotation that runs over a sentence's end is a paste, not a phrase to look up (it raised
+    # StopIteration: the action server answered HTTP 500); the questions after it are answered
+    Case(
+        "我在网上看到一段话，复制过来了：“责任单位：各区市政府〔管委〕）”我们是文登区的一家机械制造企业，今年听说能拿到"
+        "400万元的研发补助。这400万元里面文登区财政要出多少？市级要出多少？顺便告诉我这是文件哪一条。",
+        "ask_conditions",
+        Topic.measure,
+        ("rd_subsidy",),
+        holds=["二（六）", "县级25% 100万元", "市级25% 100万元"],
+    ),
     # the user's own sums: a level's share times their count, never a sum with the document's figures
     Case(
         "今年有4家企业（都不在荣成）各拿到400万元研发补助，市级合计要出多少？",
