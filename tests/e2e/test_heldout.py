@@ -65,9 +65,18 @@ def test_every_heldout_set_has_a_floor() -> None:
     assert {p.name for p in CONVERSATIONS.glob("heldout*.yml")} == set(FLOORS)
 
 
+# What rasa_sdk logs when an action raised: the user then got no answer for that turn.
+ACTION_FAILED = b"Exception occurred during execution of request"
+
+
 @pytest.mark.parametrize("name", sorted(FLOORS))
 def test_heldout_conversations(stack: Stack, name: str) -> None:
+    action_log = stack.workdir / "actions.log"
+    seen = action_log.stat().st_size
     results = run_all(stack.url, CONVERSATIONS / name)
+    with action_log.open("rb") as log:
+        log.seek(seen)
+        assert ACTION_FAILED not in log.read(), f"an action raised during {name}:\n{stack.log_tail('actions')}"
     score = sum(r.passed for r in results) / len(results)
     print(f"{name}: {len(results)} conversations, score {score:.3f}")
     stray = {r.name: r.stray_figures for r in results if r.stray_figures}
