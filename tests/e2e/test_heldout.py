@@ -5,9 +5,10 @@ who read only the official text (and, for the fresh set, the KB data file), neve
 the code; heldout_dec.yml leans on the phrasings the bot was known to miss (traditional characters,
 noise around the question, English words, the user's own figures, themes, follow-ups); heldout_frames_a.yml
 (issue 22, first score 0.687) on follow-ups, corrections, the document itself, arithmetic, claims the
-document does not decide, shorthand and long pastes; heldout_frames_b…o.yml the same kinds, each
+document does not decide, shorthand and long pastes; heldout_frames_b…q.yml the same kinds, each
 written by a tester who saw only the official text and scored once before any change for it (first scores
-0.848, 0.871, 0.881, 0.884, 0.865, 0.876, 0.863, 0.908, 0.855, 0.872, 0.872, 0.861, 0.898, 0.943; improved after
+0.848, 0.871, 0.881, 0.884, 0.865, 0.876, 0.863, 0.908, 0.855, 0.872, 0.872, 0.861, 0.898, 0.943, 0.944,
+0.943; p and q unchanged since their first score; the others improved after
 by mechanisms: passages, named halves, unstated rules, department roles, several questions in one message,
 drafts checked, the sentence of the text that says it, who the user says they are). Each
 set has a floor a little under its measured score, so a regression fails; the measured scores are
@@ -44,6 +45,8 @@ FLOORS = {
     "heldout_frames_m.yml": 0.92,
     "heldout_frames_n.yml": 0.92,
     "heldout_frames_o.yml": 0.91,
+    "heldout_frames_p.yml": 0.92,
+    "heldout_frames_q.yml": 0.92,
 }
 
 
