@@ -23,7 +23,8 @@ written with ujson (a dependency of Rasa and Sanic already), about twice as fast
 one concrete function; calling the polymorphic function still canonicalises, casts and looks up the
 inputs each time (a third of DIET's time per message). Here that one concrete function is called
 directly: the same graph and the same outputs (checked on the bot's intents and rankings), 0.8 ms less
-per message.
+per message; and with its inputs passed flat, made tensors of its signature's dtypes as TensorFlow's own
+cast makes them, without the structured signature's checks on each call (another 0.4-0.9 ms per parse).
 
 Two more live in their own modules and are installed with these: the graphs run without dask's scheduler
 (policy_rasa.graph_runner) and a tracker's past states are worked out once per prediction
@@ -37,6 +38,7 @@ from types import TracebackType
 from typing import Any
 
 import aiohttp
+import numpy as np
 import ujson
 from jsonschema import exceptions, validators
 from keras.utils import tf_utils
@@ -45,6 +47,8 @@ from rasa.shared.constants import DIAGNOSTIC_DATA, DOCS_BASE_URL
 from rasa.utils import endpoints
 from rasa.utils.endpoints import EndpointConfig
 from rasa.utils.tensorflow.models import RasaModel
+from tensorflow.python.framework import ops
+from tensorflow.python.util import nest
 
 from policy_rasa import graph_runner, states_cache
 
@@ -188,10 +192,25 @@ def _predict_with_concrete_function(self: RasaModel, batch_in: tuple[Any, ...]) 
         concrete = step.get_concrete_function()
         concrete._policy_rasa_step = step
         setattr(self, _CONCRETE, concrete)
-    outputs: dict[str, Any] = tf_utils.sync_to_numpy_or_python_type(concrete(batch_in))
+    outputs: dict[str, Any] = tf_utils.sync_to_numpy_or_python_type(_call(concrete, batch_in))
     if DIAGNOSTIC_DATA in outputs:
         outputs[DIAGNOSTIC_DATA] = self._empty_lists_to_none_in_dict(outputs[DIAGNOSTIC_DATA])
     return outputs
+
+
+def _call(concrete: Any, batch_in: tuple[Any, ...]) -> Any:
+    """concrete(batch_in) without the structured-signature checks of each call (a third of its time):
+    each array made the tensor of its spec's dtype, as TensorFlow's own cast does, and passed flat. Any
+    input that does not plainly fit its spec goes the checked way, and fails there as before."""
+    specs = getattr(concrete, "_policy_rasa_specs", None)
+    if specs is None:
+        specs = concrete._policy_rasa_specs = tuple(nest.flatten(concrete.structured_input_signature[0][0]))
+    if len(batch_in) != len(specs) or not all(isinstance(value, np.ndarray) for value in batch_in):
+        return concrete(batch_in)
+    tensors = [ops.convert_to_tensor(value, dtype_hint=spec.dtype) for value, spec in zip(batch_in, specs, strict=True)]
+    if not all(spec.is_compatible_with(tensor) for spec, tensor in zip(specs, tensors, strict=True)):
+        return concrete(batch_in)
+    return concrete._call_flat(tensors, concrete.captured_inputs)
 
 
 def install() -> None:
