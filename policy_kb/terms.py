@@ -215,7 +215,7 @@ class TermIndex:
     def _fuzzy_hits(self, text: str, covered: list[bool]) -> list[TermHit]:
         hits: list[TermHit] = []
         boundaries: set[int] | None = None
-        words: list[tuple[int, int]] = []
+        words: tuple[tuple[int, int], ...] = ()
         for length, start in self._typo_windows(text):
             if any(covered[start : start + length]):
                 continue
@@ -295,22 +295,24 @@ def _is_common_word(text: str) -> bool:
     return bool(jieba.get_FREQ(text))
 
 
-def word_spans(text: str) -> list[tuple[int, int]]:
+def word_spans(text: str) -> tuple[tuple[int, int], ...]:
     """Where jieba puts the word boundaries of `text` (start, end), without its HMM guesses."""
     return _word_spans(text)
 
 
-def _word_spans(text: str) -> list[tuple[int, int]]:
+@lru_cache(maxsize=1024)
+def _word_spans(text: str) -> tuple[tuple[int, int], ...]:
+    # kept: a message is split for its short forms, its typos and the engine's sentence steps alike
     import jieba
 
     spans, position = [], 0
     for word in jieba.cut(text, HMM=False):
         spans.append((position, position + len(word)))
         position += len(word)
-    return spans
+    return tuple(spans)
 
 
-def _garbles(term: str, window: str, start: int, words: list[tuple[int, int]]) -> bool:
+def _garbles(term: str, window: str, start: int, words: tuple[tuple[int, int], ...]) -> bool:
     """Is `window` the term garbled, rather than other words? A typo garbles a word of the term; it does
     not put a real word where the term has none ('创新型城市' is not '创新型区市' misspelt: 城市 is a
     word, 区市 is not one of the term's), nor leave out a whole word ('国家创新型' of '国家创新型县')."""
