@@ -14,19 +14,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from policy_answers.render import card
+from policy_answers.templates import words as reply_words
 from policy_kb.figures import format_yuan, money_spans
 from policy_kb.query import KnowledgeBase, Profile, Status, Verdict
 from policy_kb.schema import AmountKind, Limit, Measure
 
 # The amount kinds that state a sum (a fixed sum, a cap, a floor): those cards come first and show it.
 MONEY_KINDS = (AmountKind.fixed, AmountKind.max, AmountKind.min)
-NOT_STATED = "文件未规定"
+NOT_STATED = reply_words("calculator_page", "not_stated")
 # The figure the county-fund field is checked against: a limit's `of` in the knowledge base (二（二）'s
 # allocation, 不超过县级财政科技专项资金的 20%). A test fails if the data file stops naming it.
 COUNTY_FUND = "县级财政科技专项资金"
 MAX_YUAN = 10**12  # a sum beyond any county's budget is a typo, not a question
 MAX_WORDS = 50
-STATUS_NAMES = {Status.met: "符合", Status.not_met: "不符合", Status.unknown: "需牵头单位认定或您确认"}
+STATUS_NAMES = {status: reply_words("calculator_page", "status", status.value) for status in Status}
 
 
 class CalculatorInputError(ValueError):
@@ -52,19 +53,19 @@ def read_query(kb: KnowledgeBase, raw: dict[str, str]) -> CalculatorQuery:
     applicant = (raw.get("applicant") or "").strip()
     kinds = {a.id for a in kb.data.applicant_types}
     if not applicant:
-        raise CalculatorInputError("请选择申请主体类型。")
+        raise CalculatorInputError(reply_words("calculator_page", "no_applicant"))
     if applicant not in kinds:
-        raise CalculatorInputError("申请主体类型不在可选范围内，请从列表中选择。")
+        raise CalculatorInputError(reply_words("calculator_page", "unknown_applicant"))
     district = (raw.get("district") or "").strip() or None
     if district is not None and district not in {d.id for d in kb.districts}:
-        raise CalculatorInputError("所在区市不在可选范围内，请从列表中选择。")
+        raise CalculatorInputError(reply_words("calculator_page", "unknown_district"))
     words = (raw.get("words") or "").strip()
     if len(words) > MAX_WORDS:
-        raise CalculatorInputError(f"行业或关键词请不超过{MAX_WORDS}个字。")
+        raise CalculatorInputError(reply_words("calculator_page", "too_many_words", most=MAX_WORDS))
     return CalculatorQuery(
         applicant=applicant,
         district=district,
-        approved_yuan=read_yuan(raw.get("approved"), "已获批的补助金额"),
+        approved_yuan=read_yuan(raw.get("approved"), reply_words("calculator_page", "approved_label")),
         county_fund_yuan=read_yuan(raw.get("fund"), COUNTY_FUND),
         words=words,
     )
@@ -76,12 +77,12 @@ def read_yuan(raw: str | None, label: str) -> int | None:
     if not text:
         return None
     if text.startswith(("-", "－", "负")):  # parse_money reads the figure and drops the sign
-        raise CalculatorInputError(f"{label}请填写大于0的金额，例如 500000 或 50万。")
+        raise CalculatorInputError(reply_words("calculator_page", "bad_amount", label=label))
     yuan = (
         int(text) if text.isascii() and text.isdigit() else _whole_money(text if text.endswith("元") else text + "元")
     )
     if yuan is None or not 0 < yuan <= MAX_YUAN:
-        raise CalculatorInputError(f"{label}请填写大于0的金额，例如 500000 或 50万。")
+        raise CalculatorInputError(reply_words("calculator_page", "bad_amount", label=label))
     return yuan
 
 
@@ -117,7 +118,11 @@ def chat_message(kb: KnowledgeBase, query: CalculatorQuery) -> str:
     where = kb.district(query.district).name if query.district else ""
     # The name without its bracketed examples: '个人（科研人员、人才、科技特派员）' would name measures too.
     who = kb.applicant_name(query.applicant).split("（")[0]
-    return f"我们是{where}的{who}，有什么政策" if where else f"我们是{who}，有什么政策"
+    return (
+        reply_words("calculator_page", "ask_in", where=where, who=who)
+        if where
+        else reply_words("calculator_page", "ask", who=who)
+    )
 
 
 def _related(kb: KnowledgeBase, words: str) -> set[str]:

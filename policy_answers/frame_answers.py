@@ -11,7 +11,7 @@ from decimal import Decimal
 from policy_answers.frames import numeral
 from policy_answers.proofread import Finding
 from policy_answers.render import HANDOFF_BUTTON, Reply, card, document, open_line
-from policy_answers.templates import fill, lines, say, templates
+from policy_answers.templates import fill, lines, say, templates, words
 from policy_kb.figures import format_yuan
 from policy_kb.passages import Passage
 from policy_kb.query import KnowledgeBase
@@ -157,7 +157,7 @@ def add(kb: KnowledgeBase, measures: list[Measure], counts: dict[str, int] | Non
     note = "；".join(sorted({kb.amount_text(m) for m in measures if m.amount.kind is AmountKind.min}))
     head = say("frames", "arithmetic", key, terms=terms, total=format_yuan(total), note=note)
     if AmountKind.max in kinds:
-        head = head.replace("合计：", "合计最高：", 1)
+        head = head.replace(words("sums", "total"), words("sums", "total_ceiling"), 1)
     return Reply("\n".join([head, *inputs, _cite(kb, [m.clause for m in measures])]), custom=card(kb, measures[0]))
 
 
@@ -200,7 +200,7 @@ def multiply(
         quote=amount.quote.replace(" ", ""),
     )
     if amount.kind is AmountKind.max:
-        head = head.replace("计：", "计（最高）：", 1)
+        head = head.replace(words("sums", "count"), words("sums", "count_ceiling"), 1)
     item = say(
         "frames", "arithmetic", "input", name=measure.name, amount=kb.amount_text(measure), clause=measure.clause
     )

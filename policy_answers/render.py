@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from policy_answers.language import language
-from policy_answers.templates import lines, say, templates
+from policy_answers.templates import lines, say, templates, words
 from policy_kb.figures import format_yuan, money_spans
 from policy_kb.query import CostSplit, KnowledgeBase, LimitResult, Status, Verdict
 from policy_kb.schema import LEVEL_NAMES, AmountKind, Clause, Measure, Target
 from policy_kb.search import sentences
 
-HANDOFF_BUTTON = {"title": "转人工", "payload": "/handoff"}  # the one button with no entity
+HANDOFF_BUTTON = {"title": words("handoff_button"), "payload": "/handoff"}  # the one button with no entity
 BRIEF_UNITS = 3  # lead units named in a reply about something else than who leads
 CALCULATOR_LINES = 6  # measures listed in the text; the buttons and "还有N项" lead to the rest
 NEW_TEXT = 0.3  # a quoted sentence is shown when at least 30% of it is not in the reply already
@@ -82,8 +82,8 @@ def _units_in_brief(kb: KnowledgeBase, measure: Measure) -> str:
 def _who(kb: KnowledgeBase, measure: Measure) -> str:
     names = "、".join(kb.applicant_name(b) for b in measure.beneficiaries)
     if not measure.beneficiaries_stated:
-        return f"文件未写明申请主体（与{names}相关）"
-    return names or "文件未写明"
+        return words("who_unstated", names=names)
+    return names or words("who_none")
 
 
 def card(kb: KnowledgeBase, measure: Measure, split: CostSplit | None = None) -> dict[str, Any]:
@@ -155,24 +155,23 @@ def _amount_sentence(kb: KnowledgeBase, measure: Measure) -> str:
 
 
 def _amount_line(kb: KnowledgeBase, measure: Measure) -> str:
-    return f"金额：{_amount_sentence(kb, measure)}"
+    return words("amount_line", sentence=_amount_sentence(kb, measure))
 
 
 def split_line(split: CostSplit) -> str:
     """'200万元按荣成市的比例分担：省级50% 100万元，市级不分担，县级50% 100万元。'"""
     where = split.district.name if split.district else None
     basis = format_yuan(split.basis_yuan) if split.basis_yuan is not None else ""
-    if split.requested_yuan:
-        head = f"{basis}按{where}的比例分担：" if where else f"{basis}按文件比例分担："
-    else:
-        head = f"最高{basis}，{where}分担：" if where else f"最高{basis}，分担："
+    head = words(
+        "split", ("asked" if split.requested_yuan else "ceiling") + ("_in" if where else ""), basis=basis, where=where
+    )
     parts = []
     for share in split.shares:
         if share.derived and share.percent == 0:
-            parts.append(f"{share.level_name}不分担")
+            parts.append(words("split", "level_none", level=share.level_name))
         else:
             amount = f" {format_yuan(share.yuan)}" if share.yuan is not None else ""
-            parts.append(f"{share.level_name}{share.percent}%{amount}")
+            parts.append(words("split", "level", level=share.level_name, percent=share.percent, amount=amount))
     return head + "，".join(parts) + "。"
 
 
@@ -380,20 +379,16 @@ def clause_answer(kb: KnowledgeBase, clause: Clause, question: str, aspect: str,
 
 def verdict_lines(verdict: Verdict) -> list[str]:
     status = verdict.status
-    head = {
-        Status.met: "按您说的情况，文件写明的条件都符合。",
-        Status.not_met: "按您说的情况，不符合以下条件：",
-        Status.unknown: "按您说的情况，申请主体相符，以下条件还需确认：",
-    }[status]
+    head = words("verdict", status.value)
     if status is Status.unknown and verdict.conditions and verdict.conditions[0].status is Status.unknown:
-        head = "按您说的情况，以下条件还需确认（以牵头单位审核为准）："  # who may apply is not settled either
+        head = words("verdict", "all_open")  # who may apply is not settled either
     lines = [head]
     for condition in verdict.of(Status.not_met):
-        lines.append(f"✗ {condition.label}")
+        lines.append(words("verdict", "failed", label=condition.label))
     if status is not Status.not_met:
         for condition in verdict.of(Status.unknown):
             # no question the bot could not take the answer to: the lead unit judges what stays open
-            lines.append(f"? {condition.label}（由牵头单位认定）")
+            lines.append(words("verdict", "open", label=condition.label))
     return lines
 
 
@@ -403,7 +398,8 @@ def calculator(
     if not verdicts:
         return fixed("utter_no_measure_for_applicant", applicant=applicant_name, hotline=hotline)
     shown = verdicts[:CALCULATOR_LINES]
-    lines = [say("calculator", "head", where=f"{district_name}的" if district_name else "", applicant=applicant_name)]
+    where = words("calculator_where", district=district_name) if district_name else ""
+    lines = [say("calculator", "head", where=where, applicant=applicant_name)]
     lines += [_item(kb, v.measure) for v in shown]
     if len(verdicts) > len(shown):
         lines.append(say("calculator", "more", count=len(verdicts) - len(shown)))
@@ -465,21 +461,31 @@ def targets(kb: KnowledgeBase, chosen: list[Target]) -> Reply:
     if chosen:
         lines = [target_text(t) + "。" for t in chosen]
     else:
-        lines = [f"文件的主要目标（{doc.period.quote}，即{doc.period.end_year}年）："]
-        lines += [f"· {t.quote}" for t in kb.targets]
+        lines = [words("targets", "head", period=doc.period.quote, end_year=doc.period.end_year)]
+        lines += [words("targets", "item", quote=t.quote) for t in kb.targets]
     lines.append(kb.citation(*(t.clause for t in (chosen or kb.targets))))
     return Reply("\n".join(lines))
 
 
 def document(kb: KnowledgeBase) -> Reply:
     doc = kb.document
-    refs = "、".join(f"《{r.title}》（{r.number}）" for r in doc.refers_to)
+    refs = "、".join(words("document", "ref", title=r.title, number=r.number) for r in doc.refers_to)
+    date = doc.issue_date
     lines = [
-        f"《{doc.title}》，文号{doc.number}，由{doc.issuer}于{doc.issue_date.year}年{doc.issue_date.month}月"
-        f"{doc.issue_date.day}日印发（{doc.publication}）。",
-        f"它根据《{doc.implements.title}》（{doc.implements.number}）制定。",
-        f"主送：{doc.addressees}。抄送：{doc.copied_to}。",
-        f"文中引用的文件：{refs}。",
+        words(
+            "document",
+            "issued",
+            title=doc.title,
+            number=doc.number,
+            issuer=doc.issuer,
+            year=date.year,
+            month=date.month,
+            day=date.day,
+            publication=doc.publication,
+        ),
+        words("document", "basis", title=doc.implements.title, number=doc.implements.number),
+        words("document", "addressed", addressees=doc.addressees, copied_to=doc.copied_to),
+        words("document", "cites", refs=refs),
         doc.period.note,
         kb.citation(),
     ]
@@ -499,7 +505,8 @@ def _shares_summary(kb: KnowledgeBase, measure: Measure, district: str | None) -
     lines = [split_line(split), split.exception_note]
     if district is None:
         lines += [
-            f"其中{split_line(kb.cost_split(measure.id, e.district, None))}" for e in measure.cost_shares.exceptions
+            words("split", "besides", line=split_line(kb.cost_split(measure.id, e.district, None)))
+            for e in measure.cost_shares.exceptions
         ]
     return [line for line in lines if line]
 
@@ -534,7 +541,7 @@ def amount_claim(kb: KnowledgeBase, measure: Measure, claimed_yuan: int, bound: 
     body = [
         say("claims", "amount", key, **fields),
         *_shares_summary(kb, measure, None),
-        f"牵头单位：{_units(kb, measure)}。",
+        words("lead_units", units=_units(kb, measure)),
     ]
     return _cited(kb, measure, body, card(kb, measure))
 
@@ -548,7 +555,7 @@ def share_claim(kb: KnowledgeBase, measure: Measure, district: str | None, level
     head = say(
         "claims", "share", "yes" if stated == percent else "no", where=where, level=LEVEL_NAMES[level], percent=stated
     )
-    body = [head, *_shares_summary(kb, measure, district), f"牵头单位：{_units(kb, measure)}。"]
+    body = [head, *_shares_summary(kb, measure, district), words("lead_units", units=_units(kb, measure))]
     return _cited(kb, measure, body, card(kb, measure, split))
 
 

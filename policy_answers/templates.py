@@ -43,6 +43,15 @@ def say(kind: str, *path: str, **fields: Any) -> str:
     return fill(node, fields)
 
 
+def words(*path: str, **fields: Any) -> str:
+    """The reply words at `path` of templates/reply.yml with their fields, every line kept."""
+    node: Any = templates("reply")
+    for key in path:
+        node = node[key]
+    text: str = node.format(**fields)
+    return text
+
+
 def lines(kind: str, part: str, **fields: Any) -> list[str]:
     """The lines of `kind`'s `part`, filled, empty ones dropped."""
     return [line for line in (fill(t, fields) for t in templates(kind)[part]) if line]

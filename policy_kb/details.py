@@ -59,7 +59,7 @@ class SentenceIndex:
         """The sentences (of `clause_ids`, or all) that share words with `query`, best first."""
         wanted = _terms(query)
         found = [
-            Detail(clause, sentence, sum(self._weight(t) for t in shared), len(shared))
+            Detail(clause, sentence, math.fsum(self._weight(t) for t in shared), len(shared))
             for clause, sentence, terms in self._sentences
             if not clause_ids or clause in clause_ids
             for shared in [wanted & terms]

@@ -135,11 +135,13 @@ class SearchIndex:
         return scored[:limit]
 
     def best_sentence(self, text: str, query: str, min_score: float = 3.0) -> str | None:
-        """The sentence of `text` (a clause) that shares the most telling bigrams with `query`."""
+        """The sentence of `text` (a clause) that shares the most telling bigrams with `query`. Scores are
+        summed exactly (math.fsum): a float sum in a set's order depends on the process's hash seed, and
+        two sentences of equal score were chosen differently from one process to the next."""
         query_grams = set(bigrams(query))
         best, best_score = None, min_score
         for sentence in sentences(text):
-            score = sum(self._idf.get(g, 0.0) for g in query_grams & set(bigrams(sentence)))
+            score = math.fsum(self._idf.get(g, 0.0) for g in query_grams & set(bigrams(sentence)))
             if score > best_score:
                 best, best_score = sentence, score
         return best
@@ -152,7 +154,7 @@ class SearchIndex:
             return sentence
         parts = [p for p in re.split(r"(?<=[，：])", sentence) if p]  # never inside a list (、)
         query_grams = set(bigrams(query))
-        scores = [sum(self._idf.get(g, 0.0) for g in query_grams & set(bigrams(p))) for p in parts]
+        scores = [math.fsum(self._idf.get(g, 0.0) for g in query_grams & set(bigrams(p))) for p in parts]
         if listing and any(scores):
             scores = [
                 score * (LIST_BONUS if p.count("、") >= 2 and score else 1)
