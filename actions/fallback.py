@@ -15,16 +15,11 @@ from policy_answers.engine import INTENT_ASPECT, decide, likely_measures, plainl
 from policy_answers.outcome import Outcome
 from policy_answers.render import button, cannot_help, measure_button
 from policy_answers.settings import hotline
+from policy_answers.templates import templates, words
 from policy_kb.query import get_kb
 
 # What an intent means, for the "您是想问…？" buttons when no measure is in sight (as Sara does).
-INTENT_DESCRIPTIONS = {
-    "ask_what_can_i_get": "我能享受哪些政策",
-    "ask_targets": "文件的主要目标",
-    "ask_document": "文件本身（文号、日期、依据）",
-    "handoff": "转人工服务",
-    "what_can_you_do": "你能回答什么问题",
-}
+INTENT_DESCRIPTIONS: dict[str, str] = templates("reply")["intent_buttons"]
 
 
 class ActionOutOfScope(Action):
@@ -59,7 +54,7 @@ class ActionAskAffirmation(Action):
         buttons = [measure_button(m, aspect_intent) for m in likely_measures(kb, text)[:3]]
         if not buttons:
             buttons = [button(INTENT_DESCRIPTIONS[i], i) for i in ranking if i in INTENT_DESCRIPTIONS][:2]
-        buttons.append(button("都不是", "deny"))
+        buttons.append(button(words("none_of_these"), "deny"))
         dispatcher.utter_message(response="utter_ask_affirmation", buttons=buttons)
         return outcome(Outcome.fallback)
 

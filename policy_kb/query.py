@@ -12,8 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from enum import Enum
-from functools import cached_property
+from functools import cache, cached_property
+from pathlib import Path
+from typing import Any
 
+import yaml
 from sqlalchemy.engine import Engine
 
 from policy_kb.details import Detail, SentenceIndex
@@ -35,6 +38,23 @@ from policy_kb.search import SearchHit, SearchIndex
 from policy_kb.settings import database_url
 from policy_kb.store import engine_for, read_document
 from policy_kb.terms import TermHit, TermIndex, warm_segmenter
+
+WORDING_FILE = Path(__file__).resolve().parent / "wording.yml"
+
+
+@cache
+def _wording() -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load(WORDING_FILE.read_text(encoding="utf-8"))
+    return loaded
+
+
+def wording(*path: str, **fields: Any) -> str:
+    """The knowledge base's words at `path` of wording.yml, with their fields."""
+    node: Any = _wording()
+    for key in path:
+        node = node[key]
+    text: str = node.format(**fields)
+    return text
 
 
 class Status(str, Enum):
@@ -161,7 +181,9 @@ class KnowledgeBase:
         """The citation every policy answer ends with, e.g. 依据：威政办发〔2018〕32号 二（六）; several clauses
         each once, in order ('二（二）、二（三）'); none for a reply about the document as a whole."""
         clauses = "、".join(dict.fromkeys(c for c in clause_ids if c))
-        return f"依据：{self.document.number} {clauses}" if clauses else f"依据：{self.document.number}"
+        if clauses:
+            return wording("citation", number=self.document.number, clauses=clauses)
+        return wording("citation_document", number=self.document.number)
 
     def lead_units(self, measure_or_clause: str) -> list[Unit]:
         clause_id = (
@@ -283,19 +305,19 @@ class KnowledgeBase:
     def verdict(self, measure_id: str, profile: Profile) -> Verdict:
         measure = self.measure(measure_id)
         checks: list[ConditionVerdict] = []
-        who = "、".join(self.applicant_name(b) for b in measure.beneficiaries) or "文件未写明"
+        who = "、".join(self.applicant_name(b) for b in measure.beneficiaries) or wording("not_stated")
         if not measure.beneficiaries_stated or not measure.beneficiaries:
             checks.append(
                 ConditionVerdict(
-                    f"申请主体（文件未写明，相关主体：{who}）", Status.unknown, ask=self._ask_lead_unit(measure)
+                    wording("applicant_unstated", who=who), Status.unknown, ask=self._ask_lead_unit(measure)
                 )
             )
         elif profile.applicant_type is None:
             checks.append(
                 ConditionVerdict(
-                    f"申请主体为{who}",
+                    wording("applicant_is", who=who),
                     Status.unknown,
-                    ask="请问您是企业、农民（合作社）、高校院所、科技服务机构、个人、乡镇还是区市政府？",
+                    ask=wording("ask_applicant"),
                 )
             )
         else:
@@ -306,11 +328,13 @@ class KnowledgeBase:
                 None,
             )
             if fits or maybe is None:
-                checks.append(ConditionVerdict(f"申请主体为{who}", Status.met if fits else Status.not_met))
+                checks.append(
+                    ConditionVerdict(wording("applicant_is", who=who), Status.met if fits else Status.not_met)
+                )
             else:  # a university asking about 科技特派员: its 科研人员 and 在校学生 are whom the clause recruits
                 checks.append(
                     ConditionVerdict(
-                        f"申请主体为{who}（文件写明“{maybe.quote}”）",
+                        wording("applicant_maybe", who=who, quote=maybe.quote),
                         Status.unknown,
                         maybe.quote,
                         self._ask_lead_unit(measure),
@@ -329,7 +353,7 @@ class KnowledgeBase:
         return ConditionVerdict(condition.label, Status.met if answer else Status.not_met, condition.quote)
 
     def _ask_lead_unit(self, measure: Measure) -> str:
-        return f"由{'、'.join(u.name for u in self.lead_units(measure.id))}认定，请向其咨询"
+        return wording("lead_unit_decides", units="、".join(u.name for u in self.lead_units(measure.id)))
 
     def measures_for(self, profile: Profile) -> list[Verdict]:
         """The policy calculator: measures for this profile, ones with money first, not-met dropped."""
@@ -360,7 +384,7 @@ class KnowledgeBase:
         which shares apply (荣成市's county share is 50%)."""
         measure = self.measure(measure_id)
         if measure.cost_shares is None:
-            raise ValueError(f"{measure.name}：文件未规定各级分担比例")
+            raise ValueError(wording("no_shares", name=measure.name))
         shares: list[Share] = measure.cost_shares.default
         note, quote = None, measure.cost_shares.quote
         for exception in measure.cost_shares.exceptions:
@@ -404,12 +428,8 @@ class KnowledgeBase:
         """How much, as the document states it."""
         amount = measure.amount
         per = amount.per or ""
-        if amount.kind is AmountKind.fixed:
-            return f"{per}{format_yuan(amount.value_yuan or 0)}"
-        if amount.kind is AmountKind.max:
-            return f"{per}最高{format_yuan(amount.value_yuan or 0)}"
-        if amount.kind is AmountKind.min:
-            return f"{per}不低于{format_yuan(amount.value_yuan or 0)}"
+        if amount.kind in (AmountKind.fixed, AmountKind.max, AmountKind.min):
+            return wording("amount", amount.kind.value, per=per, amount=format_yuan(amount.value_yuan or 0))
         return amount.quote
 
     # --- search -------------------------------------------------------------------------------
