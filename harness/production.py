@@ -80,9 +80,12 @@ def supervised_pids(conf: Path) -> dict[str, int]:
 
 
 def consecutive_free_ports(count: int, attempts: int = 200) -> int:
-    """The first of `count` consecutive ports that are all free right now."""
+    """The first of `count` consecutive ports that are all free right now, below the kernel's ephemeral
+    range: a port in it can be taken after the check by the local end of some outgoing connection (a
+    kept-alive one lasts), and a Rasa process then found its port in use for minutes on end."""
+    top = min(60_000, _ephemeral_low())
     for _ in range(attempts):
-        base = random.randint(20_000, 60_000 - count)
+        base = random.randint(20_000, top - count)
         sockets = []
         try:
             for port in range(base, base + count):
@@ -96,6 +99,15 @@ def consecutive_free_ports(count: int, attempts: int = 200) -> int:
             for sock in sockets:
                 sock.close()
     raise RuntimeError(f"no {count} consecutive free ports found")
+
+
+def _ephemeral_low() -> int:
+    """The first port the kernel hands to outgoing connections (Linux; 60,000 where it cannot be read)."""
+    try:
+        low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 60_000
+    return low if low > 25_000 else 60_000
 
 
 def create_database(server_url: str, name: str) -> str:
