@@ -44,10 +44,6 @@ def _deletions(word: str) -> set[str]:
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
-# How many texts' hits `find` keeps (a few questions' worth; the index's terms never change once built).
-_FOUND_KEPT = 256
-
-
 class TermIndex:
     def __init__(self, terms: Iterable[tuple[str, str]]) -> None:
         self._exact: dict[str, set[str]] = defaultdict(set)
@@ -63,7 +59,6 @@ class TermIndex:
         self._fuzzy: dict[str, set[str]] = defaultdict(set)
         self._short: tuple[dict[str, set[str]], dict[str, set[str]]] | None = None
         self._by_sound: tuple[dict[tuple[str, ...], str], dict[str, tuple[int, ...]]] | None = None
-        self._found: dict[tuple[str, bool, bool | None], tuple[TermHit, ...]] = {}
         # Windows that can be one edit from a term, found from their ends: one substitution, insertion
         # or deletion leaves a term's first two or last two characters in place (a three-character
         # term's substitution in the middle leaves its first and last). Bigram → window lengths.
@@ -83,18 +78,7 @@ class TermIndex:
 
     def find(self, text: str, fuzzy: bool = True, sounds: bool | None = None) -> list[TermHit]:
         """Non-overlapping hits, left to right, longest exact match first. Linear in the length of
-        the text: each position is tried with the few lengths a term there could have. The answer engine
-        looks up the same text several times per question (8.6 calls for 4.7 texts on the held-out
-        sets): the hits of the last texts are kept."""
-        key = (text, fuzzy, sounds)
-        found = self._found.get(key)
-        if found is None:
-            if len(self._found) >= _FOUND_KEPT:
-                self._found.clear()
-            found = self._found[key] = tuple(self._find(text, fuzzy, sounds))
-        return list(found)
-
-    def _find(self, text: str, fuzzy: bool, sounds: bool | None) -> list[TermHit]:
+        the text: each position is tried with the few lengths a term there could have."""
         hits: list[TermHit] = []
         original, text = text, text.translate(_ASCII_LOWER)
         covered = [False] * len(text)

@@ -9,18 +9,10 @@ from typing import Any
 
 import pytest
 
+from tests.production.test_speedups import PROBES
+
 MODEL = Path(__file__).resolve().parents[2] / "models" / "current.tar.gz"
-TEXTS = [
-    "研发补助最多能拿多少",
-    "我们拿到200万研发补助，省市县各出多少？",
-    "俺们村想办个农科驿站，政府给钱不？",
-    "谢谢",
-    "明天天气怎么样",
-    "hi",
-    "那荣成呢",
-    "转人工",
-    "科技特拍员一年给多少",
-]
+TEXTS = PROBES
 
 
 @cache

@@ -169,6 +169,21 @@ async def test_endpoint_requests_reuse_one_connection() -> None:
 
 # --- DIET's prediction through its concrete function ---------------------------------------------
 
+# Messages of every kind the model meets (a measure, figures, dialect, thanks, off topic, English, a
+# follow-up, a hand-off): the speed-ups must give Rasa's own parses and predictions on them.
+PROBES = [
+    "研发补助最多能拿多少",
+    "我们拿到200万研发补助，省市县各出多少？",
+    "俺们村想办个农科驿站，政府给钱不？",
+    "谢谢",
+    "明天天气怎么样",
+    "hi",
+    "那荣成呢",
+    "找谁申请",
+    "转人工",
+    "科技特拍员一年给多少",
+]
+
 
 @pytest.mark.built  # loads models/current.tar.gz (make model)
 def test_concrete_prediction_gives_the_same_intents() -> None:
@@ -182,16 +197,7 @@ def test_concrete_prediction_gives_the_same_intents() -> None:
     speedups = _rasa()[1]
     model = Path(__file__).resolve().parents[2] / "models" / "current.tar.gz"
     agent = Agent.load(str(model))
-    texts = [
-        "研发补助最多能拿多少",
-        "我们拿到200万研发补助，省市县各出多少？",
-        "俺们村想办个农科驿站，政府给钱不？",
-        "谢谢",
-        "明天天气怎么样",
-        "hi",
-        "那荣成呢",
-        "找谁申请",
-    ]
+    texts = PROBES
 
     def parse_all() -> list[dict[str, Any]]:
         return [asyncio.run(agent.parse_message(text)) for text in texts]
